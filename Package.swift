@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+// SpectroFold: compare four audio-spectrogram classifiers with k-fold cross-validation,
+// spread over worker machines, tracked in MLflow. Targets and their arrows: README.md, "Layout".
+import PackageDescription
+
+/// Optimisation for the numeric targets: bounds checks off in release builds (kernels index
+/// raw buffers whose sizes are validated once at the API boundary).
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "SpectroFold",
+    products: [],
+    dependencies: [],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CSndFile", path: "Sources/CSndFile"),
+        .systemLibrary(name: "CSoxr", path: "Sources/CSoxr"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
+
+        // Libraries.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+
+        // Tests.
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
