@@ -23,9 +23,12 @@ let package = Package(
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
 
         // Libraries.
+        .target(name: "SafeTensors"),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
 
         // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ],
     swiftLanguageModes: [.v5]
