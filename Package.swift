@@ -24,11 +24,13 @@ let package = Package(
 
         // Libraries.
         .target(name: "SafeTensors"),
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ],
     swiftLanguageModes: [.v5]
