@@ -12,7 +12,9 @@ let numericSettings: [SwiftSetting] = [
 let package = Package(
     name: "SpectroFold",
     products: [],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
     targets: [
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -25,11 +27,13 @@ let package = Package(
         // Libraries.
         .target(name: "SafeTensors"),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ],

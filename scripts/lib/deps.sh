@@ -23,21 +23,22 @@ ensure_apt_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# A Python virtual environment with scripts/requirements-test.txt, kept outside the clone and
-# rebuilt when the requirements change. Prints nothing when up to date; sets SPECTROFOLD_PYTHON.
+# A Python virtual environment with scripts/requirements-test.txt, kept outside the clone, one
+# per content of the requirements file (so clones with different requirements never fight over
+# one). Prints nothing when up to date; sets SPECTROFOLD_PYTHON.
 ensure_python_env() {
     local root
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
     local requirements="$root/scripts/requirements-test.txt"
-    local venv="${SPECTROFOLD_VENV:-$HOME/.cache/spectrofold/venv}"
-    local stamp="$venv/.requirements.sha256"
-    local want
-    want="$(sha256sum "$requirements" | cut -d' ' -f1)"
-    if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    local hash
+    hash="$(sha256sum "$requirements" | cut -c1-12)"
+    local venv="${SPECTROFOLD_VENV:-$HOME/.cache/spectrofold/venv-$hash}"
+    if [ ! -f "$venv/.complete" ]; then
         echo "Preparing the Python test environment in $venv"
+        rm -rf "$venv"
         python3 -m venv "$venv"
         "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
-        echo "$want" > "$stamp"
+        touch "$venv/.complete"
     fi
     export SPECTROFOLD_PYTHON="$venv/bin/python"
 }

@@ -1,0 +1,166 @@
+/// Everything a comparison sweep needs, with every default in one place. YAML files under
+/// `configs/` and `--set section.key=value` overrides change these values; the key of a
+/// property in YAML is its name in snake_case (`batchSize` → `batch_size`).
+///
+/// ```yaml
+/// name: demo
+/// data: {source: demo-data/manifest.csv, group_column: group}
+/// models: {run: [baseline_cnn, ast], ast: {trainer: {lr: 1.0e-4}}}
+/// trainer: {epochs: 12, batch_size: 32}
+/// ```
+public struct SweepConfig: Codable, Equatable, Sendable {
+    /// Names the sweep (and its MLflow parent run).
+    public var name = "sweep"
+    /// Master seed: folds, initialisation, shuffling and augmentation derive from it.
+    public var seed = 0
+    public var data = DataConfig()
+    public var features = FeaturesConfig()
+    public var folds = FoldsConfig()
+    public var models = ModelsConfig()
+    /// The trainer settings every model uses unless `models.<name>.trainer` overrides them.
+    public var trainer = TrainerConfig()
+    public var tracking = TrackingConfig()
+
+    public init() {}
+}
+
+/// Where the audio comes from and which manifest columns mean what.
+public struct DataConfig: Codable, Equatable, Sendable {
+    /// A manifest CSV, a folder with one subfolder per class, or a prepared feature pack (.safetensors).
+    public var source = ""
+    public var pathColumn = "path"
+    public var labelColumn = "label"
+    /// Column holding a group id (speaker, source recording); empty for none.
+    public var groupColumn = ""
+    /// Column holding the dataset's own fold number; empty for none.
+    public var foldColumn = ""
+    /// Manifest columns used as numeric metadata (standardised on each fold's training part).
+    public var numericMetadata: [String] = []
+    /// Manifest columns used as categorical metadata (one-hot encoded).
+    public var categoricalMetadata: [String] = []
+    /// Adds acoustic descriptors (duration, RMS, spectral centroid, ...) to the metadata.
+    public var acousticDescriptors = true
+    /// What `prepare` does with an unreadable audio file: `skip` (and report it) or `stop`.
+    public var onError = "skip"
+}
+
+/// The log-mel front end (Kaldi fbank as in AST).
+public struct FeaturesConfig: Codable, Equatable, Sendable {
+    /// Audio is resampled to this rate (Hz) before featurising.
+    public var sampleRate = 16000
+    public var numMelBins = 128
+    public var frameLengthMs = 25.0
+    public var frameShiftMs = 10.0
+    /// Every spectrogram is padded or cropped to this many frames.
+    public var frames = 100
+}
+
+/// How the data is split for cross-validation.
+public struct FoldsConfig: Codable, Equatable, Sendable {
+    public var k = 5
+    /// `stratified`, `stratified_group` (no group in two folds) or `manifest` (the dataset's own folds).
+    public var strategy = "stratified"
+}
+
+/// Which models run, their presets, and per-model trainer overrides.
+public struct ModelsConfig: Codable, Equatable, Sendable {
+    /// The models of the comparison, in this order.
+    public var run = ModelsConfig.known
+    public var baselineCnn = ModelSettings()
+    public var cnnMlp = ModelSettings()
+    public var cnnAttention = ModelSettings()
+    public var ast = ModelSettings()
+
+    /// The four model names SpectroFold compares.
+    public static let known = ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"]
+
+    /// The settings of the model called `name` (one of `known`).
+    public func settings(for name: String) -> ModelSettings? {
+        switch name {
+        case "baseline_cnn": return baselineCnn
+        case "cnn_mlp": return cnnMlp
+        case "cnn_attention": return cnnAttention
+        case "ast": return ast
+        default: return nil
+        }
+    }
+}
+
+/// One model's settings. After loading, `trainer` is that model's effective trainer
+/// configuration: the global `trainer` section with this model's overrides applied.
+public struct ModelSettings: Codable, Equatable, Sendable {
+    /// `mini` or `standard`.
+    public var preset = "mini"
+    public var trainer = TrainerConfig()
+}
+
+/// How one model is trained on one fold.
+public struct TrainerConfig: Codable, Equatable, Sendable {
+    public var epochs = 30
+    public var batchSize = 32
+    /// `sgd`, `adam` or `adamw`.
+    public var optimizer = "adamw"
+    /// Initial learning rate.
+    public var lr = 1e-3
+    /// SGD momentum (SGD only).
+    public var momentum = 0.9
+    public var nesterov = false
+    public var weightDecay = 1e-2
+    public var dropout = 0.2
+    public var labelSmoothing = 0.0
+    /// Clip gradients to this global L2 norm; 0 turns clipping off.
+    public var gradClipNorm = 5.0
+    /// Drop the last partial training batch of each epoch.
+    public var dropLast = true
+    public var scheduler = SchedulerConfig()
+    public var earlyStopping = EarlyStoppingConfig()
+    public var augment = AugmentConfig()
+}
+
+/// The learning-rate schedule, stepped once per epoch.
+public struct SchedulerConfig: Codable, Equatable, Sendable {
+    /// `plateau` (ReduceLROnPlateau on validation loss), `cosine` (with linear warm-up), `step` or `none`.
+    public var name = "plateau"
+    // ReduceLROnPlateau, with torch's semantics.
+    public var mode = "min"
+    public var factor = 0.5
+    public var patience = 3
+    public var threshold = 1e-4
+    /// `rel` or `abs`.
+    public var thresholdMode = "rel"
+    public var cooldown = 0
+    public var minLr = 1e-6
+    public var eps = 1e-8
+    // Cosine annealing.
+    public var warmupEpochs = 0
+    // Step decay: multiply by `gamma` every `stepSize` epochs.
+    public var stepSize = 10
+    public var gamma = 0.1
+}
+
+/// Stop when validation loss has not improved by `minDelta` for `patience` epochs; 0 turns it off.
+public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
+    public var patience = 8
+    public var minDelta = 0.0
+}
+
+/// On-the-fly augmentation of training batches (SpecAugment as in torchaudio, optional mixup).
+public struct AugmentConfig: Codable, Equatable, Sendable {
+    public var freqMasks = 2
+    /// Maximum width of a frequency mask, in mel bins.
+    public var freqMaskParam = 24
+    public var timeMasks = 2
+    /// Maximum width of a time mask, in frames.
+    public var timeMaskParam = 20
+    /// Beta(α, α) mixup of training pairs; 0 turns it off.
+    public var mixupAlpha = 0.0
+}
+
+/// Where runs are recorded.
+public struct TrackingConfig: Codable, Equatable, Sendable {
+    public var enabled = true
+    /// MLflow tracking URI; empty: `MLFLOW_TRACKING_URI`.
+    public var uri = ""
+    /// MLflow experiment; empty: `MLFLOW_EXPERIMENT_NAME`, else "spectrofold".
+    public var experiment = ""
+}
