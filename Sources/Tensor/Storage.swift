@@ -1,0 +1,37 @@
+import Foundation
+
+/// A 64-byte-aligned buffer of Float32 elements: the memory behind one or more tensors
+/// (a reshape shares it). Freed when the last tensor using it goes away.
+final class TensorStorage {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// `count` uninitialised elements.
+    init(count: Int) {
+        var raw: UnsafeMutableRawPointer?
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+            fatalError("TensorStorage: cannot allocate \(bytes) bytes")
+        }
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+    }
+
+    /// `count` elements set to `value`.
+    convenience init(count: Int, repeating value: Float) {
+        self.init(count: count)
+        if value == 0 {
+            memset(base, 0, count * MemoryLayout<Float>.stride)
+        } else {
+            base.initialize(repeating: value, count: count)
+        }
+    }
+
+    /// A copy of `values`.
+    convenience init(copying values: UnsafeBufferPointer<Float>) {
+        self.init(count: values.count)
+        if let source = values.baseAddress { base.update(from: source, count: values.count) }
+    }
+
+    deinit { free(base) }
+}
