@@ -45,11 +45,20 @@ extension Tensor {
         guard count == 1 else {
             throw TensorError(op: "backward", "needs a one-element tensor, got shape \(shape)")
         }
+        try backward(gradient: Tensor.ones(shape))
+    }
+
+    /// Back-propagates `gradient` (shaped like this tensor), as PyTorch's `tensor.backward(gradient)`.
+    public func backward(gradient: Tensor) throws {
+        guard gradient.shape == shape else {
+            throw TensorError.shapes("backward", shape, gradient.shape, "the gradient must have the tensor's shape")
+        }
         guard requiresGrad else {
             throw TensorError(op: "backward", "the tensor does not require grad (no parameter contributed to it, or GradMode was off)")
         }
         let order = topologicalOrder()
-        gradAccumulator()[0] += 1
+        let seed = gradAccumulator()
+        for i in 0..<count { seed[i] += gradient.storage.base[i] }
         for tensor in order.reversed() {
             guard let node = tensor.node else { continue }
             if let grad = tensor.gradStorage {

@@ -47,6 +47,13 @@ public enum ComputeThreads {
         parallelChunks(count, grain: grain) { _, range in body(range) }
     }
 
+    /// Runs `body` with sgemm single-threaded, for loops that call sgemm from every loop thread.
+    static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(loopThreads)) }
+        return try body()
+    }
+
     /// Elements per chunk below which a memory-bound loop runs on one thread.
     static let elementwiseGrain = 1 << 15
 }

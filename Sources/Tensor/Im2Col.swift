@@ -19,18 +19,21 @@ struct ConvGeometry {
     }
 }
 
-/// Unfolds (N, C, H, W) input into the column matrix (C·kh·kw, N·P) with P = Ho·Wo: row
-/// (c, ki, kj), column (n, oy, ox) holds x[n, c, oy·s − p + ki, ox·s − p + kj], or 0 in the
-/// padding. Rows are independent, so they are split over threads.
-func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
-    let (p, np, kk) = (g.positions, g.batch * g.positions, g.kernelH * g.kernelW)
-    ComputeThreads.parallelFor(g.patchSize, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(np, 1))) { rows in
+/// Unfolds samples `samples` of (N, C, H, W) input into the column matrix (C·kh·kw, S·P), with
+/// S samples and P = Ho·Wo: row (c, ki, kj), column (n, oy, ox) holds
+/// x[n, c, oy·s − p + ki, ox·s − p + kj], or 0 in the padding. With `parallel`, rows are split
+/// over the loop threads.
+func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, samples: Range<Int>,
+            into col: UnsafeMutablePointer<Float>, parallel: Bool) {
+    let (p, columns, kk) = (g.positions, samples.count * g.positions, g.kernelH * g.kernelW)
+    let grain = parallel ? Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(columns, 1)) : Int.max
+    ComputeThreads.parallelFor(g.patchSize, grain: grain) { rows in
         for r in rows {
             let (c, ki, kj) = (r / kk, (r % kk) / g.kernelW, r % g.kernelW)
             let valid = g.validColumns(kj: kj)
-            for n in 0..<g.batch {
+            for n in samples {
                 let plane = x + (n * g.channels + c) * g.height * g.width
-                var target = col + r * np + n * p
+                var target = col + r * columns + (n - samples.lowerBound) * p
                 for oy in 0..<g.outHeight {
                     let iy = oy * g.strideH - g.padH + ki
                     if iy < 0 || iy >= g.height || valid.isEmpty {
@@ -53,22 +56,23 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutabl
 }
 
 /// The adjoint of `im2col`: adds each column-matrix entry back onto the input element it was
-/// read from. Split over input channels, which no two threads share.
-func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, addingInto x: UnsafeMutablePointer<Float>) {
-    let (p, np, kk) = (g.positions, g.batch * g.positions, g.kernelH * g.kernelW)
-    ComputeThreads.parallelFor(g.channels, grain: 1) { channels in
+/// read from. With `parallel`, split over input channels, which no two threads share.
+func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, samples: Range<Int>,
+            addingInto x: UnsafeMutablePointer<Float>, parallel: Bool) {
+    let (p, columns, kk) = (g.positions, samples.count * g.positions, g.kernelH * g.kernelW)
+    ComputeThreads.parallelFor(g.channels, grain: parallel ? 1 : Int.max) { channels in
         for c in channels {
             for ki in 0..<g.kernelH {
                 for kj in 0..<g.kernelW {
                     let valid = g.validColumns(kj: kj)
-                    let row = col + (c * kk + ki * g.kernelW + kj) * np
-                    for n in 0..<g.batch {
+                    let row = col + (c * kk + ki * g.kernelW + kj) * columns
+                    for n in samples {
                         let plane = x + (n * g.channels + c) * g.height * g.width
                         for oy in 0..<g.outHeight {
                             let iy = oy * g.strideH - g.padH + ki
                             guard iy >= 0, iy < g.height else { continue }
                             let target = plane + iy * g.width - g.padW + kj
-                            let source = row + n * p + oy * g.outWidth
+                            let source = row + (n - samples.lowerBound) * p + oy * g.outWidth
                             for ox in valid { target[ox * g.strideW] += source[ox] }
                         }
                     }

@@ -1,20 +1,18 @@
 import Foundation
 
 /// A 64-byte-aligned buffer of Float32 elements: the memory behind one or more tensors
-/// (a reshape shares it). Freed when the last tensor using it goes away.
+/// (a reshape shares it). Returned to the `BufferPool` when the last tensor using it goes away.
 final class TensorStorage {
     let base: UnsafeMutablePointer<Float>
     let count: Int
+    private let bytes: Int
 
     /// `count` uninitialised elements.
     init(count: Int) {
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("TensorStorage: cannot allocate \(bytes) bytes")
-        }
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let (raw, bytes) = BufferPool.allocate(bytes: count * MemoryLayout<Float>.stride)
+        base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         self.count = count
+        self.bytes = bytes
     }
 
     /// `count` elements set to `value`.
@@ -33,5 +31,5 @@ final class TensorStorage {
         if let source = values.baseAddress { base.update(from: source, count: values.count) }
     }
 
-    deinit { free(base) }
+    deinit { BufferPool.release(UnsafeMutableRawPointer(base), size: bytes) }
 }

@@ -8,17 +8,21 @@ extension Tensor {
         unary("relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
-    /// Exact GELU: x · Φ(x) = ½x(1 + erf(x/√2)).
+    /// Exact GELU (the erf form, not the tanh approximation): x · Φ(x) = ½x(1 + erf(x/√2)).
     public func gelu() -> Tensor {
-        unary("gelu", { x in 0.5 * x * (1 + erff(x * 0.70710678)) }, derivative: { x, _ in
-            // Φ(x) + x · φ(x)
-            0.5 * (1 + erff(x * 0.70710678)) + x * 0.39894228 * expf(-0.5 * x * x)
+        unary("gelu", { x in
+            let e = FastMath.exp(-0.5 * x * x)
+            return 0.5 * x * (1 + FastMath.erf(x * 0.707_106_78, expMinusSquare: e))
+        }, derivative: { x, _ in
+            // Φ(x) + x · φ(x), where e^{−(x/√2)²} = e^{−x²/2} serves both terms.
+            let e = FastMath.exp(-0.5 * x * x)
+            return 0.5 * (1 + FastMath.erf(x * 0.707_106_78, expMinusSquare: e)) + x * 0.398_942_28 * e
         })
     }
 
     /// 1 / (1 + e^−x).
     public func sigmoid() -> Tensor {
-        unary("sigmoid", { 1 / (1 + expf(-$0)) }, derivative: { _, y in y * (1 - y) })
+        unary("sigmoid", { 1 / (1 + FastMath.exp(-$0)) }, derivative: { _, y in y * (1 - y) })
     }
 
     public func tanh() -> Tensor {

@@ -115,12 +115,9 @@ func batchedGemm(_ batches: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: 
                  b: b + i * bStride, ldb: ldb, beta: beta, c: c + i * cStride, ldc: ldc)
         }
     }
-    let threads = ComputeThreads.current
-    guard batches > 1, threads > 1, cStride > 0, m * n * k < 1 << 21 else {
+    guard batches > 1, ComputeThreads.current > 1, cStride > 0, m * n * k < 1 << 21 else {
         run(0..<batches)
         return
     }
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(Int32(threads)) }
-    ComputeThreads.parallelFor(batches, grain: 1, run)
+    ComputeThreads.withSingleThreadedBLAS { ComputeThreads.parallelFor(batches, grain: 1, run) }
 }

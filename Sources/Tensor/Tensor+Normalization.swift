@@ -33,18 +33,13 @@ extension Tensor {
                     var sum: Double = 0
                     for n in 0..<batch {
                         let row = px + (n * channels + c) * inner
-                        var partial: Float = 0
-                        for i in 0..<inner { partial += row[i] }
-                        sum += Double(partial)
+                        sum += Double(VectorSums.sum(row, inner))
                     }
                     let mu = sum / Double(perChannel)
                     var squares: Double = 0
                     for n in 0..<batch {
                         let row = px + (n * channels + c) * inner
-                        var partial: Float = 0
-                        let m = Float(mu)
-                        for i in 0..<inner { partial += (row[i] - m) * (row[i] - m) }
-                        squares += Double(partial)
+                        squares += Double(VectorSums.squaredDeviations(row, inner, mean: Float(mu)))
                     }
                     let variance = squares / Double(perChannel)
                     mean.base[c] = Float(mu)
@@ -66,21 +61,20 @@ extension Tensor {
         let inputs = [x] + [weight, bias].compactMap { $0 }
         return result("batch_norm", shape: x.shape, storage: out, inputs: inputs) {
             { g in
-                let gx = x.requiresGrad ? x.gradAccumulator() : nil
+                let gx = x.gradAccumulatorIfPresent
                 let gGamma = weight?.requiresGrad == true ? weight!.gradAccumulator() : nil
                 let gBeta = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil
                 ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
                     for c in range {
                         let (mu, s) = (mean.base[c], invStd.base[c])
-                        // Σ g and Σ g·x̂ over the channel.
-                        var sumG: Float = 0, sumGXhat: Float = 0
+                        // Σ g and Σ g·x̂ = s·(Σ g·x − μ·Σ g) over the channel.
+                        var sumG: Float = 0, sumGX: Float = 0
                         for n in 0..<batch {
                             let offset = (n * channels + c) * inner
-                            for i in 0..<inner {
-                                sumG += g[offset + i]
-                                sumGXhat += g[offset + i] * (px[offset + i] - mu) * s
-                            }
+                            sumG += VectorSums.sum(g + offset, inner)
+                            sumGX += VectorSums.dot(g + offset, px + offset, inner)
                         }
+                        let sumGXhat = s * (sumGX - mu * sumG)
                         gGamma?[c] += sumGXhat
                         gBeta?[c] += sumG
                         guard let gx else { continue }
@@ -122,12 +116,8 @@ extension Tensor {
         ComputeThreads.parallelFor(rows, grain: grain) { range in
             for r in range {
                 let row = px + r * d, target = y + r * d
-                var sum: Float = 0
-                for i in 0..<d { sum += row[i] }
-                let mu = sum / Float(d)
-                var squares: Float = 0
-                for i in 0..<d { squares += (row[i] - mu) * (row[i] - mu) }
-                let s = 1 / (squares / Float(d) + eps).squareRoot()
+                let mu = VectorSums.sum(row, d) / Float(d)
+                let s = 1 / (VectorSums.squaredDeviations(row, d, mean: mu) / Float(d) + eps).squareRoot()
                 mean.base[r] = mu
                 invStd.base[r] = s
                 for i in 0..<d { target[i] = (row[i] - mu) * s * (gamma?[i] ?? 1) + (beta?[i] ?? 0) }
@@ -136,7 +126,7 @@ extension Tensor {
         let inputs = [x] + [weight, bias].compactMap { $0 }
         return result("layer_norm", shape: x.shape, storage: out, inputs: inputs) {
             { g in
-                let gx = x.requiresGrad ? x.gradAccumulator() : nil
+                let gx = x.gradAccumulatorIfPresent
                 let needGamma = weight?.requiresGrad == true, needBeta = bias?.requiresGrad == true
                 // Per-chunk partial sums of the weight and bias gradients, added in chunk order.
                 let chunks = ComputeThreads.chunkCount(rows, grain: grain)

@@ -85,9 +85,7 @@ extension Tensor {
         ComputeThreads.parallelFor(outer, grain: grain) { range in
             for o in range {
                 if inner == 1 {
-                    var total: Float = 0
-                    for s in 0..<size { total += x[o * size + s] }
-                    y[o] = total
+                    y[o] = VectorSums.sum(x + o * size, size)
                 } else {
                     let row = y + o * inner
                     for s in 0..<size {

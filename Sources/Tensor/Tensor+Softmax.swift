@@ -12,11 +12,12 @@ extension Tensor {
         forEachLane(outer, size, inner) { base, stride in
             var peak = -Float.infinity
             for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
+            for s in 0..<size { y[base + s * stride] = FastMath.exp(x[base + s * stride] - peak) }
             var total: Float = 0
-            for s in 0..<size {
-                let e = expf(x[base + s * stride] - peak)
-                y[base + s * stride] = e
-                total += e
+            if stride == 1 {
+                total = VectorSums.sum(y + base, size)
+            } else {
+                for s in 0..<size { total += y[base + s * stride] }
             }
             let scale = 1 / total
             for s in 0..<size { y[base + s * stride] *= scale }
@@ -26,7 +27,11 @@ extension Tensor {
                 let gx = self.gradAccumulator()
                 self.forEachLane(outer, size, inner) { base, stride in
                     var dot: Float = 0
-                    for s in 0..<size { dot += g[base + s * stride] * y[base + s * stride] }
+                    if stride == 1 {
+                        dot = VectorSums.dot(g + base, y + base, size)
+                    } else {
+                        for s in 0..<size { dot += g[base + s * stride] * y[base + s * stride] }
+                    }
                     for s in 0..<size {
                         let i = base + s * stride
                         gx[i] += y[i] * (g[i] - dot)
@@ -46,7 +51,7 @@ extension Tensor {
             var peak = -Float.infinity
             for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
             var total: Float = 0
-            for s in 0..<size { total += expf(x[base + s * stride] - peak) }
+            for s in 0..<size { total += FastMath.exp(x[base + s * stride] - peak) }
             let shift = peak + logf(total)
             for s in 0..<size { y[base + s * stride] = x[base + s * stride] - shift }
         }
@@ -58,7 +63,7 @@ extension Tensor {
                     for s in 0..<size { total += g[base + s * stride] }
                     for s in 0..<size {
                         let i = base + s * stride
-                        gx[i] += g[i] - expf(y[i]) * total
+                        gx[i] += g[i] - FastMath.exp(y[i]) * total
                     }
                 }
             }
@@ -95,7 +100,7 @@ extension Tensor {
             var peak = -Float.infinity
             for c in 0..<classes { peak = Swift.max(peak, xr[c]) }
             var sum: Float = 0
-            for c in 0..<classes { sum += expf(xr[c] - peak) }
+            for c in 0..<classes { sum += FastMath.exp(xr[c] - peak) }
             let shift = peak + logf(sum)
             var smoothed: Float = 0
             for c in 0..<classes {
@@ -114,7 +119,7 @@ extension Tensor {
                     let (gr, lr) = (gx + row * classes, lp + row * classes)
                     for c in 0..<classes {
                         let target = (c == labels[row] ? 1 - labelSmoothing : 0) + uniform
-                        gr[c] += scale * (expf(lr[c]) - target)
+                        gr[c] += scale * (FastMath.exp(lr[c]) - target)
                     }
                 }
             }

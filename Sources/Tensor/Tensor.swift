@@ -111,12 +111,19 @@ public final class Tensor {
         values.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// The gradient buffer if this tensor requires grad (allocated as zeros on first use), else nil.
+    var gradAccumulatorIfPresent: UnsafeMutablePointer<Float>? { requiresGrad ? gradAccumulator() : nil }
+
     /// The gradient buffer to accumulate into, allocated as zeros on first use.
     func gradAccumulator() -> UnsafeMutablePointer<Float> {
         if let gradStorage { return gradStorage.base }
-        let fresh = TensorStorage(count: count, repeating: 0)
+        let fresh = TensorStorage(count: count)
+        let base = fresh.base
+        ComputeThreads.parallelFor(count, grain: ComputeThreads.elementwiseGrain) { range in
+            (base + range.lowerBound).update(repeating: 0, count: range.count)
+        }
         gradStorage = fresh
-        return fresh.base
+        return base
     }
 }
 
