@@ -37,7 +37,7 @@ let package = Package(
             "NN", "Tensor", "SafeTensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensor", "NN", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
