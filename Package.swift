@@ -14,6 +14,7 @@ let package = Package(
     products: [],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -29,6 +30,15 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
+        .target(name: "Data", dependencies: ["Audio", "SafeTensors"]),
+        .target(name: "TerminalProgress"),
+
+        // Executables (thin: parse arguments, call a library).
+        .executableTarget(name: "spectrofold", dependencies: [
+            "Config", "Data", "TerminalProgress",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -36,6 +46,9 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct PrepareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prepare")
+    func run() throws {}
+}
