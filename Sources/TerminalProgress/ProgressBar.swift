@@ -84,7 +84,9 @@ public final class ProgressBar: @unchecked Sendable {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
+    /// Through C's stdout, so the lines interleave correctly with `print`.
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        fputs(text, stdout)
+        fflush(stdout)
     }
 }
