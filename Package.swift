@@ -31,10 +31,14 @@ let package = Package(
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
+        .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
+        .target(name: "Data", dependencies: ["Audio", "SafeTensors"]),
+        .target(name: "TerminalProgress"),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "NN", "Tensor", "SafeTensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
             "Tensor", "NN", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -45,8 +49,12 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"],
+                    exclude: ["Fixtures", "Reference"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,10 +1,15 @@
 import ArgumentParser
 
-/// `spectrofold`: the user's command line. Each subcommand lives in its own file.
+/// The user's command line: `spectrofold <subcommand>`. Each subcommand lives in its own file.
 @main
 struct SpectroFold: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrofold",
         abstract: "Compare audio-spectrogram classifiers with k-fold cross-validation.",
-        subcommands: [ModelCommand.self])
+        subcommands: [
+            PrepareCommand.self,
+            MakeDemoDataCommand.self,
+            ModelCommand.self,
+        ]
+    )
 }

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct MakeDemoDataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "make-demo-data")
+    func run() throws {}
+}
