@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The user's command line: `spectrofold <subcommand>`. Each subcommand lives in its own file.
+@main
+struct SpectroFold: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spectrofold",
+        abstract: "Compare audio-spectrogram classifiers with k-fold cross-validation.",
+        subcommands: [
+            MLflowCommand.self,
+        ]
+    )
+}
