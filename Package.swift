@@ -34,10 +34,11 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
         .target(name: "Data", dependencies: ["Audio", "SafeTensors"]),
         .target(name: "TerminalProgress"),
+        .target(name: "Tracking", dependencies: ["SQLite"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress",
+            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
@@ -55,6 +56,7 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

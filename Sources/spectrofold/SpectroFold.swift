@@ -10,6 +10,7 @@ struct SpectroFold: ParsableCommand {
             PrepareCommand.self,
             MakeDemoDataCommand.self,
             ModelCommand.self,
+            MLflowCommand.self,
         ]
     )
 }
