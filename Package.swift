@@ -14,6 +14,7 @@ let package = Package(
     products: [],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -29,6 +30,12 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite"]),
+
+        // Executables (thin: parse arguments, call a library).
+        .executableTarget(name: "spectrofold", dependencies: [
+            "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -36,6 +43,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
