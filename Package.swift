@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
