@@ -35,10 +35,11 @@ let package = Package(
         .target(name: "Data", dependencies: ["Audio", "SafeTensors"]),
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking",
+            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,163 @@
+import Foundation
+import SQLite
+
+/// Leases, attempts and their ends: results (first one wins), failures, expiry and requeue.
+extension Ledger {
+    /// Leases the oldest queued job to `worker` as its next attempt, until `now + leaseSeconds`.
+    /// Nil when nothing is queued or the worker already holds a lease.
+    public func leaseNextJob(worker: String, now: Date, leaseSeconds: Double) throws -> LeasedJob? {
+        try database.transaction {
+            guard try database.query("SELECT 1 FROM leases WHERE worker = ?", [.text(worker)]).isEmpty,
+                  let row = try database.query("""
+                      SELECT jobs.*, sweeps.dataset FROM jobs JOIN sweeps ON sweeps.id = jobs.sweep
+                      WHERE jobs.state = 'queued' ORDER BY sweeps.created, sweeps.rowid, jobs.rowid LIMIT 1
+                      """).first
+            else { return nil }
+            let job = Self.jobRecord(row)
+            let attempt = job.attempts + 1
+            let expires = now.addingTimeInterval(leaseSeconds)
+            try database.run("UPDATE jobs SET state = 'leased', attempts = ? WHERE id = ?", [SQLiteValue(attempt), .text(job.id)])
+            try database.run("INSERT INTO attempts (job, attempt, worker, started, outcome) VALUES (?, ?, ?, ?, 'running')",
+                             [.text(job.id), SQLiteValue(attempt), .text(worker), .real(now.timeIntervalSince1970)])
+            try database.run("INSERT INTO leases (job, attempt, worker, expires) VALUES (?, ?, ?, ?)",
+                             [.text(job.id), SQLiteValue(attempt), .text(worker), .real(expires.timeIntervalSince1970)])
+            return LeasedJob(job: job.id, attempt: attempt, sweep: job.sweep, dataset: row["dataset"].string ?? "",
+                             spec: job.spec, expires: expires)
+        }
+    }
+
+    /// The attempts currently leased to `worker`.
+    public func leases(worker: String) throws -> [JobAttempt] {
+        try database.query("SELECT job, attempt FROM leases WHERE worker = ? ORDER BY job", [.text(worker)]).map {
+            JobAttempt(job: $0["job"].string ?? "", attempt: $0["attempt"].int ?? 0)
+        }
+    }
+
+    /// Ends every lease that expired by `now`: the attempt is `expired`, its job requeued, or
+    /// failed when that was its last allowed attempt.
+    public func expireLeases(now: Date) throws -> [EndedAttempt] {
+        try database.transaction {
+            let expired = try database.query("SELECT job, attempt, worker FROM leases WHERE expires <= ? ORDER BY expires, job",
+                                             [.real(now.timeIntervalSince1970)])
+            return try expired.compactMap { row in
+                try endAttempt(JobAttempt(job: row["job"].string ?? "", attempt: row["attempt"].int ?? 0),
+                               outcome: .expired, reason: "lease expired (worker \(row["worker"].string ?? "?") went silent)", now: now)
+            }
+        }
+    }
+
+    /// After a restart, gives every lease at least `leaseSeconds` from `now`, so workers that
+    /// reconnect in that time keep their jobs. Returns how many leases there are.
+    @discardableResult
+    public func extendLeasesAfterRestart(now: Date, leaseSeconds: Double) throws -> Int {
+        try database.transaction {
+            try database.run("UPDATE leases SET expires = max(expires, ?)", [.real(now.addingTimeInterval(leaseSeconds).timeIntervalSince1970)])
+            return try database.query("SELECT count(*) AS n FROM leases").first?["n"].int ?? 0
+        }
+    }
+
+    /// Records one finished epoch of a running attempt. False (nothing recorded) when the
+    /// attempt is not running on `worker`.
+    @discardableResult
+    public func recordProgress(_ progress: JobProgress, worker: String, now: Date) throws -> Bool {
+        try database.transaction {
+            let changed = try database.run("UPDATE attempts SET epoch = ? WHERE job = ? AND attempt = ? AND worker = ? AND outcome = 'running'",
+                                           [SQLiteValue(progress.epoch), .text(progress.job), SQLiteValue(progress.attempt), .text(worker)])
+            guard changed == 1 else { return false }
+            let metrics = String(decoding: try JSONSerialization.data(withJSONObject: progress.metrics.mapValues { $0.isFinite ? $0 as Any : "\($0)" },
+                                                                      options: [.sortedKeys]), as: UTF8.self)
+            try database.run("""
+                INSERT OR REPLACE INTO progress (job, attempt, epoch, epochs, samples_per_second, metrics, time)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.text(progress.job), SQLiteValue(progress.attempt), SQLiteValue(progress.epoch), SQLiteValue(progress.epochs),
+                      .real(progress.samplesPerSecond), .text(metrics), .real(now.timeIntervalSince1970)])
+            return true
+        }
+    }
+
+    /// The epochs recorded for one attempt: (epoch, metrics JSON), in order.
+    public func progress(job: String, attempt: Int) throws -> [(epoch: Int, metrics: String)] {
+        try database.query("SELECT epoch, metrics FROM progress WHERE job = ? AND attempt = ? ORDER BY epoch",
+                           [.text(job), SQLiteValue(attempt)]).map { ($0["epoch"].int ?? 0, $0["metrics"].string ?? "") }
+    }
+
+    /// Records a RESULT. The first result of a job that is still queued or leased wins, from any
+    /// of its attempts (a late one included); any other running attempt of the job is
+    /// superseded. Results for done or failed jobs, or for attempts that never existed, are dropped.
+    public func recordResult(_ attempt: JobAttempt, worker: String, summary: String, stateDict: [UInt8], now: Date) throws -> ResultDisposition {
+        try database.transaction {
+            guard let job = try database.query("SELECT state FROM jobs WHERE id = ?", [.text(attempt.job)]).first else {
+                return .dropped(reason: "no job '\(attempt.job)'")
+            }
+            guard try !database.query("SELECT 1 FROM attempts WHERE job = ? AND attempt = ? AND worker = ?",
+                                      [.text(attempt.job), SQLiteValue(attempt.attempt), .text(worker)]).isEmpty else {
+                return .dropped(reason: "job '\(attempt.job)' has no attempt \(attempt.attempt) by worker '\(worker)'")
+            }
+            let state = job["state"].string ?? ""
+            guard state == JobState.queued.rawValue || state == JobState.leased.rawValue else {
+                return .dropped(reason: "job '\(attempt.job)' is already \(state)")
+            }
+            let time = SQLiteValue.real(now.timeIntervalSince1970)
+            try database.run("INSERT INTO results (job, attempt, worker, summary, state_dict, received) VALUES (?, ?, ?, ?, ?, ?)",
+                             [.text(attempt.job), SQLiteValue(attempt.attempt), .text(worker), .text(summary), .blob(stateDict), time])
+            try database.run("""
+                UPDATE attempts SET outcome = 'succeeded', ended = coalesce(ended, ?),
+                    reason = CASE WHEN outcome = 'running' THEN NULL ELSE 'late result after ' || outcome END
+                WHERE job = ? AND attempt = ?
+                """, [time, .text(attempt.job), SQLiteValue(attempt.attempt)])
+            let others = try database.query("SELECT attempt, worker FROM attempts WHERE job = ? AND outcome = 'running'", [.text(attempt.job)])
+            try database.run("UPDATE attempts SET outcome = 'superseded', ended = ?, reason = ? WHERE job = ? AND outcome = 'running'",
+                             [time, .text("attempt \(attempt.attempt) finished first"), .text(attempt.job)])
+            try database.run("DELETE FROM leases WHERE job = ?", [.text(attempt.job)])
+            try database.run("UPDATE jobs SET state = 'done' WHERE id = ?", [.text(attempt.job)])
+            try database.run("UPDATE workers SET job = NULL, attempt = NULL, epoch = NULL WHERE id = ? AND job = ?",
+                             [.text(worker), .text(attempt.job)])
+            try finishSweepIfComplete(try sweepOf(attempt.job), now: now)
+            return .accepted(superseded: others.map {
+                HeldAttempt(attempt: JobAttempt(job: attempt.job, attempt: $0["attempt"].int ?? 0), worker: $0["worker"].string ?? "")
+            })
+        }
+    }
+
+    /// Records a FAILED report: the attempt ends as `failed` and the job is requeued or, on its
+    /// last allowed attempt, fails with `reason`. Nil when the attempt was not running on `worker`
+    /// (a late or repeated report, dropped).
+    public func recordFailure(_ attempt: JobAttempt, worker: String, reason: String, now: Date) throws -> EndedAttempt? {
+        try database.transaction {
+            guard try !database.query("SELECT 1 FROM attempts WHERE job = ? AND attempt = ? AND worker = ? AND outcome = 'running'",
+                                      [.text(attempt.job), SQLiteValue(attempt.attempt), .text(worker)]).isEmpty else { return nil }
+            return try endAttempt(attempt, outcome: .failed, reason: reason, now: now)
+        }
+    }
+
+    /// Ends a running attempt without a result (inside a transaction): records the outcome,
+    /// drops its lease, and requeues the job or fails it on its last allowed attempt. Nil when
+    /// the attempt is not running.
+    func endAttempt(_ attempt: JobAttempt, outcome: AttemptOutcome, reason: String, now: Date) throws -> EndedAttempt? {
+        guard let row = try database.query("SELECT worker FROM attempts WHERE job = ? AND attempt = ? AND outcome = 'running'",
+                                           [.text(attempt.job), SQLiteValue(attempt.attempt)]).first else { return nil }
+        let worker = row["worker"].string ?? ""
+        try database.run("UPDATE attempts SET outcome = ?, reason = ?, ended = ? WHERE job = ? AND attempt = ?",
+                         [.text(outcome.rawValue), .text(reason), .real(now.timeIntervalSince1970), .text(attempt.job), SQLiteValue(attempt.attempt)])
+        try database.run("DELETE FROM leases WHERE job = ? AND attempt = ?", [.text(attempt.job), SQLiteValue(attempt.attempt)])
+        try database.run("UPDATE workers SET job = NULL, attempt = NULL, epoch = NULL WHERE id = ? AND job = ?",
+                         [.text(worker), .text(attempt.job)])
+        let job = try self.job(attempt.job)
+        var jobFailed = false
+        if job.state == .leased && job.attempts == attempt.attempt {
+            jobFailed = job.attempts >= job.maxAttempts
+            if jobFailed {
+                try database.run("UPDATE jobs SET state = 'failed', failure = ? WHERE id = ?",
+                                 [.text("attempt \(attempt.attempt) of \(job.maxAttempts): \(reason)"), .text(job.id)])
+                try finishSweepIfComplete(job.sweep, now: now)
+            } else {
+                try database.run("UPDATE jobs SET state = 'queued' WHERE id = ?", [.text(job.id)])
+            }
+        }
+        return EndedAttempt(attempt: attempt, worker: worker, outcome: outcome, jobFailed: jobFailed, reason: reason)
+    }
+
+    private func sweepOf(_ job: String) throws -> String {
+        try database.query("SELECT sweep FROM jobs WHERE id = ?", [.text(job)]).first?["sweep"].string ?? ""
+    }
+}

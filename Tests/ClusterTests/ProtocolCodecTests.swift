@@ -1,0 +1,209 @@
+import XCTest
+import Cluster
+
+final class ProtocolCodecTests: XCTestCase {
+    static let digest = String(repeating: "ab", count: 32)
+
+    /// One message of every kind, each direction.
+    static let workerMessages: [WorkerMessage] = [
+        .hello(WorkerHello(worker: "w1", host: "host-a", cores: 2, version: "0.1.0", datasets: [digest])),
+        .heartbeat(WorkerHeartbeat()),
+        .heartbeat(WorkerHeartbeat(job: "s1/ast/fold-0", attempt: 2, epoch: 3)),
+        .fetch(ChunkRequest(digest: digest, chunk: 7)),
+        .progress(JobProgress(job: "s1/ast/fold-0", attempt: 1, epoch: 0, epochs: 5, samplesPerSecond: 123.5,
+                              metrics: ["train_loss": 0.75, "val_accuracy": 0.5, "val_loss": .nan])),
+        .result(JobResult(job: "s1/ast/fold-0", attempt: 1, summary: Array(#"{"best_epoch":3}"#.utf8), stateDict: [0, 1, 2, 255])),
+        .failed(JobFailure(job: "s1/ast/fold-0", attempt: 3, reason: "loss is NaN at epoch 2")),
+        .bye,
+    ]
+
+    static let coordinatorMessages: [CoordinatorMessage] = [
+        .welcome(Welcome(worker: "w1", heartbeatMilliseconds: 1000, livenessIntervals: 3, chunkBytes: 1 << 20)),
+        .heartbeat,
+        .assign(Assignment(job: "s1/cnn_mlp/fold-2", attempt: 1, dataset: digest, datasetBytes: 5_000_000, chunkCount: 5,
+                           spec: Array(#"{"model":"cnn_mlp","fold":2}"#.utf8))),
+        .chunk(DatasetChunk(digest: digest, chunk: 4, chunkCount: 5, bytes: [9, 8, 7])),
+        .ack(JobAttempt(job: "s1/cnn_mlp/fold-2", attempt: 1)),
+        .cancel(Cancellation(job: "s1/cnn_mlp/fold-2", attempt: 1, reason: "job finished on another worker")),
+        .disconnect(Disconnect(reason: "coordinator shutting down")),
+    ]
+
+    func testEveryMessageRoundTrips() throws {
+        for message in Self.workerMessages {
+            let decoded = try ProtocolCodec.decodeWorkerMessage(ProtocolCodec.encode(message))
+            if case .progress(let sent) = message, case .progress(let got) = decoded {
+                // NaN != NaN: compare the metric's spelling instead.
+                XCTAssertTrue(got.metrics["val_loss"]!.isNaN)
+                XCTAssertEqual(got.metrics["train_loss"], sent.metrics["train_loss"])
+                XCTAssertEqual(got.samplesPerSecond, sent.samplesPerSecond)
+            } else {
+                XCTAssertEqual(decoded, message)
+            }
+        }
+        for message in Self.coordinatorMessages {
+            XCTAssertEqual(try ProtocolCodec.decodeCoordinatorMessage(ProtocolCodec.encode(message)), message)
+        }
+    }
+
+    func testWireLayoutIsVersionCommandHeaderPayloads() {
+        let frames = ProtocolCodec.encode(WorkerMessage.heartbeat(WorkerHeartbeat(job: "j", attempt: 2)))
+        XCTAssertEqual(frames.map { String(decoding: $0, as: UTF8.self) },
+                       ["SPECTROFOLD/1", "HEARTBEAT", #"{"attempt":2,"job":"j"}"#])
+        let result = ProtocolCodec.encode(WorkerMessage.result(JobResult(job: "j", attempt: 1, summary: Array("{}".utf8), stateDict: [1, 2])))
+        XCTAssertEqual(result.count, 5)
+        XCTAssertEqual(String(decoding: result[2], as: UTF8.self), #"{"attempt":1,"job":"j","stateDictBytes":2,"summaryBytes":2}"#)
+        XCTAssertEqual(result[4], [1, 2])
+    }
+
+    /// Frames built from strings.
+    private func frames(_ command: String, _ header: String, _ payloads: [[UInt8]] = []) -> [[UInt8]] {
+        [Array(ProtocolCodec.version.utf8), Array(command.utf8), Array(header.utf8)] + payloads
+    }
+
+    private func assertWorkerError(_ frames: [[UInt8]], discarded: Int = 0, maxPayload: Int = ProtocolCodec.defaultMaxPayloadBytes,
+                                   _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try ProtocolCodec.decodeWorkerMessage(frames, discardedFrames: discarded, maxPayloadBytes: maxPayload),
+                             file: file, line: line) { error in
+            XCTAssertTrue(error is ProtocolError, "\(type(of: error))", file: file, line: line)
+            XCTAssertEqual(String(describing: error), expected, file: file, line: line)
+        }
+    }
+
+    func testErrorsNameTheMessageAndTheFault() {
+        assertWorkerError([], "message: no frames")
+        assertWorkerError([Array("SPECTROFOLD/0".utf8), Array("HELLO".utf8), []],
+                          "message: unknown protocol version 'SPECTROFOLD/0' (expected SPECTROFOLD/1)")
+        assertWorkerError([[0xff, 0x00, 0x10]], "message: unknown protocol version 0xff0010 (expected SPECTROFOLD/1)")
+        assertWorkerError([Array(ProtocolCodec.version.utf8)], "message: 1 frames, at least 3 needed (version, command, header)")
+        assertWorkerError(frames("HELO", "{}"), "message: unknown command 'HELO'")
+        assertWorkerError(frames("ASSIGN", "{}"), "ASSIGN message: not accepted in this direction")
+        assertWorkerError(Array(frames("HELLO", "{}").prefix(2)), "HELLO message: 2 frames, at least 3 needed (version, command, header)")
+        assertWorkerError(frames("BYE", "{}", [[1]]), "BYE message: 1 payload frames, expected 0")
+        assertWorkerError(frames("BYE", "{}"), discarded: 4, "BYE message: 4 payload frames, expected 0")
+        assertWorkerError(frames("RESULT", #"{"job":"j","attempt":1,"summaryBytes":2,"stateDictBytes":1}"#, [Array("{}".utf8)]),
+                          "RESULT message: 1 payload frames, expected 2")
+        assertWorkerError(frames("HELLO", "{" + String(repeating: " ", count: ProtocolCodec.maxHeaderBytes) + "}"),
+                          "HELLO message: frame 2 is 65538 bytes, over the limit of 65536")
+        assertWorkerError(frames("RESULT", #"{"job":"j","attempt":1,"summaryBytes":2,"stateDictBytes":11}"#,
+                                 [Array("{}".utf8), [UInt8](repeating: 0, count: 11)]),
+                          maxPayload: 10, "RESULT message: frame 4 is 11 bytes, over the limit of 10")
+        assertWorkerError(frames("HELLO", #"{"worker": "w1", "#), "HELLO message: header is not a valid JSON object: " +
+                          (try! headerParseReason(#"{"worker": "w1", "#)))
+        assertWorkerError(frames("HELLO", "[1, 2]"), "HELLO message: header is not a valid JSON object: not a JSON object")
+        assertWorkerError(frames("HELLO", #"{"worker":"w1","host":"h","cores":2,"version":"1"}"#),
+                          "HELLO message: header field 'datasets' is missing")
+        assertWorkerError(frames("HELLO", #"{"worker":"w1","host":"h","cores":"two","version":"1","datasets":[]}"#),
+                          "HELLO message: header field 'cores' is not an integer")
+        assertWorkerError(frames("HELLO", #"{"worker":"w1","host":"h","cores":true,"version":"1","datasets":[]}"#),
+                          "HELLO message: header field 'cores' is not an integer")
+        assertWorkerError(frames("HELLO", #"{"worker":"w1","host":"h","cores":0,"version":"1","datasets":[]}"#),
+                          "HELLO message: header field 'cores' is 0, must be at least 1")
+        assertWorkerError(frames("HELLO", #"{"worker":"w1","host":"h","cores":1,"version":"1","datasets":["XYZ"]}"#),
+                          "HELLO message: header field 'datasets.0' is not a digest (16 to 128 lowercase hex digits): 'XYZ'")
+        assertWorkerError(frames("HEARTBEAT", #"{"job":"j"}"#), "HEARTBEAT message: header field 'attempt' is missing while 'job' is given")
+        assertWorkerError(frames("PROGRESS", #"{"job":"j","attempt":1,"epoch":5,"epochs":5,"samplesPerSecond":1,"metrics":{}}"#),
+                          "PROGRESS message: header field 'epoch' is 5, not below epochs (5)")
+        assertWorkerError(frames("PROGRESS", #"{"job":"j","attempt":1,"epoch":0,"epochs":5,"samplesPerSecond":1,"metrics":{"loss":"x"}}"#),
+                          "PROGRESS message: header field 'metrics.loss' is not a number")
+        assertWorkerError(frames("FAILED", #"{"job":"","attempt":1,"reason":"r"}"#), "FAILED message: header field 'job' is empty")
+        assertWorkerError(frames("RESULT", #"{"job":"j","attempt":1,"summaryBytes":3,"stateDictBytes":0}"#, [Array("[1]".utf8), []]),
+                          "RESULT message: payload 'summary' is not a JSON object (3 bytes)")
+        assertWorkerError(frames("RESULT", #"{"job":"j","attempt":1,"summaryBytes":2,"stateDictBytes":5}"#, [Array("{}".utf8), [1]]),
+                          "RESULT message: header field 'stateDictBytes' is 5, but payload 'stateDict' has 1 bytes")
+    }
+
+    func testCoordinatorMessagesAreValidatedToo() {
+        XCTAssertThrowsError(try ProtocolCodec.decodeCoordinatorMessage(frames("HELLO", "{}"))) {
+            XCTAssertEqual(String(describing: $0), "HELLO message: not accepted in this direction")
+        }
+        XCTAssertThrowsError(try ProtocolCodec.decodeCoordinatorMessage(
+            frames("CHUNK", #"{"digest":"\#(Self.digest)","chunk":5,"chunkCount":5}"#, [[1]]))) {
+            XCTAssertEqual(String(describing: $0), "CHUNK message: header field 'chunk' is 5, not below chunkCount (5)")
+        }
+        XCTAssertThrowsError(try ProtocolCodec.decodeCoordinatorMessage(
+            frames("ASSIGN", #"{"job":"j","attempt":1,"dataset":"\#(Self.digest)","datasetBytes":1,"chunkCount":1}"#, [Array("nope".utf8)]))) {
+            XCTAssertEqual(String(describing: $0), "ASSIGN message: payload 'spec' is not a JSON object (4 bytes)")
+        }
+    }
+
+    /// What Foundation's JSON parser says about `text` (the codec passes it on).
+    private func headerParseReason(_ text: String) throws -> String {
+        do {
+            _ = try JSONDecoder().decode(WorkerHello.self, from: Data(text.utf8))
+            return "parsed"
+        } catch DecodingError.dataCorrupted(let context) {
+            return (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+        }
+    }
+
+    /// Random frames, truncated and bit-flipped encodings of valid messages: every outcome is
+    /// either a message or a `ProtocolError`, never a trap or another error. Seeded and bounded.
+    func testSeededFuzzNeverTrapsAndOnlyThrowsProtocolErrors() {
+        var random = SplitMix64(seed: 0x5eed_c0de)
+        let valid = Self.workerMessages.map { ProtocolCodec.encode($0) }
+            + Self.coordinatorMessages.map { ProtocolCodec.encode($0) }
+        var decodedCount = 0, rejectedCount = 0
+        for round in 0..<4000 {
+            var frames: [[UInt8]]
+            switch round % 4 {
+            case 0: // Random frames.
+                frames = (0..<Int(random.next() % 7)).map { _ in random.bytes(count: Int(random.next() % 40)) }
+            case 1: // A valid message cut short, frame-wise and byte-wise.
+                frames = valid[Int(random.next() % UInt64(valid.count))]
+                frames = Array(frames.prefix(Int(random.next() % UInt64(frames.count + 1))))
+                if let last = frames.indices.last { frames[last] = Array(frames[last].prefix(Int(random.next() % UInt64(frames[last].count + 1)))) }
+            case 2: // A valid message with a few bytes flipped.
+                frames = valid[Int(random.next() % UInt64(valid.count))]
+                for _ in 0..<(1 + Int(random.next() % 3)) {
+                    let index = Int(random.next() % UInt64(frames.count))
+                    guard !frames[index].isEmpty else { continue }
+                    frames[index][Int(random.next() % UInt64(frames[index].count))] ^= UInt8(truncatingIfNeeded: random.next() | 1)
+                }
+            default: // A valid envelope around a random header.
+                let command = Command.allCases[Int(random.next() % UInt64(Command.allCases.count))]
+                frames = [Array(ProtocolCodec.version.utf8), Array(command.rawValue.utf8), random.jsonish()]
+                    + (0..<command.payloadNames.count).map { _ in random.bytes(count: Int(random.next() % 8)) }
+            }
+            for decode in [{ _ = try ProtocolCodec.decodeWorkerMessage(frames) }, { _ = try ProtocolCodec.decodeCoordinatorMessage(frames) }] {
+                do {
+                    try decode()
+                    decodedCount += 1
+                } catch is ProtocolError {
+                    rejectedCount += 1
+                } catch {
+                    XCTFail("round \(round): \(type(of: error)) \(error) for \(frames)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(rejectedCount, 7000)
+        XCTAssertGreaterThan(decodedCount, 0, "the fuzz loop should also produce some valid messages")
+    }
+}
+
+/// A small seeded generator (SplitMix64) so fuzz rounds are reproducible.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    mutating func bytes(count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
+
+    /// A header-like JSON text: an object of a few known field names with random values.
+    mutating func jsonish() -> [UInt8] {
+        let names = ["job", "attempt", "worker", "host", "cores", "version", "datasets", "digest", "chunk", "chunkCount",
+                     "epoch", "epochs", "samplesPerSecond", "metrics", "reason", "summaryBytes", "stateDictBytes"]
+        let values = ["1", "0", "-1", "\"j\"", "\"\"", "[]", "{}", "null", "true", "1.5", "[\"abababababababab\"]",
+                      "\"abababababababab\"", "{\"loss\":1}", "1e400"]
+        let fields = (0..<Int(next() % 8)).map { _ in
+            "\"\(names[Int(next() % UInt64(names.count))])\":\(values[Int(next() % UInt64(values.count))])"
+        }
+        return Array(("{" + fields.joined(separator: ",") + "}").utf8)
+    }
+}
