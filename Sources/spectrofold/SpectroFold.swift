@@ -1,21 +1,17 @@
 import ArgumentParser
 
 /// The user's command line: `spectrofold <subcommand>`. Each subcommand lives in its own file.
-            KeysCommand.self,
 @main
 struct SpectroFold: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrofold",
         abstract: "Compare audio-spectrogram classifiers with k-fold cross-validation.",
-<<<<<<< HEAD
         subcommands: [
             PrepareCommand.self,
             MakeDemoDataCommand.self,
             ModelCommand.self,
             MLflowCommand.self,
+            KeysCommand.self,
         ]
-=======
-        subcommands: [KeysCommand.self]
->>>>>>> cluster
     )
 }
