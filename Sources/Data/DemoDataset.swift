@@ -3,7 +3,7 @@ import Foundation
 
 /// SpectroFold's own demo dataset, made offline: the spoken digits "zero" … "nine" synthesised
 /// by espeak-ng with each of its built-in English voices at random speeds and pitches, placed at
-/// a random offset in a 1 s clip and mixed with coloured noise at a random SNR.
+/// a random offset in a 1 s clip and mixed with coloured noise at a random SNR (5 to 30 dB).
 ///
 /// Writes `audio/<voice>/<digit>_<n>.wav` (16 kHz, 16-bit) and `manifest.csv` with the columns
 /// `path, label, group, voice, speed, pitch, snr_db` (`group`: one per voice).
@@ -73,7 +73,7 @@ public struct DemoDataset: Sendable {
         let variant = index % variants, digit = index / variants % Self.digits.count, voice = voices[index / variants / Self.digits.count]
         var random = SeededGenerator(seed: seed, stream: UInt64(index) + 1)
         let speed = 130 + random.below(81), pitch = 25 + random.below(51)
-        let snr = (Double(random.uniform()) * 25 * 10).rounded() / 10
+        let snr = 5 + (Double(random.uniform()) * 25 * 10).rounded() / 10
 
         let scratch = NSTemporaryDirectory() + "spectrofold-demo-\(UUID().uuidString).wav"
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -92,7 +92,7 @@ final class SpectroFoldCLITests: XCTestCase {
             XCTAssertEqual(audio.sampleRate, 16000)
             XCTAssertEqual(audio.samples.count, 16000)
             let snr = Double(entry.values["snr_db"]!)!
-            XCTAssertTrue((0...25).contains(snr), entry.origin)
+            XCTAssertTrue((5...30).contains(snr), entry.origin)
             XCTAssertTrue((130...210).contains(Int(entry.values["speed"]!)!), entry.origin)
         }
         // Same seed, same dataset.
