@@ -48,8 +48,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
