@@ -56,6 +56,7 @@ let package = Package(
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),

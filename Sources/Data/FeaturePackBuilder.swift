@@ -79,23 +79,17 @@ public struct FeaturePackBuilder: Sendable {
     private func build(fingerprint: String, progress: (@Sendable (Int, Int) -> Void)?) throws -> FeaturePack {
         let entries = manifest.entries
         let (manifestColumns, manifestValues) = try ManifestMetadataEncoder.encode(manifest)
-        let results = FeaturisedFiles(count: entries.count)
         let parameters = self.parameters, policy = onBadFile
-        DispatchQueue.concurrentPerform(iterations: min(threads, entries.count)) { _ in
+        let outcomes = parallelResults(count: entries.count, threads: threads, stopAtFirstError: policy == .stop, progress: progress) {
             let frontEnd = FrontEnd(parameters: parameters)
-            while let i = results.claim() {
-                let outcome = Result { try frontEnd.process(entries[i].path) }
-                if case .failure = outcome, policy == .stop { results.cancel() }
-                let finished = results.store(i, outcome)
-                progress?(finished, entries.count)
-            }
+            return { try frontEnd.process(entries[$0].path) }
         }
 
         var features: [Float] = [], metadata: [Float] = [], files: [String] = [], skipped: [String] = []
         var keptRows: [Int] = []
         features.reserveCapacity(entries.count * parameters.numMelBins * parameters.frames)
         for (i, entry) in entries.enumerated() {
-            switch results.outcomes[i] {
+            switch outcomes[i] {
             case .success(let (values, descriptors)):
                 features += values
                 metadata += manifestValues[i]
@@ -107,7 +101,7 @@ public struct FeaturePackBuilder: Sendable {
                 if policy == .stop { throw DataError(entry.origin, "\(entry.path): \(reason)") }
                 skipped.append("\(entry.origin): \(entry.path): \(reason)")
             case nil:
-                continue  // not reached: stopped by an earlier file's error
+                continue  // never started: an earlier file's error stops the build above
             }
         }
         guard !keptRows.isEmpty else { throw DataError(manifest.source, "no file could be decoded (first: \(skipped.first ?? "-"))") }
@@ -129,40 +123,5 @@ public struct FeaturePackBuilder: Sendable {
             metadata: metadata, groups: groups, folds: hasFolds ? keptRows.map { entries[$0].fold! } : nil,
             files: files, classes: manifest.classes, metadataColumns: columns, groupNames: groupNames,
             skipped: skipped, inputFingerprint: fingerprint)
-    }
-}
-
-/// Per-file results shared by the worker threads: a work counter and a result slot per file.
-private final class FeaturisedFiles: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var cancelled = false
-    private var finished = 0
-    private(set) var outcomes: [Result<(features: [Float], descriptors: AcousticDescriptors), Error>?]
-
-    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
-
-    /// The next file to work on, or nil when all are taken or the work was cancelled.
-    func claim() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !cancelled, next < outcomes.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    /// Records a file's outcome; returns how many files are finished.
-    func store(_ index: Int, _ outcome: Result<(features: [Float], descriptors: AcousticDescriptors), Error>) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        outcomes[index] = outcome
-        finished += 1
-        return finished
-    }
-
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.unlock()
     }
 }

@@ -34,3 +34,24 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(row, [1, 0, 1, -1, 1, 0])
     }
 }
+
+final class FoldSplitTests: XCTestCase {
+    func testStatisticsAndLoadersComeFromTheFoldsTrainingRows() throws {
+        let n = 12
+        let features = (0..<(n * 4)).map { Float(($0 / 4) * ($0 / 4)) }
+        let pack = FeaturePack(parameters: FbankParameters(numMelBins: 2, frames: 2), features: features, labels: (0..<n).map { $0 % 2 },
+                               metadata: (0..<n).map(Float.init), groups: Array(0..<n), folds: nil, files: (0..<n).map { "f\($0)" },
+                               classes: ["a", "b"], metadataColumns: [MetadataColumn(name: "m", kind: .numeric)],
+                               groupNames: [], skipped: [], inputFingerprint: "")
+        let assignment = try FoldAssignment.stratified(labels: pack.labels, classes: pack.classes, k: 3, seed: 1)
+        let split = FoldSplit(pack: pack, assignment: assignment, fold: 1)
+        XCTAssertEqual(Set(split.trainingRows).intersection(split.validationRows), [])
+        XCTAssertEqual(split.trainingRows.count + split.validationRows.count, n)
+        XCTAssertEqual(split.normalizer, FeatureNormalizer.fit(pack, rows: split.trainingRows))
+        XCTAssertNotEqual(split.normalizer, FeatureNormalizer.fit(pack, rows: Array(0..<n)))
+        XCTAssertEqual(split.scaler, MetadataScaler.fit(pack, rows: split.trainingRows))
+        XCTAssertEqual(Array(split.validationLoader(batchSize: 3).epoch(0)).flatMap(\.rows), split.validationRows)
+        let train = split.trainingLoader(LoaderOptions(batchSize: 3, shuffle: true, dropLast: false, seed: 4))
+        XCTAssertEqual(Set(Array(train.epoch(0)).flatMap(\.rows)), Set(split.trainingRows))
+    }
+}
