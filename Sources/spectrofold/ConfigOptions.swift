@@ -11,9 +11,10 @@ struct ConfigOptions: ParsableArguments {
     var overrides: [String] = []
 
     /// The resolved configuration; a bad file or key is a usage error naming file, line and key.
-    func load(extraOverrides: [String] = []) throws -> SweepConfig {
+    /// `flagOverrides` (a command's own flags) apply after the file and before `--set`.
+    func load(flagOverrides: [String] = []) throws -> SweepConfig {
         do {
-            return try ConfigLoader.load(file: file, overrides: overrides + extraOverrides)
+            return try ConfigLoader.load(file: file, overrides: flagOverrides + overrides)
         } catch let error as ConfigError {
             throw ValidationError(error.description)
         }

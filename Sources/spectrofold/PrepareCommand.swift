@@ -28,27 +28,6 @@ struct PrepareCommand: ParsableCommand {
         guard let source = data ?? (config.data.source.isEmpty ? nil : config.data.source) else {
             throw ValidationError("no dataset: pass --data DIR_OR_CSV or set data.source")
         }
-        let manifest = try Manifest.load(source, columns: config.manifestColumns)
-        let builder = FeaturePackBuilder(manifest: manifest, parameters: config.fbankParameters,
-                                         acousticDescriptors: config.data.acousticDescriptors, onBadFile: config.badFilePolicy)
-        print("prepare: \(manifest.entries.count) files, \(manifest.classes.count) classes from \(source)")
-        let started = Date()
-        let bar = ProgressBar(title: "prepare", total: manifest.entries.count, unit: "files")
-        let outcome = try builder.prepare(output: output) { done, _ in bar.update(completed: done) }
-        if outcome.reused {
-            print("\(output) is up to date (same files and parameters); not rebuilt")
-            return
-        }
-        bar.finish()
-        let seconds = Date().timeIntervalSince(started)
-        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? NSNumber)?.int64Value ?? 0
-        let pack = outcome.pack
-        print(String(format: "wrote %@: %d examples × (%d, %d), %d metadata columns, %.1f MB; %.1f files/s",
-                     output, pack.count, pack.parameters.numMelBins, pack.parameters.frames, pack.metadataColumns.count,
-                     Double(size) / 1e6, Double(manifest.entries.count) / seconds))
-        if !outcome.skipped.isEmpty {
-            print("skipped \(outcome.skipped.count) of \(manifest.entries.count) files (data.on_error: skip):")
-            for line in outcome.skipped { print("  \(line)") }
-        }
+        _ = try PackPreparation.prepare(config, source: source, output: output)
     }
 }

@@ -12,6 +12,7 @@ struct SpectroFold: ParsableCommand {
             ModelCommand.self,
             MLflowCommand.self,
             KeysCommand.self,
+            SweepCommand.self,
         ]
     )
 }
