@@ -97,9 +97,14 @@ final class SweepRecordingTests: XCTestCase {
         let snapshot = directory.file("snapshot")
         try FileManager.default.copyItem(atPath: stateDirectory, toPath: snapshot)
 
+        let spectrofold = try BuiltProducts.executable("spectrofold")
+        let refused = try ChildProcess.run(spectrofold, arguments: ["mlflow", "flush", "--state", stateDirectory])
+        XCTAssertEqual(refused.status, 1, refused.standardOutput + refused.standardError)
+        XCTAssertTrue(refused.standardOutput.contains("delivered 0 tracking events to \(server.uri);"), refused.standardOutput)
+        XCTAssertTrue(refused.standardOutput.contains("stopped: MLflow at \(server.uri) is unreachable"), refused.standardOutput)
+
         try server.start()
-        let flush = try ChildProcess.run(try BuiltProducts.executable("spectrofold"),
-                                         arguments: ["mlflow", "flush", "--state", stateDirectory])
+        let flush = try ChildProcess.run(spectrofold, arguments: ["mlflow", "flush", "--state", stateDirectory])
         XCTAssertEqual(flush.status, 0, flush.standardOutput + flush.standardError)
         XCTAssertTrue(flush.standardOutput.contains("to \(server.uri); 0 pending"), flush.standardOutput)
         let first = try MLflowInspection.of(experiment: "outage", at: server.uri)
