@@ -35,6 +35,7 @@ final class MLflowHTTP: @unchecked Sendable {
     let endpoint: MLflowEndpoint
     private let credentials: MLflowCredentials
     private let retry: MLflowRetryPolicy
+    private let timeout: TimeInterval
     private let session: URLSession
     private let challenges = ChallengeRecorder()
 
@@ -43,6 +44,7 @@ final class MLflowHTTP: @unchecked Sendable {
         self.endpoint = endpoint
         self.credentials = credentials
         self.retry = retry
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -86,7 +88,12 @@ final class MLflowHTTP: @unchecked Sendable {
             done.signal()
         }
         task.resume()
-        done.wait()
+        // URLSession enforces `timeout` between bytes; this bound only guards against a
+        // callback that never comes (a large upload may legitimately take long).
+        if done.wait(timeout: .now() + .seconds(Int(timeout) * 20)) == .timedOut {
+            task.cancel()
+            throw MLflowError.unreachable(uri: endpoint.uri, request: label, message: "no answer within \(Int(timeout) * 20) s")
+        }
 
         if let challenge = challenges.take(task.taskIdentifier) {
             throw MLflowError.http(uri: endpoint.uri, request: label, status: challenge.status, errorCode: nil, message: challenge.message)

@@ -43,8 +43,9 @@ final class OutboxDelivery: @unchecked Sendable {
         self.experimentName = experimentName
     }
 
-    /// Delivers pending events until none is left or one cannot be delivered now.
-    func deliverPending() -> FlushReport {
+    /// Delivers pending events until none is left or one cannot be delivered now; `progress`
+    /// hears (delivered so far, still pending) after every 100 events.
+    func deliverPending(progress: ((Int, Int) -> Void)? = nil) -> FlushReport {
         var report = FlushReport(uri: client.endpoint.uri, delivered: 0, pending: 0, rejected: [], error: nil)
         do {
             try withPassLock {
@@ -62,6 +63,7 @@ final class OutboxDelivery: @unchecked Sendable {
                             try outbox.reject(event, reason: error.description)
                         }
                     }
+                    progress?(report.delivered, try outbox.pendingCount())
                 }
             }
         } catch {

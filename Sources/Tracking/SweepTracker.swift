@@ -100,10 +100,10 @@ public final class SweepTracker: @unchecked Sendable {
         try record(operations, for: RunKey.job(start.job))
     }
 
-    /// Logs one epoch's metrics with step = `metrics.epoch`.
+    /// Logs one epoch's metrics with step = `metrics.epoch`, timestamp = `metrics.measuredAt`.
     public func epochFinished(_ job: JobIdentity, _ metrics: EpochMetrics) throws {
         try Self.checkJob(job)
-        let time = Self.now()
+        let time = Int64((metrics.measuredAt.timeIntervalSince1970 * 1000).rounded(.down))
         let points = metrics.named.map { MLflowMetric(key: $0.0, value: $0.1, timestamp: time, step: Int64(metrics.epoch)) }
         try record([.log(metrics: points, params: [], tags: [])], for: RunKey.job(job))
     }
@@ -128,7 +128,10 @@ public final class SweepTracker: @unchecked Sendable {
 
     /// Delivers everything pending now (waiting for a background pass in progress first) and
     /// reports what is left. With MLflow down it returns after the retries of one request.
-    public func flush() -> FlushReport { delivery.deliverPending() }
+    /// `progress` hears (delivered so far, still pending) after every 100 events.
+    public func flush(progress: ((_ delivered: Int, _ pending: Int) -> Void)? = nil) -> FlushReport {
+        delivery.deliverPending(progress: progress)
+    }
 
     /// Stops background delivery after its current pass; what is pending stays in the outbox.
     public func close() {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The values a sweep hands to `SweepTracker`: plain data the local sweep and the coordinator
 /// both produce. The tracker turns them into MLflow runs (layout: README.md, "Tracking").
 
@@ -94,7 +96,8 @@ public struct JobStart: Sendable {
     }
 }
 
-/// The metrics of one finished epoch, logged with step = `epoch`.
+/// The metrics of one finished epoch, logged with step = `epoch` and timestamp = `measuredAt`:
+/// the same value recorded twice (a progress message a worker sent again) is one point in MLflow.
 public struct EpochMetrics: Equatable, Sendable {
     /// 1-based epoch number.
     public var epoch: Int
@@ -108,9 +111,12 @@ public struct EpochMetrics: Equatable, Sendable {
     public var valRecallWeighted: Double
     /// The learning rate used in this epoch.
     public var learningRate: Double
+    /// When the epoch ended (milliseconds are kept).
+    public var measuredAt: Date
 
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double, valAccuracy: Double,
-                valF1Weighted: Double, valPrecisionWeighted: Double, valRecallWeighted: Double, learningRate: Double) {
+                valF1Weighted: Double, valPrecisionWeighted: Double, valRecallWeighted: Double, learningRate: Double,
+                measuredAt: Date = Date()) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
@@ -120,6 +126,7 @@ public struct EpochMetrics: Equatable, Sendable {
         self.valPrecisionWeighted = valPrecisionWeighted
         self.valRecallWeighted = valRecallWeighted
         self.learningRate = learningRate
+        self.measuredAt = measuredAt
     }
 
     /// MLflow metric name → value.

@@ -41,7 +41,12 @@ struct MLflowCommand: ParsableCommand {
             }
             let credentials = try MLflowCredentials(environment: ProcessInfo.processInfo.environment)
             let tracker = try SweepTracker(outbox: outbox, settings: settings, credentials: credentials, deliverInBackground: false)
-            let report = tracker.flush()
+            let start = Date()
+            let report = tracker.flush { delivered, pending in
+                guard pending > 0 else { return }
+                let rate = Double(delivered) / max(Date().timeIntervalSince(start), 1e-3)
+                print("delivered \(delivered), \(pending) pending (\(Int(rate)) events/s)")
+            }
             print("\(path) (experiment '\(settings.experiment)'): \(report)")
             if report.pending > 0 { throw ExitCode.failure }
         }

@@ -38,7 +38,7 @@ final class ModelParityTests: XCTestCase {
             throw XCTSkip("torch and torchvision are not installed for \(python); run Reference/check_parity.py with a Python that has them")
         }
         let result = try ChildProcess.run(python, arguments: [Self.reference.appendingPathComponent("check_parity.py").path,
-                                                              try BuiltProduct.path("spectrofold")])
+                                                              try BuiltProducts.executable("spectrofold")])
         XCTAssertEqual(result.status, 0, result.standardOutput + result.standardError)
     }
 }

@@ -11,7 +11,7 @@ import FoundationNetworking
 /// let server = try MLflowServer(directory: tmp.path)
 /// try server.start()          // returns once /health answers
 /// server.stop()               // the whole process group, like a crash (SIGKILL)
-/// try server.start()          // same port, same runs
+/// try server.start()          // same port, same runs (or `restart()`)
 /// ```
 public final class MLflowServer {
     public struct Failure: Error, CustomStringConvertible {
@@ -38,6 +38,27 @@ public final class MLflowServer {
     }
 
     deinit { stop() }
+
+    /// A started server whose store is a fresh temporary directory, for a test class's
+    /// `setUp()`: a failure to start is returned, for each test to rethrow.
+    public static func startInTemporaryDirectory(basicAuth: (username: String, password: String)? = nil) -> Result<MLflowServer, Error> {
+        Result {
+            let server = try MLflowServer(directory: try TemporaryDirectory(prefix: "mlflow-server").path, basicAuth: basicAuth)
+            do {
+                try server.start()
+            } catch {
+                server.stopAndRemoveStore()
+                throw error
+            }
+            return server
+        }
+    }
+
+    /// Stops the server and deletes its store (database, artifacts, log).
+    public func stopAndRemoveStore() {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     /// Starts the server and waits until `GET /health` answers (an error with the log's end if
     /// it does not within `timeout` seconds).
@@ -98,8 +119,16 @@ public final class MLflowServer {
         kill(-process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
-        // Uvicorn's worker may outlive its parent for a moment: wait until the port is closed.
-        while isListening() { Thread.sleep(forTimeInterval: 0.1) }
+        // Uvicorn's worker may outlive its parent for a moment: wait (10 s at most) until the
+        // port is closed.
+        let deadline = Date().addingTimeInterval(10)
+        while isListening() && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    }
+
+    /// `stop()` then `start()`: the same port, store and artifacts.
+    public func restart(timeout: TimeInterval = 120) throws {
+        stop()
+        try start(timeout: timeout)
     }
 
     private func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

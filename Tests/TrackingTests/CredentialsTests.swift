@@ -7,36 +7,24 @@ import XCTest
 /// once for the class): right credentials pass the preflight check, wrong ones are a clear error
 /// before any training, and events recorded with wrong ones wait in the outbox.
 final class CredentialsTests: XCTestCase {
-    private static var serverDirectory: TemporaryDirectory?
-    private static var server: MLflowServer?
-    private static var startFailure: Error?
+    private static var started: Result<MLflowServer, Error>?
     private static let admin = (username: "admin", password: "Correct-horse-9")
+    private var uri = ""
+    private var right: MLflowCredentials { .basic(username: Self.admin.username, password: Self.admin.password) }
 
     override class func setUp() {
         super.setUp()
-        do {
-            let directory = try TemporaryDirectory(prefix: "mlflow-auth-server")
-            serverDirectory = directory
-            let server = try MLflowServer(directory: directory.path, basicAuth: admin)
-            try server.start()
-            self.server = server
-        } catch {
-            startFailure = error
-        }
+        started = MLflowServer.startInTemporaryDirectory(basicAuth: admin)
     }
 
     override class func tearDown() {
-        server?.stop()
-        serverDirectory?.remove()
+        (try? started?.get())?.stopAndRemoveStore()
         super.tearDown()
     }
 
     override func setUpWithError() throws {
-        if let failure = Self.startFailure { throw failure }
+        uri = try Self.started!.get().uri
     }
-
-    private var uri: String { Self.server!.uri }
-    private var right: MLflowCredentials { .basic(username: Self.admin.username, password: Self.admin.password) }
 
     func testRightCredentialsPassAndCreateTheExperiment() throws {
         let experiment = try TrackingPreflight.check(TrackingSettings(uri: uri, experiment: "preflight"), credentials: right)

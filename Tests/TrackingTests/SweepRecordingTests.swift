@@ -6,41 +6,29 @@ import XCTest
 /// A synthetic 4 models × 3 folds sweep recorded through `SweepTracker` into one real MLflow
 /// server (started once for the class), checked with MLflow's own Python client.
 final class SweepRecordingTests: XCTestCase {
-    private static var serverDirectory: TemporaryDirectory?
-    private static var server: MLflowServer?
-    private static var startFailure: Error?
+    private static var started: Result<MLflowServer, Error>?
 
     /// Short pauses between retries, so that tests with MLflow down stay quick.
     private let quickRetry = MLflowRetryPolicy(attempts: 3, initialDelay: 0.05, maximumDelay: 0.2)
     private var directory: TemporaryDirectory!
+    private var server: MLflowServer!
 
     override class func setUp() {
         super.setUp()
-        do {
-            let directory = try TemporaryDirectory(prefix: "mlflow-server")
-            serverDirectory = directory
-            let server = try MLflowServer(directory: directory.path)
-            try server.start()
-            self.server = server
-        } catch {
-            startFailure = error
-        }
+        started = MLflowServer.startInTemporaryDirectory()
     }
 
     override class func tearDown() {
-        server?.stop()
-        serverDirectory?.remove()
+        (try? started?.get())?.stopAndRemoveStore()
         super.tearDown()
     }
 
     override func setUpWithError() throws {
-        if let failure = Self.startFailure { throw failure }
+        server = try Self.started!.get()
         directory = try TemporaryDirectory()
     }
 
     override func tearDown() { directory?.remove() }
-
-    private var server: MLflowServer { Self.server! }
 
     private func settings(_ experiment: String) -> TrackingSettings {
         TrackingSettings(uri: server.uri, experiment: experiment)
@@ -109,9 +97,14 @@ final class SweepRecordingTests: XCTestCase {
         let snapshot = directory.file("snapshot")
         try FileManager.default.copyItem(atPath: stateDirectory, toPath: snapshot)
 
+        let spectrofold = try BuiltProducts.executable("spectrofold")
+        let refused = try ChildProcess.run(spectrofold, arguments: ["mlflow", "flush", "--state", stateDirectory])
+        XCTAssertEqual(refused.status, 1, refused.standardOutput + refused.standardError)
+        XCTAssertTrue(refused.standardOutput.contains("delivered 0 tracking events to \(server.uri);"), refused.standardOutput)
+        XCTAssertTrue(refused.standardOutput.contains("stopped: MLflow at \(server.uri) is unreachable"), refused.standardOutput)
+
         try server.start()
-        let flush = try ChildProcess.run(try BuiltProducts.executable("spectrofold"),
-                                         arguments: ["mlflow", "flush", "--state", stateDirectory])
+        let flush = try ChildProcess.run(spectrofold, arguments: ["mlflow", "flush", "--state", stateDirectory])
         XCTAssertEqual(flush.status, 0, flush.standardOutput + flush.standardError)
         XCTAssertTrue(flush.standardOutput.contains("to \(server.uri); 0 pending"), flush.standardOutput)
         let first = try MLflowInspection.of(experiment: "outage", at: server.uri)
@@ -139,7 +132,10 @@ final class SweepRecordingTests: XCTestCase {
         let error = "lease expired: worker-0 silent for 5 s"
         try tracker.jobFailed(sweep.job("ast", 0, attempt: 1), error: error)
         try sweep.recordJobStart(tracker, "ast", 0, attempt: 2)
-        try sweep.recordEpochs(tracker, "ast", 0, 1...SyntheticSweep.epochs, attempt: 2)
+        let first = SyntheticSweep.metrics("ast", 0, epoch: 1)
+        try tracker.epochFinished(sweep.job("ast", 0, attempt: 2), first)
+        try tracker.epochFinished(sweep.job("ast", 0, attempt: 2), first)  // a progress message sent again
+        try sweep.recordEpochs(tracker, "ast", 0, 2...SyntheticSweep.epochs, attempt: 2)
         try sweep.recordJobFinished(tracker, "ast", 0, attempt: 2)
         try tracker.sweepFailed(sweepId: sweep.sweepId, error: "cancelled by the user")
         let report = tracker.flush()
