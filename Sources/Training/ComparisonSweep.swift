@@ -31,6 +31,8 @@ public final class ComparisonSweep {
     public let pack: FeaturePack
     public let folds: FoldAssignment
     public let outputDirectory: String
+    /// The sweep-level report files (comparison table, chart, summed confusion matrices), as last written.
+    public private(set) var reportFiles: [String] = []
 
     public init(config: SweepConfig, pack: FeaturePack, folds: FoldAssignment, outputDirectory: String) throws {
         for model in config.models.run where !ModelFactory.names.contains(model) {
@@ -67,7 +69,7 @@ public final class ComparisonSweep {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try encoder.encode(results).write(to: URL(fileURLWithPath: path("results.json")))
-        try results.markdownTable.write(toFile: path("comparison.md"), atomically: true, encoding: .utf8)
+        reportFiles = try results.writeReport(to: outputDirectory)
     }
 
     private func path(_ components: String...) -> String {
@@ -96,7 +98,7 @@ public final class ComparisonSweep {
         let split = FoldSplit(pack: pack, assignment: folds, fold: fold)
         let (trainRows, validationRows) = (split.trainingRows, split.validationRows)
         var outcome = JobOutcome(model: name, fold: fold, status: "failed", error: nil, modelVersion: ModelFactory.versions[name]!,
-                                 metrics: [:], bestEpoch: nil, epochs: [], seconds: 0, params: params,
+                                 metrics: [:], bestEpoch: nil, epochs: [], seconds: 0, params: params, confusionMatrix: nil,
                                  trainExamples: trainRows.count, validationExamples: validationRows.count)
         let trainerObserver = observer?.jobStarted(model: name, fold: fold, params: params)
         let started = Date()
@@ -108,6 +110,7 @@ public final class ComparisonSweep {
             outcome.metrics = job.metrics
             outcome.bestEpoch = job.outcome.bestEpoch
             outcome.epochs = job.outcome.history
+            outcome.confusionMatrix = job.outcome.validation.metrics.confusionMatrix
             outcome.seconds = Date().timeIntervalSince(started)
             observer?.jobFinished(outcome, artifacts: job.artifacts)
         } catch {

@@ -16,6 +16,8 @@ public struct JobOutcome: Codable, Sendable {
     public var seconds: Double
     /// Hyperparameters as logged (learning_rate, optimizer, batch_size, dropout, model_version, …).
     public var params: [String: String]
+    /// Rows true class, columns predicted class, on the validation part (finished jobs).
+    public var confusionMatrix: [[Int]]?
     public var trainExamples: Int
     public var validationExamples: Int
 }
@@ -72,6 +74,47 @@ public struct SweepResults: Codable, Sendable {
                 }
             }
         }
+    }
+
+    /// Per model, the confusion matrices of its finished folds added up.
+    public var summedConfusionMatrices: [(model: String, matrix: [[Int]])] {
+        jobs.map(\.model).uniqued().compactMap { model in
+            let matrices = jobs.filter { $0.model == model }.compactMap(\.confusionMatrix)
+            guard let first = matrices.first else { return nil }
+            return (model, matrices.dropFirst().reduce(first) { sum, m in zip(sum, m).map { zip($0, $1).map(+) } })
+        }
+    }
+
+    /// Per model and metric: mean and std over folds, as CSV.
+    public var csvTable: String {
+        var lines = ["model,metric,mean,std,folds"]
+        for model in jobs.map(\.model).uniqued() {
+            guard let m = models[model] else { continue }
+            let folds = jobs.filter { $0.model == model && $0.status == "finished" }.count
+            for metric in Self.reportedMetrics { lines.append("\(model),\(metric),\(m[metric]!.mean),\(m[metric]!.std),\(folds)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes comparison.md and .csv, the accuracy chart with error bars and each model's summed
+    /// confusion matrix (JSON and SVG) into `directory`; returns the paths written.
+    public func writeReport(to directory: String) throws -> [String] {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        var written: [String] = []
+        func write(_ text: String, _ name: String) throws {
+            try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+            written.append(path(name))
+        }
+        try write(markdownTable, "comparison.md")
+        try write(csvTable, "comparison.csv")
+        let bars = jobs.map(\.model).uniqued().compactMap { model in models[model].map { (model, $0["accuracy"]!.mean, $0["accuracy"]!.std) } }
+        try write(SVGCharts.errorBars(bars, title: "\(name): accuracy, mean ± std over folds"), "comparison_accuracy.svg")
+        for (model, matrix) in summedConfusionMatrices {
+            let json = try JSONSerialization.data(withJSONObject: ["classes": classes, "matrix": matrix], options: [.sortedKeys])
+            try write(String(decoding: json, as: UTF8.self), "\(model)_confusion_matrix_sum.json")
+            try write(SVGCharts.confusionMatrix(matrix, classes: classes, title: "\(model), all folds"), "\(model)_confusion_matrix_sum.svg")
+        }
+        return written
     }
 
     /// The comparison table in Markdown: per model, mean ± std over folds of the main metrics,

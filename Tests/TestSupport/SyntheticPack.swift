@@ -5,7 +5,7 @@ import Tensor
 /// A small feature pack whose classes differ by a bright band of mel bins, so that every model
 /// can learn it in a few epochs: `count` examples of `classes` classes, 128 bins × `frames`,
 /// one numeric metadata column, a group per 4 examples.
-func syntheticPack(count: Int = 48, classes: Int = 3, frames: Int = 32, seed: UInt64 = 7) -> FeaturePack {
+public func syntheticPack(count: Int = 48, classes: Int = 3, frames: Int = 32, seed: UInt64 = 7) -> FeaturePack {
     var rng = RandomGenerator(seed: seed)
     let bins = 128
     var features = [Float](repeating: 0, count: count * bins * frames)
