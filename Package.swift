@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
+        .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
@@ -47,6 +48,7 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
