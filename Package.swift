@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
         .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "Optim"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
