@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
         .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite"]),
-        .target(name: "Optim", dependencies: ["Tensor", "NN"]),
+        .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Config", "Data", "NN", "Optim", "Tensor"]),
 
         // Executables: thin, they parse arguments and call a library.
@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],

@@ -13,7 +13,9 @@ import Tensor
 ///     p = p − lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// The scalars (step size, bias corrections, decay factor) are computed in Double, as PyTorch
-/// does in Python, and rounded to Float32 once.
+/// does in Python, and rounded to Float32 once. The element-wise arithmetic rounds as PyTorch's
+/// CPU kernels do: the decay term of g, the m update (`lerp`) and the v update (`addcmul`) are
+/// fused multiply-adds; the step is p + (−step size · m) / denominator (`addcdiv`).
 public class Adam: Optimizer {
     public var learningRate: Double
     public let beta1: Double
@@ -69,11 +71,11 @@ public class Adam: Optimizer {
                         state.meanSquare.withUnsafeMutableBufferPointer { v in
                             for i in 0..<p.count {
                                 if shrink != 1 { p[i] *= shrink }
-                                let gi = coupledDecay == 0 ? g[i] : g[i] + coupledDecay * p[i]
-                                m[i] += oneMinusBeta1 * (gi - m[i])
-                                v[i] = v[i] * b2 + oneMinusBeta2 * gi * gi
+                                let gi = g[i].addingProduct(coupledDecay, p[i])
+                                m[i].addProduct(oneMinusBeta1, gi - m[i])
+                                v[i] = (v[i] * b2).addingProduct(oneMinusBeta2 * gi, gi)
                                 let denominator = v[i].squareRoot() / correction2Root + epsilon
-                                p[i] += stepSize * (m[i] / denominator)
+                                p[i] += stepSize * m[i] / denominator
                             }
                         }
                     }

@@ -1,7 +1,8 @@
 import Tensor
 
 /// Stochastic gradient descent with optional momentum (dampening 0), Nesterov momentum and L2
-/// weight decay: `torch.optim.SGD`'s update, element by element in Float32.
+/// weight decay: `torch.optim.SGD`'s update, element by element in Float32 with PyTorch's roundings
+/// (each `a + α·b` below is one fused multiply-add, as in PyTorch's CPU kernels).
 ///
 /// For each parameter p with gradient g, at learning rate lr:
 ///
@@ -46,14 +47,14 @@ public final class SGD: Optimizer {
             grad.withUnsafeBufferPointer { g in
                 parameter.tensor.withUnsafeMutableBufferPointer { p in
                     guard let buffer else {
-                        for i in 0..<p.count { p[i] += rate * (decay == 0 ? g[i] : g[i] + decay * p[i]) }
+                        for i in 0..<p.count { p[i].addProduct(rate, g[i].addingProduct(decay, p[i])) }
                         return
                     }
                     buffer.withUnsafeMutableBufferPointer { b in
                         for i in 0..<p.count {
-                            let d = decay == 0 ? g[i] : g[i] + decay * p[i]
+                            let d = g[i].addingProduct(decay, p[i])
                             b[i] = first ? d : b[i] * mu + d
-                            p[i] += rate * (nesterov ? d + mu * b[i] : b[i])
+                            p[i].addProduct(rate, nesterov ? d.addingProduct(mu, b[i]) : b[i])
                         }
                     }
                 }
