@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import NN
+import Optim
 import Tensor
 
 /// `spectrofold-bench train`: samples per second of full training steps (forward, backward,
-/// optimizer) of one model on random spectrograms, after warm-up.
+/// gradient clipping, AdamW) of one model on random spectrograms, in training mode (dropout
+/// 0.1), after two warm-up steps.
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Benchmark training steps of one model.")
 
@@ -30,15 +32,13 @@ struct TrainBenchmark: ParsableCommand {
         let x = Tensor.randn([batch, 1, 128, frames], generator: &rng)
         let metadata = model == "cnn_mlp" ? Tensor.randn([batch, metadataWidth], generator: &rng) : nil
         let labels = (0..<batch).map { $0 % classes }
-        let parameters = network.parameters
+        let optimizer = try AdamW(parameters: network.namedParameters(), learningRate: 1e-3)
         func step() throws {
             let loss = try Tensor.crossEntropy(network.logits(x, metadata: metadata), labels: labels)
             try loss.backward()
-            for p in parameters {
-                guard let g = p.grad else { continue }
-                g.withUnsafeBufferPointer { g in p.withUnsafeMutableBufferPointer { w in for i in w.indices { w[i] -= 1e-3 * g[i] } } }
-                p.zeroGrad()
-            }
+            clipGradientNorm(network.parameters, maxNorm: 5)
+            optimizer.step()
+            optimizer.zeroGrad()
         }
         let ms = try Stopwatch.medianMilliseconds(warmUp: 2, minimumRuns: steps, minimumSeconds: 0, step)
         let report = Report(model: model, preset: preset, batch: batch, samples_per_s: Double(batch) / (ms / 1000),
