@@ -72,7 +72,7 @@ public class Adam: Optimizer {
                     state.mean.withUnsafeMutableBufferPointer { m in
                         state.meanSquare.withUnsafeMutableBufferPointer { v in
                             let lanes = AdamLanes(p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
-                            forEachChunk(p.count) { lanes.update($0, constants) }
+                            ComputeThreads.parallelFor(p.count, grain: 1 << 16) { lanes.update($0, constants) }
                         }
                     }
                 }

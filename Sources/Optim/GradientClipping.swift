@@ -21,7 +21,7 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Float {
     let scale = min(Float(maxNorm) / (total + 1e-6), 1)
     for parameter in grads {
         parameter.withUnsafeMutableGrad { g in
-            forEachChunk(g.count) { range in
+            ComputeThreads.parallelFor(g.count, grain: 1 << 16) { range in
                 for i in range { g[i] *= scale }
             }
         }

@@ -47,13 +47,13 @@ public final class SGD: Optimizer {
             grad.withUnsafeBufferPointer { g in
                 parameter.tensor.withUnsafeMutableBufferPointer { p in
                     guard let buffer else {
-                        forEachChunk(p.count) { range in
+                        ComputeThreads.parallelFor(p.count, grain: 1 << 16) { range in
                             for i in range { p[i] = fusedMultiplyAdd(rate, fusedMultiplyAdd(decay, p[i], g[i]), p[i]) }
                         }
                         return
                     }
                     buffer.withUnsafeMutableBufferPointer { b in
-                        forEachChunk(p.count) { range in
+                        ComputeThreads.parallelFor(p.count, grain: 1 << 16) { range in
                             for i in range {
                                 let d = fusedMultiplyAdd(decay, p[i], g[i])
                                 b[i] = first ? d : b[i] * mu + d
