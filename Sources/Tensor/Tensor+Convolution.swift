@@ -4,7 +4,8 @@
 /// Shapes: x (N, C, H, W), weight (O, C, kh, kw) OIHW, bias (O) → (N, O, Ho, Wo) with
 /// Ho = (H + 2·padH − kh) / strideH + 1. Per chunk of S samples: col (C·kh·kw, S·P) = im2col(x);
 /// Y (O, S·P) = W · col; out[n, o, p] = Y[o, n·P + p] + b[o]. Backward per chunk, with col
-/// recomputed rather than kept: dW += dY · colᵀ, db += Σ dY, dx += col2im(Wᵀ · dY).
+/// recomputed unless forward kept it (see `ConvPlan.keepsColumns`): dW += dY · colᵀ,
+/// db += Σ dY, dx += col2im(Wᵀ · dY).
 /// Chunks keep the column matrix small enough to stay in cache; when there are enough of them,
 /// each thread works through its own chunks with single-threaded sgemm (see `ConvPlan`).
 extension Tensor {
@@ -28,18 +29,22 @@ extension Tensor {
         let (p, patch) = (geometry.positions, geometry.patchSize)
         let out = TensorStorage(count: geometry.batch * outChannels * p)
         let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
+        // Every chunk's column matrix, side by side, when backward will reuse them.
+        let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        let kept = recording && plan.keepsColumns ? TensorStorage(count: patch * geometry.batch * p) : nil
         plan.forEachWorker { _, chunks, parallelInside in
-            let col = TensorStorage(count: patch * plan.maxColumns)
+            let scratch = TensorStorage(count: kept == nil ? patch * plan.maxColumns : 0)
             let product = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
             for chunk in chunks {
                 let samples = plan.samples(chunk), columns = samples.count * p
-                im2col(px, geometry, samples: samples, into: col.base, parallel: parallelInside)
+                let col = kept.map { $0.base + patch * samples.lowerBound * p } ?? scratch.base
+                im2col(px, geometry, samples: samples, into: col, parallel: parallelInside)
                 // A one-sample chunk's product is already that sample's (O, P) output.
                 let single = samples.count == 1
                 let target = single ? py + samples.lowerBound * outChannels * p : product.base
                 gemm(transA: false, transB: false, m: outChannels, n: columns, k: patch,
-                     a: pw, lda: patch, b: col.base, ldb: columns, beta: 0, c: target, ldc: columns)
-                for n in samples {
+                     a: pw, lda: patch, b: col, ldb: columns, beta: 0, c: target, ldc: columns)
+                for n in samples where !single || pb != nil {
                     for o in 0..<outChannels {
                         let source = target + o * columns + (n - samples.lowerBound) * p
                         let output = py + (n * outChannels + o) * p, shift = pb?[o] ?? 0
@@ -56,7 +61,7 @@ extension Tensor {
                 let gx = x.gradAccumulatorIfPresent
                 let needBias = bias?.requiresGrad == true
                 plan.forEachWorker { worker, chunks, parallelInside in
-                    let col = TensorStorage(count: patch * plan.maxColumns)
+                    let scratch = TensorStorage(count: kept == nil ? patch * plan.maxColumns : 0)
                     let dy = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
                     let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
                     for chunk in chunks {
@@ -73,19 +78,20 @@ extension Tensor {
                                 if needBias { dBias[o] += VectorSums.sum(source, p) }
                             }
                         }
-                        im2col(px, geometry, samples: samples, into: col.base, parallel: parallelInside)
+                        let col = kept.map { $0.base + patch * samples.lowerBound * p } ?? scratch.base
+                        if kept == nil { im2col(px, geometry, samples: samples, into: col, parallel: parallelInside) }
                         if plan.transposedWeightGradient {  // dWᵀ (patch, O) += col · dYᵀ
                             gemm(transA: false, transB: true, m: patch, n: outChannels, k: columns,
-                                 a: col.base, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
+                                 a: col, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
                         } else {  // dW (O, patch) += dY · colᵀ
                             gemm(transA: false, transB: true, m: outChannels, n: patch, k: columns,
-                                 a: dyChunk, lda: columns, b: col.base, ldb: columns, beta: 1, c: dWeight, ldc: patch)
+                                 a: dyChunk, lda: columns, b: col, ldb: columns, beta: 1, c: dWeight, ldc: patch)
                         }
                         if let gx {
                             // The chunk's column matrix is used up: its buffer takes Wᵀ · dY.
                             gemm(transA: true, transB: false, m: patch, n: columns, k: outChannels,
-                                 a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col.base, ldc: columns)
-                            col2im(col.base, geometry, samples: samples, addingInto: gx, parallel: parallelInside)
+                                 a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col, ldc: columns)
+                            col2im(col, geometry, samples: samples, addingInto: gx, parallel: parallelInside)
                         }
                     }
                 }
@@ -123,10 +129,15 @@ struct ConvPlan {
     /// Whether the weight gradient is accumulated as dWᵀ (patch, O): sgemm runs faster with the
     /// larger of the two as its output's row length, and the transpose is cheap when patch is small.
     let transposedWeightGradient: Bool
+    /// Whether forward keeps the column matrices for backward instead of backward recomputing
+    /// them: when patch ≤ O they are no larger than the output, and im2col is then a large share
+    /// of the work (the 7×7 stem over one channel, the 1×1 downsampling convolutions).
+    let keepsColumns: Bool
     static let minColumns = 512
 
     init(_ g: ConvGeometry, outChannels: Int) {
         transposedWeightGradient = g.patchSize < outChannels
+        keepsColumns = g.patchSize <= outChannels
         let threads = ComputeThreads.current
         let fitting = Swift.min(g.batch, Swift.max(1, g.batch * g.positions / Self.minColumns))
         chunks = fitting >= threads ? fitting - fitting % threads : 1
