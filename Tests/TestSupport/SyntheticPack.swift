@@ -2,8 +2,9 @@ import Audio
 import Data
 import Tensor
 
-/// A small feature pack whose classes differ by a bright band of mel bins, so that every model
-/// can learn it in a few epochs: `count` examples of `classes` classes, 128 bins × `frames`,
+/// A small feature pack whose classes differ by the place and the brightness of a band of mel
+/// bins (the brightness lets attention that starts out uniform tell them apart), so that every
+/// model can learn it in a few epochs: `count` examples of `classes` classes, 128 bins × `frames`,
 /// one numeric metadata column, a group per 4 examples.
 public func syntheticPack(count: Int = 48, classes: Int = 3, frames: Int = 32, seed: UInt64 = 7) -> FeaturePack {
     var rng = RandomGenerator(seed: seed)
@@ -15,7 +16,7 @@ public func syntheticPack(count: Int = 48, classes: Int = 3, frames: Int = 32, s
         labels.append(label)
         metadata.append(Float(label) + rng.nextNormal() * 0.5)
         for bin in 0..<bins {
-            let band: Float = bin / 16 == label * 2 ? 4 : 0
+            let band: Float = bin / 16 == label * 2 ? 3 + 2 * Float(label) : 0
             for frame in 0..<frames { features[(i * bins + bin) * frames + frame] = band + rng.nextNormal() }
         }
     }
