@@ -147,21 +147,25 @@ final class ClusterLoopTests: XCTestCase {
     }
 
     /// A coordinator stopped in the middle of a job and started again on the same ledger file
-    /// and endpoint continues: the worker reconnects on its own, keeps its lease, and the sweep
-    /// completes with every job done once.
+    /// and endpoint continues: the job finishes while no coordinator runs, the worker keeps the
+    /// result, reconnects on its own and delivers it; the lease survived, and the sweep completes
+    /// with every job done once.
     func testARestartedCoordinatorContinuesTheSweep() throws {
-        let gate = Gate()
+        let started = Gate(), gate = Gate(), finished = Gate()
         let first = try bed.coordinator()
         let endpoint = first.endpoint
-        let worker = try bed.worker("w1", endpoint: endpoint, executor: DigestExecutor(gate: gate))
+        let worker = try bed.worker("w1", endpoint: endpoint, executor: DigestExecutor(started: started, gate: gate, finished: finished))
         defer { worker.stop() }
         guard case .jobLeased(let lease, _)? = bed.recorder.wait(for: { if case .jobLeased = $0 { return true } else { return false } })
         else { return }
+        waitUntil("the worker has the dataset and starts the job") { started.isOpen }
         first.stop()
+        gate.open()
+        waitUntil("the first job finishes with no coordinator running") { finished.isOpen }
+        XCTAssertNil(try bed.ledger.result(job: lease.job))
 
         let second = try bed.coordinator(bed.configuration(endpoint: endpoint), ledger: Ledger(path: bed.ledgerPath))
         defer { second.stop() }
-        gate.open()
         bed.recorder.wait { $0.isSweepFinished }
         try assertEveryJobDoneOnceWithTheRightDataset()
         XCTAssertEqual(try bed.ledger.attempts(job: lease.job).map(\.outcome), [.succeeded], "the lease survived the restart")

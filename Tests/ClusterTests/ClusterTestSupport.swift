@@ -5,12 +5,16 @@ import XCTest
 
 /// A tiny executor for the loop tests: hashes the dataset it was given, reports `epochs`
 /// epochs, and returns a summary naming the job and the dataset digest; the state dict is the
-/// job id's bytes. With a gate it waits for the gate to open (or for cancellation) first.
+/// job id's bytes. It opens `started` when called; with a gate it then waits for the gate to
+/// open (or for cancellation); it opens `finished` when it returns a result.
 struct DigestExecutor: JobExecutor {
     var epochs = 2
+    var started: Gate?
     var gate: Gate?
+    var finished: Gate?
 
     func execute(_ run: JobRun) throws -> JobOutput {
+        started?.open()
         if let gate, !gate.wait(unless: run.isCancelled) { throw CancellationError() }
         let digest = try DatasetDirectory.digest(ofFileAt: run.datasetPath)
         let spec = try JSONSerialization.jsonObject(with: Data(run.spec)) as? [String: Any]
@@ -19,6 +23,7 @@ struct DigestExecutor: JobExecutor {
                                         metrics: ["train_loss": 1 / Double(epoch + 1), "fold": Double(spec?["fold"] as? Int ?? -1)]))
         }
         let summary = try JSONSerialization.data(withJSONObject: ["job": run.attempt.job, "dataset": digest], options: [.sortedKeys, .withoutEscapingSlashes])
+        finished?.open()
         return JobOutput(summary: [UInt8](summary), stateDict: Array(run.attempt.job.utf8))
     }
 }
@@ -26,11 +31,17 @@ struct DigestExecutor: JobExecutor {
 /// A latch the test opens; executors wait on it.
 final class Gate: @unchecked Sendable {
     private let condition = NSCondition()
-    private var isOpen = false
+    private var opened = false
+
+    var isOpen: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return opened
+    }
 
     func open() {
         condition.lock()
-        isOpen = true
+        opened = true
         condition.broadcast()
         condition.unlock()
     }
@@ -39,7 +50,7 @@ final class Gate: @unchecked Sendable {
     func wait(unless cancelled: () -> Bool) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while !isOpen {
+        while !opened {
             if cancelled() { return false }
             _ = condition.wait(until: Date().addingTimeInterval(0.02))
         }

@@ -36,9 +36,7 @@ public final class Coordinator: @unchecked Sendable {
     var rates: [String: Double] = [:]
     private var nextStatus = Date.distantPast
 
-    private let control = NSCondition()
-    private var stopping = false
-    private var running = false
+    private var thread: LoopThread?
 
     public init(configuration: CoordinatorConfiguration, ledger: Ledger, datasets: DatasetDirectory, heartbeatLog: HeartbeatLog?,
                 log: @escaping @Sendable (String) -> Void, events: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
@@ -74,40 +72,23 @@ public final class Coordinator: @unchecked Sendable {
             if let change = liveness.heard(from: worker.id, at: now, reason: "assumed alive after coordinator start") { recordLiveness(change) }
         }
         log("coordinator listening on \(endpoint); \(try ledger.unfinishedSweeps().count) unfinished sweeps, \(leases) leases held")
-        running = true
-        let thread = Thread { [self] in loop() }
-        thread.name = "spectrofold-coordinator"
-        thread.start()
+        thread = LoopThread(name: "spectrofold-coordinator") { [self] in loop($0) }
     }
 
     /// Stops the loop, closes the socket and the ZAP handler, and releases the port; waits for
     /// all of it. A stopped coordinator is not started again (make a new one).
     public func stop() {
-        control.lock()
-        stopping = true
-        while running { control.wait() }
-        control.unlock()
+        thread?.stop()
+        thread = nil
         zap?.stop()
         zap = nil
         context.terminate()
     }
 
-    private var shouldStop: Bool {
-        control.lock()
-        defer { control.unlock() }
-        return stopping
-    }
-
-    private func loop() {
-        defer {
-            socket.close()
-            control.lock()
-            running = false
-            control.broadcast()
-            control.unlock()
-        }
+    private func loop(_ thread: LoopThread) {
+        defer { socket.close() }
         var nextTick = Date()
-        while !shouldStop {
+        while !thread.shouldStop {
             do {
                 let wait = max(0, Int(nextTick.timeIntervalSinceNow * 1000))
                 if try socket.waitForInput(timeoutMilliseconds: min(wait, 100)) {

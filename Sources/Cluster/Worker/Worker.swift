@@ -47,9 +47,7 @@ public final class Worker: @unchecked Sendable {
     private let eventsLock = NSLock()
     private var workEvents: [WorkEvent] = []
 
-    private let control = NSCondition()
-    private var stopping = false
-    private var running = false
+    private var thread: LoopThread?
 
     public init(configuration: WorkerConfiguration, executor: JobExecutor, log: @escaping @Sendable (String) -> Void) throws {
         self.configuration = configuration
@@ -63,29 +61,15 @@ public final class Worker: @unchecked Sendable {
 
     /// Starts the I/O thread; it connects at once.
     public func start() {
-        running = true
-        let thread = Thread { [self] in loop() }
-        thread.name = "spectrofold-worker-io"
-        thread.start()
+        thread = LoopThread(name: "spectrofold-worker-io") { [self] in loop($0) }
     }
 
     /// Says BYE, cancels the job in hand, closes the socket; waits for the I/O thread (not for
     /// the executor, which sees the cancellation on its own time). Not started again after.
     public func stop() {
-        control.lock()
-        stopping = true
-        control.unlock()
-        wakeup.signal()
-        control.lock()
-        while running { control.wait() }
-        control.unlock()
+        thread?.stop(wake: wakeup.signal)
+        thread = nil
         context.terminate()
-    }
-
-    private var shouldStop: Bool {
-        control.lock()
-        defer { control.unlock() }
-        return stopping
     }
 
     func post(_ event: WorkEvent) {
@@ -103,7 +87,7 @@ public final class Worker: @unchecked Sendable {
         return events
     }
 
-    private func loop() {
+    private func loop(_ thread: LoopThread) {
         defer {
             if socket != nil {
                 // Give BYE up to half a second to leave; other sockets drop unsent messages.
@@ -113,13 +97,9 @@ public final class Worker: @unchecked Sendable {
             current?.cancelled.set()
             socket?.close()
             socket = nil
-            control.lock()
-            running = false
-            control.broadcast()
-            control.unlock()
         }
         var nextHeartbeat = Date()
-        while !shouldStop {
+        while !thread.shouldStop {
             do {
                 if socket == nil {
                     if let reconnectAt, reconnectAt > Date() {
