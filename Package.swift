@@ -30,20 +30,41 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite"]),
+        .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
+        .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
+        .target(name: "Data", dependencies: ["Audio", "SafeTensors"]),
+        .target(name: "TerminalProgress"),
+        .target(name: "Tracking", dependencies: ["SQLite"]),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Data"]),
+        .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
+        .target(name: "Training", dependencies: ["Config", "Data", "NN", "Optim", "Tensor"]),
 
-        // Executables (thin: parse arguments, call a library).
+        // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "spectrofold-bench", dependencies: [
+            "Tensor", "NN", "Optim", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: numericSettings),
 
         // Tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"],
+                    exclude: ["Fixtures", "Reference"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "SQLite", "TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "TestSupport"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

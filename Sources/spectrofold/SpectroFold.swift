@@ -1,11 +1,18 @@
 import ArgumentParser
 
-/// The user's command line: `spectrofold <subcommand>`.
+/// The user's command line: `spectrofold <subcommand>`. Each subcommand lives in its own file.
 @main
 struct SpectroFold: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrofold",
         abstract: "Compare audio-spectrogram classifiers with k-fold cross-validation.",
-        subcommands: [KeysCommand.self]
+        subcommands: [
+            PrepareCommand.self,
+            MakeDemoDataCommand.self,
+            ModelCommand.self,
+            MLflowCommand.self,
+            KeysCommand.self,
+            SweepCommand.self,
+        ]
     )
 }

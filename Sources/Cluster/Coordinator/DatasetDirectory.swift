@@ -1,3 +1,4 @@
+import Data
 import Foundation
 
 /// The datasets a coordinator serves: files in one directory, each named by the SHA-256 hex
@@ -46,7 +47,7 @@ public struct DatasetDirectory: Sendable {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var hash = SHA256()
-        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hash.update(piece) }
-        return hash.finalizeHex()
+        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { piece.withUnsafeBytes { hash.update($0) } }
+        return hash.hexDigest
     }
 }

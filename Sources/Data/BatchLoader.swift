@@ -1,0 +1,133 @@
+import Audio
+import Foundation
+
+/// How `BatchLoader` assembles batches.
+public struct LoaderOptions: Sendable, Equatable {
+    public var batchSize: Int
+    /// Reshuffle the rows at each epoch (under `seed` and the epoch number).
+    public var shuffle: Bool
+    /// Drop the last batch of an epoch when it is smaller than `batchSize`.
+    public var dropLast: Bool
+    public var seed: UInt64
+    /// Masking applied to each example after normalisation (mask value 0, the training mean); nil for none.
+    public var specAugment: SpecAugment?
+    /// Beta(α, α) mixup of each batch with a shuffled copy of itself; 0 for none.
+    public var mixupAlpha: Double
+    /// Batches assembled ahead of the consumer.
+    public var prefetch: Int
+
+    public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, specAugment: SpecAugment? = nil,
+                mixupAlpha: Double = 0, prefetch: Int = 2) {
+        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0, "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha)")
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.seed = seed
+        self.specAugment = specAugment
+        self.mixupAlpha = mixupAlpha
+        self.prefetch = prefetch
+    }
+
+    /// Validation and test batches: in row order, all rows, no augmentation.
+    public static func evaluation(batchSize: Int) -> LoaderOptions {
+        LoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false, seed: 0)
+    }
+}
+
+/// Batches of some rows of a feature pack, normalised with statistics fitted on the training
+/// part of the fold. Each epoch's batches are assembled on a background thread, `prefetch`
+/// ahead of the consumer; everything random derives from `options.seed` and the epoch, so the
+/// same seed gives the same batches.
+///
+/// ```swift
+/// let train = BatchLoader(pack: pack, rows: folds.trainingRows(fold: f), normalizer: n, scaler: s,
+///                         options: LoaderOptions(batchSize: 32, shuffle: true, dropLast: true, seed: 7, specAugment: aug))
+/// for batch in train.epoch(e) { ... }
+/// ```
+public final class BatchLoader: Sendable {
+    public let pack: FeaturePack
+    public let rows: [Int]
+    public let normalizer: FeatureNormalizer
+    public let scaler: MetadataScaler
+    public let options: LoaderOptions
+
+    public init(pack: FeaturePack, rows: [Int], normalizer: FeatureNormalizer, scaler: MetadataScaler, options: LoaderOptions) {
+        precondition(rows.allSatisfy { $0 >= 0 && $0 < pack.count }, "BatchLoader: row outside the pack")
+        self.pack = pack
+        self.rows = rows
+        self.normalizer = normalizer
+        self.scaler = scaler
+        self.options = options
+    }
+
+    public var batchesPerEpoch: Int {
+        options.dropLast ? rows.count / options.batchSize : (rows.count + options.batchSize - 1) / options.batchSize
+    }
+
+    /// Metadata values per example.
+    public var metadataWidth: Int { pack.metadataColumns.count }
+
+    /// The batches of epoch `epoch`, produced on a background thread. Dropping the stream early
+    /// stops the thread.
+    public func epoch(_ epoch: Int) -> BatchStream {
+        BatchStream(capacity: options.prefetch) { [self] emit in
+            var order = rows
+            var shuffler = SeededGenerator(seed: options.seed, stream: UInt64(2 * epoch + 1))
+            if options.shuffle { shuffler.shuffle(&order) }
+            var augmenter = SeededGenerator(seed: options.seed, stream: UInt64(2 * epoch + 2))
+            for b in 0..<batchesPerEpoch {
+                let slice = Array(order[(b * options.batchSize)..<min(order.count, (b + 1) * options.batchSize)])
+                guard emit(assemble(slice, generator: &augmenter)) else { return }
+            }
+        }
+    }
+
+    /// One batch of `batchRows`: copy, normalise, augment, mix.
+    func assemble(_ batchRows: [Int], generator: inout SeededGenerator) -> Batch {
+        let size = pack.featureSize, k = metadataWidth
+        let bins = pack.parameters.numMelBins, frames = pack.parameters.frames
+        var features = [Float](repeating: 0, count: batchRows.count * size)
+        var metadata = [Float](repeating: 0, count: batchRows.count * k)
+        features.withUnsafeMutableBufferPointer { out in
+            pack.features.withUnsafeBufferPointer { source in
+                for (i, row) in batchRows.enumerated() {
+                    let example = UnsafeMutableBufferPointer(rebasing: out[(i * size)..<((i + 1) * size)])
+                    _ = example.initialize(from: source[(row * size)..<((row + 1) * size)])
+                    normalizer.apply(example)
+                    options.specAugment?.apply(to: example, bins: bins, frames: frames) { generator.uniform() }
+                }
+            }
+        }
+        for (i, row) in batchRows.enumerated() {
+            for j in 0..<k { metadata[i * k + j] = pack.metadata[row * k + j] }
+        }
+        metadata.withUnsafeMutableBufferPointer { scaler.apply($0) }
+        let labels = batchRows.map { pack.labels[$0] }
+        guard options.mixupAlpha > 0, batchRows.count > 1 else {
+            return Batch(rows: batchRows, features: features, labels: labels, metadata: metadata, mixup: nil)
+        }
+        let mixup = Mixup.draw(count: batchRows.count, alpha: options.mixupAlpha, labels: labels, generator: &generator)
+        return Batch(rows: batchRows, features: Mixup.mix(features, width: size, mixup), labels: labels,
+                     metadata: Mixup.mix(metadata, width: k, mixup), mixup: mixup)
+    }
+}
+
+/// Mixup (Zhang et al. 2018): each example mixed with a partner from a permutation of its batch.
+enum Mixup {
+    static func draw(count: Int, alpha: Double, labels: [Int], generator: inout SeededGenerator) -> MixupPairing {
+        var partners = Array(0..<count)
+        generator.shuffle(&partners)
+        let weight = Float(generator.beta(alpha, alpha))
+        return MixupPairing(partners: partners, partnerLabels: partners.map { labels[$0] }, weight: weight)
+    }
+
+    /// weight · x_i + (1 − weight) · x_partner(i) for rows of `width` values.
+    static func mix(_ values: [Float], width: Int, _ pairing: MixupPairing) -> [Float] {
+        var out = values
+        let w = pairing.weight
+        for (i, p) in pairing.partners.enumerated() {
+            for j in 0..<width { out[i * width + j] = w * values[i * width + j] + (1 - w) * values[p * width + j] }
+        }
+        return out
+    }
+}

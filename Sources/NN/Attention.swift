@@ -1,0 +1,48 @@
+import Tensor
+
+/// Multi-head self-attention as in timm's ViT (AST's blocks): qkv = Linear(d, 3d) with rows
+/// q | k | v and heads contiguous inside each, softmax(q·kᵀ/√dₕ)·v per head, then proj.
+/// x (B, N, d) → (B, N, d).
+public final class MultiHeadSelfAttention: Module, Layer {
+    public let heads: Int
+    public let qkv: Linear, proj: Linear
+
+    public init(width: Int, heads: Int, generator: inout RandomGenerator) {
+        precondition(width % heads == 0, "MultiHeadSelfAttention: width \(width) is not a multiple of \(heads) heads")
+        self.heads = heads
+        qkv = Linear(width, 3 * width, generator: &generator)
+        proj = Linear(width, width, generator: &generator)
+        super.init()
+        child("qkv", qkv)
+        child("proj", proj)
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor {
+        guard x.rank == 3 else { throw TensorError(op: "attention", "input must be (B, N, d), got \(x.shape)") }
+        let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
+        let headWidth = d / heads
+        // (B, N, 3, H, dₕ) → (3, B, H, N, dₕ)
+        let qkv = try self.qkv(x).reshaped([b, n, 3, heads, headWidth]).permuted([2, 0, 3, 1, 4])
+        let q = try qkv.slice(axis: 0, 0..<1).reshaped([b, heads, n, headWidth])
+        let k = try qkv.slice(axis: 0, 1..<2).reshaped([b, heads, n, headWidth])
+        let v = try qkv.slice(axis: 0, 2..<3).reshaped([b, heads, n, headWidth])
+        let scores = try Tensor.matmul(q, k, transposeB: true) * (1 / Float(headWidth).squareRoot())
+        let mixed = try Tensor.matmul(scores.softmax(axis: -1), v)  // (B, H, N, dₕ)
+        return try proj(mixed.permuted([0, 2, 1, 3]).reshaped([b, n, d]))
+    }
+}
+
+/// timm's ViT MLP: fc1 (d → hidden), exact GELU, fc2 (hidden → d).
+public final class MLP: Module, Layer {
+    public let fc1: Linear, fc2: Linear
+
+    public init(width: Int, hidden: Int, generator: inout RandomGenerator) {
+        fc1 = Linear(width, hidden, generator: &generator)
+        fc2 = Linear(hidden, width, generator: &generator)
+        super.init()
+        child("fc1", fc1)
+        child("fc2", fc2)
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor { try fc2(fc1(x).gelu()) }
+}

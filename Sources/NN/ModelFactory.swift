@@ -1,0 +1,67 @@
+import Tensor
+
+/// Builds the four compared models by name and preset, and names their architecture versions.
+public enum ModelFactory {
+    public static let names = ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"]
+    public static let presets = ["mini", "standard"]
+
+    /// `name@semver`, bumped whenever that model's architecture or parameter naming changes.
+    public static let versions = [
+        "baseline_cnn": "baseline_cnn@1.0.0",
+        "cnn_mlp": "cnn_mlp@1.0.0",
+        "cnn_attention": "cnn_attention@1.0.0",
+        "ast": "ast@1.0.0",
+    ]
+
+    /// What a model is built for.
+    public struct Spec: Equatable, Sendable {
+        public var name: String
+        public var preset: String
+        public var classes: Int
+        public var melBins: Int
+        public var frames: Int
+        /// Width of the metadata vector (cnn_mlp only).
+        public var metadataWidth: Int
+        public var dropout: Float
+
+        public init(name: String, preset: String, classes: Int, melBins: Int = 128, frames: Int,
+                    metadataWidth: Int = 0, dropout: Float = 0) {
+            (self.name, self.preset, self.classes, self.melBins, self.frames) = (name, preset, classes, melBins, frames)
+            (self.metadataWidth, self.dropout) = (metadataWidth, dropout)
+        }
+    }
+
+    public struct UnknownModel: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The model `spec` names, with fresh weights drawn from `seed`.
+    public static func make(_ spec: Spec, seed: UInt64) throws -> any SpectrogramClassifier {
+        guard presets.contains(spec.preset) else {
+            throw UnknownModel(description: "unknown preset '\(spec.preset)' (known: \(presets.joined(separator: ", ")))")
+        }
+        guard spec.classes >= 2 else { throw UnknownModel(description: "a classifier needs at least 2 classes, got \(spec.classes)") }
+        var generator = RandomGenerator(seed: seed)
+        let standard = spec.preset == "standard"
+        let width = standard ? 64 : 16
+        switch spec.name {
+        case "baseline_cnn":
+            return BaselineCNN(width: width, classes: spec.classes, dropout: spec.dropout, generator: &generator)
+        case "cnn_attention":
+            return BaselineCNN(width: width, classes: spec.classes, attention: true, dropout: spec.dropout, generator: &generator)
+        case "cnn_mlp":
+            guard spec.metadataWidth > 0 else { throw UnknownModel(description: "cnn_mlp needs metadata columns (width 0 given)") }
+            return CNNWithMetadata(width: width, classes: spec.classes, metadataWidth: spec.metadataWidth,
+                                   dropout: spec.dropout, generator: &generator)
+        case "ast":
+            guard spec.melBins >= 16, spec.frames >= 16 else {
+                throw UnknownModel(description: "ast needs at least 16 mel bins and 16 frames, got \(spec.melBins)×\(spec.frames)")
+            }
+            return AST(inputShape: (spec.melBins, spec.frames), classes: spec.classes,
+                       width: standard ? 192 : 64, depth: standard ? 12 : 4, heads: standard ? 3 : 4,
+                       dropout: spec.dropout, generator: &generator)
+        default:
+            throw UnknownModel(description: "unknown model '\(spec.name)' (known: \(names.joined(separator: ", ")))")
+        }
+    }
+}

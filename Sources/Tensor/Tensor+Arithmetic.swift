@@ -1,0 +1,117 @@
+/// Elementwise add, subtract, multiply and divide (a · 1/b) with broadcasting, and the same with a scalar.
+///
+/// Forward: out[i] = a[i'] ∘ b[i''] over the broadcast shape. Backward: each operand's share of
+/// the output gradient, summed over the axes along which it was broadcast.
+extension Tensor {
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try binary(.add, a, b) }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try binary(.subtract, a, b) }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try binary(.multiply, a, b) }
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try a * b.reciprocal() }
+
+    public static func + (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: s, op: "add_scalar") }
+    public static func + (s: Float, a: Tensor) -> Tensor { a + s }
+    public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
+    public static func - (s: Float, a: Tensor) -> Tensor { a.affine(scale: -1, shift: s, op: "rsub_scalar") }
+    public static func * (a: Tensor, s: Float) -> Tensor { a.affine(scale: s, shift: 0, op: "mul_scalar") }
+    public static func * (s: Float, a: Tensor) -> Tensor { a * s }
+    public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
+    public static prefix func - (a: Tensor) -> Tensor { a * -1 }
+
+    enum BinaryOp: String {
+        case add, subtract, multiply
+    }
+
+    private static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+        let plan = try BroadcastPlan(op: op.rawValue, a.shape, b.shape)
+        let out = TensorStorage(count: Shape.count(plan.outputShape))
+        let (pa, pb, po) = (a.storage.base, b.storage.base, out.base)
+        ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain) { rows in
+            plan.forEachRow(in: rows) { o, ia, ib in
+                let (x, y, z) = (pa + ia, pb + ib, po + o)
+                switch op {
+                case .add: combineRow(plan, x, y, z, +)
+                case .subtract: combineRow(plan, x, y, z, -)
+                case .multiply: combineRow(plan, x, y, z, *)
+                }
+            }
+        }
+        return result(op.rawValue, shape: plan.outputShape, storage: out, inputs: [a, b]) {
+            { g in
+                if a.requiresGrad {
+                    accumulate(plan, g, into: a.gradAccumulator(), targetIsA: true, other: pb) { g, other in
+                        op == .multiply ? g * other : g
+                    }
+                }
+                if b.requiresGrad {
+                    accumulate(plan, g, into: b.gradAccumulator(), targetIsA: false, other: pa) { g, other in
+                        switch op {
+                        case .add: return g
+                        case .subtract: return -g
+                        case .multiply: return g * other
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// z[j] = f(x[j·sx], y[j·sy]) along one row.
+    @inline(__always)
+    private static func combineRow(_ plan: BroadcastPlan, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                   _ z: UnsafeMutablePointer<Float>, _ f: (Float, Float) -> Float) {
+        let n = plan.rowLength
+        switch (plan.aRowStride, plan.bRowStride) {
+        case (1, 1): for j in 0..<n { z[j] = f(x[j], y[j]) }
+        case (1, _): let v = y[0]; for j in 0..<n { z[j] = f(x[j], v) }
+        case (_, 1): let v = x[0]; for j in 0..<n { z[j] = f(v, y[j]) }
+        default: let v = f(x[0], y[0]); for j in 0..<n { z[j] = v }
+        }
+    }
+
+    /// One operand's gradient: target[…] += h(g[i], other[…]) row by row, summed along a row where
+    /// the target repeats (stride 0). Rows run in parallel only when the target has no repeats.
+    @inline(__always)
+    private static func accumulate(_ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                                   targetIsA: Bool, other: UnsafePointer<Float>, _ h: (Float, Float) -> Float) {
+        let n = plan.rowLength
+        let targetStride = targetIsA ? plan.aRowStride : plan.bRowStride
+        let otherStride = targetIsA ? plan.bRowStride : plan.aRowStride
+        func body(_ rows: Range<Int>) {
+            plan.forEachRow(in: rows) { o, ia, ib in
+                let (t, y, gr) = (target + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o)
+                if targetStride == 0 {
+                    var sum: Float = 0
+                    for j in 0..<n { sum += h(gr[j], y[j * otherStride]) }
+                    t[0] += sum
+                } else if otherStride == 1 {
+                    for j in 0..<n { t[j] += h(gr[j], y[j]) }
+                } else {
+                    let v = y[0]
+                    for j in 0..<n { t[j] += h(gr[j], v) }
+                }
+            }
+        }
+        if targetIsA ? plan.aIsFull : plan.bIsFull {
+            ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain, body)
+        } else {
+            body(0..<plan.rowCount)
+        }
+    }
+
+    /// scale · x + shift, elementwise.
+    private func affine(scale: Float, shift: Float, op: String) -> Tensor {
+        let out = TensorStorage(count: count)
+        let (x, y) = (storage.base, out.base)
+        ComputeThreads.parallelFor(count, grain: ComputeThreads.elementwiseGrain) { range in
+            for i in range { y[i] = scale * x[i] + shift }
+        }
+        return Tensor.result(op, shape: shape, storage: out, inputs: [self]) {
+            { g in
+                let gx = self.gradAccumulator()
+                ComputeThreads.parallelFor(self.count, grain: ComputeThreads.elementwiseGrain) { range in
+                    for i in range { gx[i] += scale * g[i] }
+                }
+            }
+        }
+    }
+}

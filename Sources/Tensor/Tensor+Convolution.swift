@@ -1,0 +1,153 @@
+/// 2-d convolution (cross-correlation, as PyTorch's conv2d) as im2col + sgemm over chunks of
+/// samples.
+///
+/// Shapes: x (N, C, H, W), weight (O, C, kh, kw) OIHW, bias (O) → (N, O, Ho, Wo) with
+/// Ho = (H + 2·padH − kh) / strideH + 1. Per chunk of S samples: col (C·kh·kw, S·P) = im2col(x);
+/// Y (O, S·P) = W · col; out[n, o, p] = Y[o, n·P + p] + b[o]. Backward per chunk, with col
+/// recomputed rather than kept: dW += dY · colᵀ, db += Σ dY, dx += col2im(Wᵀ · dY).
+/// Chunks keep the column matrix small enough to stay in cache; when there are enough of them,
+/// each thread works through its own chunks with single-threaded sgemm (see `ConvPlan`).
+extension Tensor {
+    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+                              stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Tensor {
+        guard x.rank == 4, weight.rank == 4, x.shape[1] == weight.shape[1] else {
+            throw TensorError.shapes("conv2d", x.shape, weight.shape, "input must be (N, C, H, W) and weight (O, C, kh, kw) with the same C")
+        }
+        let geometry = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                    kernelH: weight.shape[2], kernelW: weight.shape[3],
+                                    strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1)
+        guard stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0,
+              geometry.outHeight > 0, geometry.outWidth > 0 else {
+            throw TensorError.shapes("conv2d", x.shape, weight.shape, "stride \(stride) and padding \(padding) leave no output")
+        }
+        let outChannels = weight.shape[0]
+        if let bias, bias.shape != [outChannels] {
+            throw TensorError.shapes("conv2d", weight.shape, bias.shape, "bias must have shape [\(outChannels)]")
+        }
+        let plan = ConvPlan(geometry, outChannels: outChannels)
+        let (p, patch) = (geometry.positions, geometry.patchSize)
+        let out = TensorStorage(count: geometry.batch * outChannels * p)
+        let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
+        plan.forEachWorker { _, chunks, parallelInside in
+            let col = TensorStorage(count: patch * plan.maxColumns)
+            let product = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
+            for chunk in chunks {
+                let samples = plan.samples(chunk), columns = samples.count * p
+                im2col(px, geometry, samples: samples, into: col.base, parallel: parallelInside)
+                // A one-sample chunk's product is already that sample's (O, P) output.
+                let single = samples.count == 1
+                let target = single ? py + samples.lowerBound * outChannels * p : product.base
+                gemm(transA: false, transB: false, m: outChannels, n: columns, k: patch,
+                     a: pw, lda: patch, b: col.base, ldb: columns, beta: 0, c: target, ldc: columns)
+                for n in samples {
+                    for o in 0..<outChannels {
+                        let source = target + o * columns + (n - samples.lowerBound) * p
+                        let output = py + (n * outChannels + o) * p, shift = pb?[o] ?? 0
+                        for j in 0..<p { output[j] = source[j] + shift }
+                    }
+                }
+            }
+        }
+        let outShape = [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth]
+        return result("conv2d", shape: outShape, storage: out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) {
+            { g in
+                // Per worker: dW (O, patch) and db (O) partial sums, added in worker order below.
+                let partials = TensorStorage(count: plan.workers * outChannels * (patch + 1), repeating: 0)
+                let gx = x.gradAccumulatorIfPresent
+                plan.forEachWorker { worker, chunks, parallelInside in
+                    let col = TensorStorage(count: patch * plan.maxColumns)
+                    let dy = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
+                    let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
+                    for chunk in chunks {
+                        let samples = plan.samples(chunk), columns = samples.count * p
+                        // dY (O, S·P): a one-sample chunk reads the output gradient in place.
+                        let single = samples.count == 1
+                        let dyChunk = single ? g + samples.lowerBound * outChannels * p : UnsafePointer(dy.base)
+                        for n in samples {
+                            for o in 0..<outChannels {
+                                let source = g + (n * outChannels + o) * p
+                                if !single {
+                                    (dy.base + o * columns + (n - samples.lowerBound) * p).update(from: source, count: p)
+                                }
+                                dBias[o] += VectorSums.sum(source, p)
+                            }
+                        }
+                        im2col(px, geometry, samples: samples, into: col.base, parallel: parallelInside)
+                        if plan.transposedWeightGradient {  // dWᵀ (patch, O) += col · dYᵀ
+                            gemm(transA: false, transB: true, m: patch, n: outChannels, k: columns,
+                                 a: col.base, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
+                        } else {  // dW (O, patch) += dY · colᵀ
+                            gemm(transA: false, transB: true, m: outChannels, n: patch, k: columns,
+                                 a: dyChunk, lda: columns, b: col.base, ldb: columns, beta: 1, c: dWeight, ldc: patch)
+                        }
+                        if let gx {
+                            // The chunk's column matrix is used up: its buffer takes Wᵀ · dY.
+                            gemm(transA: true, transB: false, m: patch, n: columns, k: outChannels,
+                                 a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col.base, ldc: columns)
+                            col2im(col.base, geometry, samples: samples, addingInto: gx, parallel: parallelInside)
+                        }
+                    }
+                }
+                for worker in 0..<plan.workers {
+                    let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
+                    if weight.requiresGrad {
+                        let gw = weight.gradAccumulator()
+                        if plan.transposedWeightGradient {
+                            for o in 0..<outChannels { for i in 0..<patch { gw[o * patch + i] += dWeight[i * outChannels + o] } }
+                        } else {
+                            for i in 0..<(outChannels * patch) { gw[i] += dWeight[i] }
+                        }
+                    }
+                    if let bias, bias.requiresGrad {
+                        let gb = bias.gradAccumulator()
+                        for o in 0..<outChannels { gb[o] += dBias[o] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How a convolution splits its batch: chunks of whole samples with at least `minColumns`
+/// columns each. With at least as many chunks as threads, each thread takes a contiguous run of
+/// chunks and sgemm runs single-threaded inside it; otherwise the chunks run one after another
+/// with OpenBLAS's threads and parallel im2col.
+struct ConvPlan {
+    let batch: Int
+    let chunks: Int
+    let workers: Int
+    /// The most samples, and columns, of any chunk.
+    let maxSamples: Int
+    let maxColumns: Int
+    /// Whether the weight gradient is accumulated as dWᵀ (patch, O): sgemm runs faster with the
+    /// larger of the two as its output's row length, and the transpose is cheap when patch is small.
+    let transposedWeightGradient: Bool
+    static let minColumns = 512
+
+    init(_ g: ConvGeometry, outChannels: Int) {
+        transposedWeightGradient = g.patchSize < outChannels
+        let threads = ComputeThreads.current
+        let fitting = Swift.min(g.batch, Swift.max(1, g.batch * g.positions / Self.minColumns))
+        chunks = fitting >= threads ? fitting - fitting % threads : 1
+        workers = chunks >= threads ? threads : 1
+        batch = g.batch
+        maxSamples = (g.batch + chunks - 1) / chunks
+        maxColumns = maxSamples * g.positions
+    }
+
+    /// The samples of chunk `i` (balanced: sizes differ by at most one).
+    func samples(_ i: Int) -> Range<Int> { (batch * i / chunks)..<(batch * (i + 1) / chunks) }
+
+    /// Runs `body(worker, chunks, parallelInside)` for each worker, side by side.
+    func forEachWorker(_ body: (Int, Range<Int>, Bool) -> Void) {
+        guard workers > 1 else {
+            body(0, 0..<chunks, true)
+            return
+        }
+        ComputeThreads.withSingleThreadedBLAS {
+            ComputeThreads.parallelChunks(chunks, grain: chunks / workers) { worker, range in
+                body(worker, range, false)
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Batch normalisation over the channels of (N, C, …) and layer normalisation over the last axis.
+extension Tensor {
+    /// Batch norm, PyTorch's semantics. x (N, C, …); weight, bias, runningMean, runningVar (C).
+    ///
+    /// Training: normalises with the batch's mean and biased variance over N and the trailing
+    /// axes (M elements per channel) and updates the running statistics in place:
+    /// running = (1 − momentum)·running + momentum·batch, with the unbiased variance (· M/(M−1)).
+    /// Eval: normalises with the running statistics. y = (x − μ)/√(σ² + eps) · weight + bias.
+    public static func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                                 training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+        guard x.rank >= 2 else { throw TensorError(op: "batch_norm", "input must be (N, C, …), got \(x.shape)") }
+        let channels = x.shape[1]
+        for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
+            if let t, t.shape != [channels] {
+                throw TensorError.shapes("batch_norm", x.shape, t.shape, "\(name) must have shape [\(channels)]")
+            }
+        }
+        let (batch, inner) = (x.shape[0], Shape.count(Array(x.shape.dropFirst(2))))
+        let perChannel = batch * inner
+        if training && perChannel < 2 {
+            throw TensorError(op: "batch_norm", "training needs more than one value per channel, got input \(x.shape)")
+        }
+        let mean = TensorStorage(count: channels), invStd = TensorStorage(count: channels)
+        let (px, rm, rv) = (x.storage.base, runningMean.storage.base, runningVar.storage.base)
+        let (gamma, beta) = (weight?.storage.base, bias?.storage.base)
+        let out = TensorStorage(count: x.count)
+        let y = out.base
+        ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
+            for c in range {
+                if training {
+                    var sum: Double = 0
+                    for n in 0..<batch {
+                        let row = px + (n * channels + c) * inner
+                        sum += Double(VectorSums.sum(row, inner))
+                    }
+                    let mu = sum / Double(perChannel)
+                    var squares: Double = 0
+                    for n in 0..<batch {
+                        let row = px + (n * channels + c) * inner
+                        squares += Double(VectorSums.squaredDeviations(row, inner, mean: Float(mu)))
+                    }
+                    let variance = squares / Double(perChannel)
+                    mean.base[c] = Float(mu)
+                    invStd.base[c] = Float(1 / (variance + Double(eps)).squareRoot())
+                    rm[c] = (1 - momentum) * rm[c] + momentum * Float(mu)
+                    rv[c] = (1 - momentum) * rv[c] + momentum * Float(variance * Double(perChannel) / Double(perChannel - 1))
+                } else {
+                    mean.base[c] = rm[c]
+                    invStd.base[c] = 1 / (rv[c] + eps).squareRoot()
+                }
+                let scale = invStd.base[c] * (gamma?[c] ?? 1)
+                let shift = (beta?[c] ?? 0) - mean.base[c] * scale
+                for n in 0..<batch {
+                    let offset = (n * channels + c) * inner
+                    for i in 0..<inner { y[offset + i] = px[offset + i] * scale + shift }
+                }
+            }
+        }
+        let inputs = [x] + [weight, bias].compactMap { $0 }
+        return result("batch_norm", shape: x.shape, storage: out, inputs: inputs) {
+            { g in
+                let gx = x.gradAccumulatorIfPresent
+                let gGamma = weight?.requiresGrad == true ? weight!.gradAccumulator() : nil
+                let gBeta = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil
+                ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
+                    for c in range {
+                        let (mu, s) = (mean.base[c], invStd.base[c])
+                        // Σ g and Σ g·x̂ = s·(Σ g·x − μ·Σ g) over the channel.
+                        var sumG: Float = 0, sumGX: Float = 0
+                        for n in 0..<batch {
+                            let offset = (n * channels + c) * inner
+                            sumG += VectorSums.sum(g + offset, inner)
+                            sumGX += VectorSums.dot(g + offset, px + offset, inner)
+                        }
+                        let sumGXhat = s * (sumGX - mu * sumG)
+                        gGamma?[c] += sumGXhat
+                        gBeta?[c] += sumG
+                        guard let gx else { continue }
+                        let w = gamma?[c] ?? 1
+                        if training {
+                            // dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂))
+                            let k = w * s / Float(perChannel), meanG = sumG, meanGXhat = sumGXhat
+                            for n in 0..<batch {
+                                let offset = (n * channels + c) * inner
+                                for i in 0..<inner {
+                                    let xhat = (px[offset + i] - mu) * s
+                                    gx[offset + i] += k * (Float(perChannel) * g[offset + i] - meanG - xhat * meanGXhat)
+                                }
+                            }
+                        } else {
+                            for n in 0..<batch {
+                                let offset = (n * channels + c) * inner
+                                for i in 0..<inner { gx[offset + i] += g[offset + i] * w * s }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Layer norm over the last axis (D): y = (x − mean)/√(var + eps) · weight + bias per row,
+    /// with the biased variance; weight and bias (D).
+    public static func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
+        guard let d = x.shape.last, d > 0 else { throw TensorError(op: "layer_norm", "input needs a last axis, got \(x.shape)") }
+        for (name, t) in [("weight", weight), ("bias", bias)] {
+            if let t, t.shape != [d] { throw TensorError.shapes("layer_norm", x.shape, t.shape, "\(name) must have shape [\(d)]") }
+        }
+        let rows = x.count / d
+        let mean = TensorStorage(count: rows), invStd = TensorStorage(count: rows)
+        let out = TensorStorage(count: x.count)
+        let (px, y, gamma, beta) = (x.storage.base, out.base, weight?.storage.base, bias?.storage.base)
+        let grain = Swift.max(1, ComputeThreads.elementwiseGrain / d)
+        ComputeThreads.parallelFor(rows, grain: grain) { range in
+            for r in range {
+                let row = px + r * d, target = y + r * d
+                let mu = VectorSums.sum(row, d) / Float(d)
+                let s = 1 / (VectorSums.squaredDeviations(row, d, mean: mu) / Float(d) + eps).squareRoot()
+                mean.base[r] = mu
+                invStd.base[r] = s
+                for i in 0..<d { target[i] = (row[i] - mu) * s * (gamma?[i] ?? 1) + (beta?[i] ?? 0) }
+            }
+        }
+        let inputs = [x] + [weight, bias].compactMap { $0 }
+        return result("layer_norm", shape: x.shape, storage: out, inputs: inputs) {
+            { g in
+                let gx = x.gradAccumulatorIfPresent
+                let needGamma = weight?.requiresGrad == true, needBeta = bias?.requiresGrad == true
+                // Per-chunk partial sums of the weight and bias gradients, added in chunk order.
+                let chunks = ComputeThreads.chunkCount(rows, grain: grain)
+                let partials = TensorStorage(count: chunks * 2 * d, repeating: 0)
+                ComputeThreads.parallelChunks(rows, grain: grain) { chunk, range in
+                    let (pGamma, pBeta) = (partials.base + chunk * 2 * d, partials.base + chunk * 2 * d + d)
+                    for r in range {
+                        let (row, gr, mu, s) = (px + r * d, g + r * d, mean.base[r], invStd.base[r])
+                        var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
+                        for i in 0..<d {
+                            let xhat = (row[i] - mu) * s
+                            let dxhat = gr[i] * (gamma?[i] ?? 1)
+                            meanDxhat += dxhat
+                            meanDxhatXhat += dxhat * xhat
+                            pGamma[i] += gr[i] * xhat
+                            pBeta[i] += gr[i]
+                        }
+                        meanDxhat /= Float(d)
+                        meanDxhatXhat /= Float(d)
+                        guard let gx else { continue }
+                        for i in 0..<d {
+                            let xhat = (row[i] - mu) * s
+                            gx[r * d + i] += s * (gr[i] * (gamma?[i] ?? 1) - meanDxhat - xhat * meanDxhatXhat)
+                        }
+                    }
+                }
+                for chunk in 0..<chunks {
+                    let base = partials.base + chunk * 2 * d
+                    if needGamma { let gg = weight!.gradAccumulator(); for i in 0..<d { gg[i] += base[i] } }
+                    if needBeta { let gb = bias!.gradAccumulator(); for i in 0..<d { gb[i] += base[d + i] } }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+/// Max and average pooling over (N, C, H, W), with fixed windows (kernel, stride, padding) or
+/// adaptive ones (output size given; window i covers ⌊i·In/Out⌋ ..< ⌈(i+1)·In/Out⌉ as in PyTorch).
+/// Planes (n, c) are independent and split over threads.
+extension Tensor {
+    public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) throws -> Tensor {
+        let windows = try PoolWindows.fixed(op: "max_pool2d", shape, kernel, stride ?? kernel, padding)
+        return pool("max_pool2d", windows, average: false, divisor: nil)
+    }
+
+    /// Average pooling; padding counts towards the divisor (PyTorch's count_include_pad=True).
+    public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) throws -> Tensor {
+        let windows = try PoolWindows.fixed(op: "avg_pool2d", shape, kernel, stride ?? kernel, padding)
+        return pool("avg_pool2d", windows, average: true, divisor: Float(kernel.0 * kernel.1))
+    }
+
+    public func adaptiveAvgPool2d(_ size: (Int, Int)) throws -> Tensor {
+        pool("adaptive_avg_pool2d", try PoolWindows.adaptive(op: "adaptive_avg_pool2d", shape, size), average: true, divisor: nil)
+    }
+
+    public func adaptiveMaxPool2d(_ size: (Int, Int)) throws -> Tensor {
+        pool("adaptive_max_pool2d", try PoolWindows.adaptive(op: "adaptive_max_pool2d", shape, size), average: false, divisor: nil)
+    }
+
+    /// Pools every plane over `windows`: the maximum (remembering where it was, the first on ties)
+    /// or the mean over `divisor` (nil: the window's own size).
+    private func pool(_ op: String, _ windows: PoolWindows, average: Bool, divisor: Float?) -> Tensor {
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        let (oh, ow) = (windows.rows.count, windows.columns.count)
+        let out = TensorStorage(count: planes * oh * ow)
+        var argmax = average ? [] : [Int32](repeating: 0, count: planes * oh * ow)
+        let (x, y) = (storage.base, out.base)
+        argmax.withUnsafeMutableBufferPointer { where_ in
+            let where_ = where_.baseAddress
+            ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
+                for plane in range {
+                    let source = x + plane * h * w
+                    for (i, rows) in windows.rows.enumerated() {
+                        for (j, columns) in windows.columns.enumerated() {
+                            let o = (plane * oh + i) * ow + j
+                            if average {
+                                var total: Float = 0
+                                for r in rows { for c in columns { total += source[r * w + c] } }
+                                y[o] = total / (divisor ?? Float(rows.count * columns.count))
+                            } else {
+                                var best = -Float.infinity, at = rows.lowerBound * w + columns.lowerBound
+                                for r in rows { for c in columns where source[r * w + c] > best {
+                                    best = source[r * w + c]
+                                    at = r * w + c
+                                } }
+                                y[o] = best
+                                where_![o] = Int32(at)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let outShape = [shape[0], shape[1], oh, ow]
+        return Tensor.result(op, shape: outShape, storage: out, inputs: [self]) {
+            { g in
+                let gx = self.gradAccumulator()
+                ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
+                    for plane in range {
+                        let target = gx + plane * h * w
+                        for (i, rows) in windows.rows.enumerated() {
+                            for (j, columns) in windows.columns.enumerated() {
+                                let o = (plane * oh + i) * ow + j
+                                if average {
+                                    let share = g[o] / (divisor ?? Float(rows.count * columns.count))
+                                    for r in rows { for c in columns { target[r * w + c] += share } }
+                                } else {
+                                    target[Int(argmax[o])] += g[o]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The input rows and columns each output row and column of a pooling reads, clipped to the image.
+struct PoolWindows {
+    let rows: [Range<Int>]
+    let columns: [Range<Int>]
+
+    static func fixed(op: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int), _ padding: (Int, Int)) throws -> PoolWindows {
+        guard shape.count == 4 else { throw TensorError(op: op, "input must be (N, C, H, W), got \(shape)") }
+        guard kernel.0 > 0, kernel.1 > 0, stride.0 > 0, stride.1 > 0,
+              padding.0 >= 0, padding.1 >= 0, padding.0 * 2 <= kernel.0, padding.1 * 2 <= kernel.1 else {
+            throw TensorError(op: op, "kernel \(kernel), stride \(stride), padding \(padding) are invalid (padding at most half the kernel)")
+        }
+        func axis(_ size: Int, _ k: Int, _ s: Int, _ p: Int) throws -> [Range<Int>] {
+            let count = (size + 2 * p - k) / s + 1
+            guard size + 2 * p >= k, count > 0 else {
+                throw TensorError(op: op, "kernel \(kernel) does not fit input \(shape) with padding \(padding)")
+            }
+            return (0..<count).map { i in Swift.max(0, i * s - p)..<Swift.min(size, i * s - p + k) }
+        }
+        return PoolWindows(rows: try axis(shape[2], kernel.0, stride.0, padding.0),
+                           columns: try axis(shape[3], kernel.1, stride.1, padding.1))
+    }
+
+    static func adaptive(op: String, _ shape: [Int], _ size: (Int, Int)) throws -> PoolWindows {
+        guard shape.count == 4, size.0 > 0, size.1 > 0 else {
+            throw TensorError(op: op, "input must be (N, C, H, W) and the output size positive, got \(shape) → \(size)")
+        }
+        func axis(_ input: Int, _ output: Int) -> [Range<Int>] {
+            (0..<output).map { i in (i * input / output)..<(((i + 1) * input + output - 1) / output) }
+        }
+        return PoolWindows(rows: axis(shape[2], size.0), columns: axis(shape[3], size.1))
+    }
+}

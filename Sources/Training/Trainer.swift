@@ -1,0 +1,127 @@
+import Config
+import Data
+import Foundation
+import NN
+import Optim
+import Tensor
+
+/// One epoch's figures, as logged per epoch (step = epoch).
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var valLoss: Double
+    public var valAccuracy: Double
+    public var valF1Weighted: Double
+    public var valPrecisionWeighted: Double
+    public var valRecallWeighted: Double
+    /// The learning rate this epoch trained with.
+    public var learningRate: Double
+    public var seconds: Double
+}
+
+/// Observes a training run: progress bars, logs and tracking hang off these calls.
+public protocol TrainerObserver: AnyObject {
+    /// After each training batch: batches done and per epoch, and the running mean loss.
+    func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double)
+    func epochFinished(_ record: EpochRecord)
+}
+
+/// What `Trainer.fit` returns: the history, the best epoch (whose weights the model holds
+/// again), and that epoch's evaluation of the validation part.
+public struct TrainingOutcome: Sendable {
+    public var history: [EpochRecord]
+    public var bestEpoch: Int
+    public var stoppedEarly: Bool
+    public var validation: Evaluation
+}
+
+/// Trains one model on one fold the same way for every model: epochs of training and validation,
+/// optimizer and scheduler steps (ReduceLROnPlateau on validation loss by default), gradient
+/// clipping, early stopping on validation loss, a NaN/inf guard, and the best epoch's weights
+/// kept and restored at the end.
+public final class Trainer {
+    public let model: any SpectrogramClassifier
+    public let settings: TrainerConfig
+    public let classCount: Int
+    private let optimizer: Optimizer
+    private let scheduler: LearningRateScheduler?
+
+    public init(model: any SpectrogramClassifier, settings: TrainerConfig, classCount: Int) throws {
+        guard settings.epochs > 0, settings.batchSize > 0 else {
+            throw TrainingError.configuration("trainer", "epochs (\(settings.epochs)) and batch_size (\(settings.batchSize)) must be positive")
+        }
+        self.model = model
+        self.settings = settings
+        self.classCount = classCount
+        optimizer = try OptimizerFactory.optimizer(settings, parameters: model.namedParameters())
+        scheduler = try OptimizerFactory.scheduler(settings, optimizer: optimizer)
+    }
+
+    public func fit(training: BatchLoader, validation: BatchLoader, observer: TrainerObserver? = nil) throws -> TrainingOutcome {
+        var history: [EpochRecord] = []
+        var best: (loss: Double, epoch: Int, snapshot: ModelSnapshot)?
+        var stoppedEarly = false
+        for epoch in 0..<settings.epochs {
+            let started = Date()
+            let learningRate = optimizer.learningRate
+            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, training, observer)
+            let evaluation = try Evaluation(model: model, loader: validation, classCount: classCount,
+                                            labelSmoothing: Float(settings.labelSmoothing))
+            let metrics = evaluation.metrics
+            let record = EpochRecord(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy,
+                                     valLoss: evaluation.loss, valAccuracy: metrics.accuracy,
+                                     valF1Weighted: metrics.f1Weighted, valPrecisionWeighted: metrics.precisionWeighted,
+                                     valRecallWeighted: metrics.recallWeighted, learningRate: learningRate,
+                                     seconds: Date().timeIntervalSince(started))
+            history.append(record)
+            observer?.epochFinished(record)
+            scheduler?.step(epoch: epoch, metric: evaluation.loss)
+            if best == nil || evaluation.loss < best!.loss - settings.earlyStopping.minDelta {
+                best = (evaluation.loss, epoch, ModelSnapshot(model))
+            } else if settings.earlyStopping.patience > 0, epoch - best!.epoch >= settings.earlyStopping.patience {
+                stoppedEarly = epoch + 1 < settings.epochs
+                break
+            }
+        }
+        try best!.snapshot.restore(into: model)
+        let validationOfBest = try Evaluation(model: model, loader: validation, classCount: classCount,
+                                              labelSmoothing: Float(settings.labelSmoothing))
+        return TrainingOutcome(history: history, bestEpoch: best!.epoch, stoppedEarly: stoppedEarly, validation: validationOfBest)
+    }
+
+    /// One pass over the training batches; returns the mean loss and the accuracy against each
+    /// example's own label.
+    private func trainEpoch(_ epoch: Int, _ loader: BatchLoader, _ observer: TrainerObserver?) throws -> (Double, Double) {
+        model.setTraining(true)
+        let (bins, frames) = (loader.pack.parameters.numMelBins, loader.pack.parameters.frames)
+        let stream = loader.epoch(epoch)
+        defer { stream.cancel() }
+        var (lossSum, correct, seen, index) = (0.0, 0, 0, 0)
+        let batches = loader.batchesPerEpoch
+        for batch in stream {
+            let n = batch.count
+            let x = try Tensor(batch.features, shape: [n, 1, bins, frames])
+            let metadata = loader.metadataWidth > 0 ? try Tensor(batch.metadata, shape: [n, loader.metadataWidth]) : nil
+            let logits = try model.logits(x, metadata: metadata)
+            let smoothing = Float(settings.labelSmoothing)
+            var loss = try Tensor.crossEntropy(logits, labels: batch.labels, labelSmoothing: smoothing)
+            if let mixup = batch.mixup {
+                loss = try loss * mixup.weight
+                    + Tensor.crossEntropy(logits, labels: mixup.partnerLabels, labelSmoothing: smoothing) * (1 - mixup.weight)
+            }
+            guard loss.item.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, loss: loss.item) }
+            try loss.backward()
+            if settings.gradClipNorm > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradClipNorm) }
+            optimizer.step()
+            optimizer.zeroGrad()
+            lossSum += Double(loss.item) * Double(n)
+            correct += zip(Evaluation.argmax(logits), batch.labels).filter { $0 == $1 }.count
+            seen += n
+            index += 1
+            observer?.batchFinished(epoch: epoch, batch: index, of: batches, loss: lossSum / Double(seen))
+        }
+        guard seen > 0 else { throw TrainingError.configuration("trainer.batch_size", "no training batch: \(loader.rows.count) examples with batch size \(settings.batchSize) and drop_last") }
+        return (lossSum / Double(seen), Double(correct) / Double(seen))
+    }
+}

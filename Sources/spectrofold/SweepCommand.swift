@@ -1,0 +1,96 @@
+import ArgumentParser
+import Config
+import Data
+import Foundation
+import NN
+import TerminalProgress
+import Tracking
+import Training
+
+/// `spectrofold sweep --local`: every model × fold job of a comparison in this process.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a comparison sweep (every model × fold) and report mean ± std per model.",
+        discussion: """
+        Without --config the common settings are flags. Results go to --out: results.json, \
+        comparison.md, config.yaml (the resolved configuration) and DIR/<model>/fold-<k>/ per job.
+        """)
+
+    @OptionGroup var configuration: ConfigOptions
+    @Flag(help: "Run the jobs in this process (the distributed path is `spectrofold submit`).") var local = false
+    @Option(help: ArgumentHelp("Results directory.", valueName: "DIR")) var out: String
+    @Option(help: ArgumentHelp("Manifest CSV, class-per-folder directory, or feature pack (.safetensors).", valueName: "DIR_OR_CSV"))
+    var data: String?
+    @Option(help: ArgumentHelp("Models to compare, comma-separated.", valueName: "a,b,c")) var models: String?
+    @Option(help: "Number of folds.") var folds: Int?
+    @Option(help: "Epochs per job.") var epochs: Int?
+    @Option(help: "Preset of every model: mini or standard.") var preset: String?
+    @Option(help: ArgumentHelp("MLflow tracking URI (else tracking.uri, else MLFLOW_TRACKING_URI).", valueName: "URI")) var mlflow: String?
+    @Option(help: "MLflow experiment (else tracking.experiment, else MLFLOW_EXPERIMENT_NAME, else spectrofold).") var experiment: String?
+    @Flag(help: "Run without MLflow.") var noTracking = false
+
+    /// The flags as configuration overrides, applied after the file and before --set.
+    var flagOverrides: [String] {
+        var overrides: [String] = []
+        if let data { overrides.append("data.source=\(data)") }
+        if let models { overrides.append("models.run=[\(models)]") }
+        if let folds { overrides.append("folds.k=\(folds)") }
+        if let epochs { overrides.append("trainer.epochs=\(epochs)") }
+        if let preset { overrides += ModelFactory.names.map { "models.\($0).preset=\(preset)" } }
+        return overrides
+    }
+
+    func run() throws {
+        guard local else {
+            throw ValidationError("sweep runs in this process only with --local; to use workers, submit it to a coordinator with `spectrofold submit`")
+        }
+        let config = try configuration.load(flagOverrides: flagOverrides)
+        let settings = try trackingSettings(config)
+        print("resolved configuration:\n" + config.resolvedYAML)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let configFile = (out as NSString).appendingPathComponent("config.yaml")
+        try config.resolvedYAML.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let pack = try PackPreparation.featurePack(config, cacheDirectory: out)
+        let assignment = try FoldAssignment.make(try config.foldStrategy, pack: pack, k: config.folds.k, seed: UInt64(config.seed))
+        let sweep = try ComparisonSweep(config: config, pack: pack, folds: assignment, outputDirectory: out)
+        let started = Date()
+        let progress = SweepProgress(jobs: config.models.run.count * assignment.k, epochs: config)
+        var tracking: SweepTracking?
+        if let settings {
+            tracking = try SweepTracking(settings: settings, directory: out, sweepName: config.name, display: progress,
+                                         dataset: DatasetReference(name: (config.data.source as NSString).lastPathComponent,
+                                                                   digest: pack.contentDigest, source: config.data.source))
+            try tracking!.sweepStarted(config, configFile: configFile)
+            print("tracking: sweep \(tracking!.sweepId) in experiment '\(settings.experiment)' at \(settings.uri)")
+        }
+        let results = try sweep.run(observer: tracking ?? progress)
+        progress.finish()
+        try tracking?.sweepFinished(results, reportFiles: sweep.reportFiles)
+        print("\n" + results.markdownTable)
+        print(String(format: "\nsweep '%@': %d jobs in %.1f s; results in %@", config.name as NSString, results.jobs.count,
+                     Date().timeIntervalSince(started), out as NSString))
+        if let settings, let tracking {
+            print("MLflow: \(settings.uri)/#/experiments (experiment '\(settings.experiment)', sweep \(tracking.sweepId))")
+        }
+        let failed = results.jobs.filter { $0.status != "finished" }
+        if !failed.isEmpty {
+            for job in failed { print("FAILED \(job.model)/fold-\(job.fold): \(job.error ?? "")") }
+            throw ExitCode(1)
+        }
+    }
+
+    /// Where to track, or nil for no tracking (--no-tracking, tracking.enabled false, or no URI
+    /// anywhere, which is said). A malformed URI is an error before any training.
+    private func trackingSettings(_ config: SweepConfig) throws -> TrackingSettings? {
+        guard !noTracking, config.tracking.enabled else { return nil }
+        do {
+            return try TrackingSettings.resolve(flagURI: mlflow, flagExperiment: experiment, configURI: config.tracking.uri,
+                                                configExperiment: config.tracking.experiment,
+                                                environment: ProcessInfo.processInfo.environment)
+        } catch TrackingSettingsError.noTrackingURI {
+            print("tracking: off (no --mlflow, tracking.uri or MLFLOW_TRACKING_URI; --no-tracking silences this)")
+            return nil
+        }
+    }
+}

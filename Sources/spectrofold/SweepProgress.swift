@@ -1,0 +1,58 @@
+import Config
+import Foundation
+import TerminalProgress
+import Training
+
+/// Draws a sweep's progress: a bar per job over its batches (all epochs) and a line per epoch,
+/// and the sweep's own count of jobs done with its ETA.
+final class SweepProgress: SweepObserver {
+    private let sweepBar: ProgressBar
+    private let config: SweepConfig
+    private var jobsDone = 0
+
+    init(jobs: Int, epochs config: SweepConfig) {
+        sweepBar = ProgressBar(title: "sweep", total: jobs, unit: "jobs", isTerminal: false)
+        self.config = config
+    }
+
+    func jobStarted(model: String, fold: Int, params: [String: String]) -> TrainerObserver? {
+        JobProgress(title: "\(model)/fold-\(fold)", epochs: config.models.settings(for: model)!.trainer.epochs)
+    }
+
+    func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {
+        jobsDone += 1
+        if outcome.status == "finished" {
+            print(String(format: "%@/fold-%d: accuracy %.4f, f1_weighted %.4f, best epoch %d, %.1f s", outcome.model as NSString,
+                         outcome.fold, outcome.metrics["accuracy"] ?? 0, outcome.metrics["f1_weighted"] ?? 0,
+                         (outcome.bestEpoch ?? 0) + 1, outcome.seconds))
+        } else {
+            print("\(outcome.model)/fold-\(outcome.fold): FAILED: \(outcome.error ?? "")")
+        }
+        sweepBar.update(completed: jobsDone)
+    }
+
+    func finish() { sweepBar.finish() }
+}
+
+/// One job's bar over all of its batches, and a plain line per epoch.
+final class JobProgress: TrainerObserver {
+    private let title: String
+    private let epochs: Int
+    private var bar: ProgressBar?
+
+    init(title: String, epochs: Int) {
+        self.title = title
+        self.epochs = epochs
+    }
+
+    func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double) {
+        if bar == nil { bar = ProgressBar(title: title, total: epochs * batches, unit: "batches") }
+        bar?.update(completed: epoch * batches + batch)
+    }
+
+    func epochFinished(_ r: EpochRecord) {
+        print(String(format: "\n%@ epoch %d: train loss %.4f acc %.4f | val loss %.4f acc %.4f f1 %.4f | lr %.2e | %.1f s",
+                     title as NSString, r.epoch + 1, r.trainLoss, r.trainAccuracy, r.valLoss, r.valAccuracy, r.valF1Weighted,
+                     r.learningRate, r.seconds))
+    }
+}

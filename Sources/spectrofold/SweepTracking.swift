@@ -1,0 +1,129 @@
+import Config
+import Data
+import Foundation
+import Tracking
+import Training
+
+/// Records a local sweep in MLflow through the outbox while passing every event on to the
+/// progress display: the parent run at the start, a child run per job with its epochs, the
+/// comparison at the end.
+final class SweepTracking: SweepObserver {
+    let tracker: SweepTracker
+    let sweepId: String
+    private let display: SweepObserver
+    private let dataset: DatasetReference
+
+    /// Checks MLflow before any training (a wrong URI or credentials is an error here) and opens
+    /// the outbox in `directory`.
+    init(settings: TrackingSettings, directory: String, sweepName: String, display: SweepObserver, dataset: DatasetReference) throws {
+        let credentials = try MLflowCredentials(environment: ProcessInfo.processInfo.environment)
+        _ = try TrackingPreflight.check(settings, credentials: credentials)
+        let outbox = try TrackingOutbox(path: (directory as NSString).appendingPathComponent(TrackingOutbox.defaultFileName))
+        tracker = try SweepTracker(outbox: outbox, settings: settings, credentials: credentials)
+        sweepId = "\(sweepName)-\(UUID().uuidString.prefix(8).lowercased())"
+        self.display = display
+        self.dataset = dataset
+    }
+
+    func sweepStarted(_ config: SweepConfig, configFile: String) throws {
+        try tracker.sweepStarted(SweepDescription(sweepId: sweepId, name: config.name, source: "spectrofold sweep --local",
+                                                  gitCommit: Self.gitCommit(), params: config.flattened,
+                                                  artifacts: [ArtifactFile(localPath: configFile, artifactPath: "config.yaml")],
+                                                  dataset: dataset))
+    }
+
+    func jobStarted(model: String, fold: Int, params: [String: String]) -> TrainerObserver? {
+        let job = identity(model, fold)
+        do {
+            try tracker.jobStarted(JobStart(job: job, model: model, fold: fold, worker: "local",
+                                            params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, dataset: dataset))
+        } catch {
+            print("tracking: \(error)")
+        }
+        return EpochTracking(tracker: tracker, job: job, display: display.jobStarted(model: model, fold: fold, params: params))
+    }
+
+    func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {
+        display.jobFinished(outcome, artifacts: artifacts)
+        let job = identity(outcome.model, outcome.fold)
+        do {
+            if let artifacts, let scores = Self.scores(outcome) {
+                try tracker.jobFinished(job, JobResult(scores: scores, artifacts: [
+                    ArtifactFile(localPath: artifacts.stateDict, artifactPath: "model/state_dict.safetensors"),
+                    ArtifactFile(localPath: artifacts.confusionMatrixSVG, artifactPath: "confusion_matrix.svg"),
+                    ArtifactFile(localPath: artifacts.confusionMatrixJSON, artifactPath: "confusion_matrix.json"),
+                    ArtifactFile(localPath: artifacts.predictions, artifactPath: "predictions.csv"),
+                    ArtifactFile(localPath: artifacts.curvesSVG, artifactPath: "training_curves.svg"),
+                    ArtifactFile(localPath: artifacts.historyCSV, artifactPath: "history.csv"),
+                ]))
+            } else {
+                try tracker.jobFailed(job, error: outcome.error ?? "failed")
+            }
+        } catch {
+            print("tracking: \(error)")
+        }
+    }
+
+    /// Logs the aggregates, the comparison table and the report files on the parent run, ends it,
+    /// and delivers what MLflow will take now; what is left stays in the outbox for `spectrofold mlflow flush`.
+    func sweepFinished(_ results: SweepResults, reportFiles: [String]) throws {
+        let folds = results.jobs.compactMap { job in Self.scores(job).map { FoldResult(model: job.model, fold: job.fold, scores: $0) } }
+        try tracker.sweepFinished(sweepId: sweepId, SweepSummary(
+            results: folds, comparisonMarkdown: String(results.markdownTable.prefix(8000)),
+            artifacts: reportFiles.map { ArtifactFile(localPath: $0, artifactPath: "comparison/" + ($0 as NSString).lastPathComponent) }))
+        let report = tracker.flush()
+        tracker.close()
+        print("tracking: \(report)")
+    }
+
+    private func identity(_ model: String, _ fold: Int) -> JobIdentity {
+        JobIdentity(sweepId: sweepId, jobId: "\(sweepId)/\(model)/fold-\(fold)", attempt: 1)
+    }
+
+    private static func scores(_ job: JobOutcome) -> FoldScores? {
+        guard job.status == "finished", let m = Optional(job.metrics), let accuracy = m["accuracy"] else { return nil }
+        return FoldScores(accuracy: accuracy, f1Weighted: m["f1_weighted"]!, precisionWeighted: m["precision_weighted"]!,
+                          recallWeighted: m["recall_weighted"]!, valLoss: m["val_loss"]!)
+    }
+
+    /// The commit of the working directory's git checkout, if there is one.
+    private static func gitCommit() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["rev-parse", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !text.isEmpty ? text : nil
+    }
+}
+
+/// Logs each epoch of one job (step = epoch, 1-based) and passes batches and epochs on to the display.
+private final class EpochTracking: TrainerObserver {
+    let tracker: SweepTracker
+    let job: JobIdentity
+    let display: TrainerObserver?
+
+    init(tracker: SweepTracker, job: JobIdentity, display: TrainerObserver?) {
+        (self.tracker, self.job, self.display) = (tracker, job, display)
+    }
+
+    func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double) {
+        display?.batchFinished(epoch: epoch, batch: batch, of: batches, loss: loss)
+    }
+
+    func epochFinished(_ r: EpochRecord) {
+        display?.epochFinished(r)
+        do {
+            try tracker.epochFinished(job, EpochMetrics(epoch: r.epoch + 1, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy,
+                                                        valLoss: r.valLoss, valAccuracy: r.valAccuracy, valF1Weighted: r.valF1Weighted,
+                                                        valPrecisionWeighted: r.valPrecisionWeighted, valRecallWeighted: r.valRecallWeighted,
+                                                        learningRate: r.learningRate))
+        } catch {
+            print("tracking: \(error)")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Audio
+import Data
+import Foundation
+import TestSupport
+import XCTest
+
+/// The `spectrofold` executable as a user runs it (built beside the test bundle).
+final class SpectroFoldCLITests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDirectory(prefix: "cli") }
+    override func tearDown() { directory.remove() }
+
+    private var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("spectrofold").path
+    }
+
+    private func spectrofold(_ arguments: String...) throws -> ChildProcess.Result {
+        try ChildProcess.run(executable, arguments: arguments)
+    }
+
+    /// Two classes of three tone clips, plus one corrupt file, listed in `manifest.csv`.
+    private func writeDataset() throws -> String {
+        var lines = ["path,label,speaker"]
+        for (label, hertz) in [("low", 300.0), ("high", 2000.0)] {
+            for i in 0..<3 {
+                let samples = (0..<8000).map { Float(0.3 * sin(2 * Double.pi * hertz * Double($0) / 16000)) }
+                try AudioFile.write(MonoAudio(samples: samples, sampleRate: 16000), to: directory.file("\(label)\(i).wav"))
+                lines.append("\(label)\(i).wav,\(label),s\(i)")
+            }
+        }
+        _ = FileManager.default.createFile(atPath: directory.file("broken.wav"), contents: Data("not a wave".utf8))
+        lines.append("broken.wav,low,s9")
+        let manifest = directory.file("manifest.csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: manifest, atomically: true, encoding: .utf8)
+        return manifest
+    }
+
+    func testPrepareReportsProgressAndSkippedFilesThenReusesThePack() throws {
+        let manifest = try writeDataset(), pack = directory.file("pack.safetensors")
+        let first = try spectrofold("prepare", "--data", manifest, "--out", pack, "--set", "features.frames=30", "--set", "data.group_column=speaker")
+        XCTAssertEqual(first.status, 0, first.standardError)
+        // Not a terminal: plain progress lines, then the summary and the skipped file with its row.
+        XCTAssertTrue(first.standardOutput.contains("prepare: 7/7 100%"), first.standardOutput)
+        XCTAssertTrue(first.standardOutput.contains("examples × (128, 30)"), first.standardOutput)
+        XCTAssertTrue(first.standardOutput.contains("skipped 1 of 7 files (data.on_error: skip):\n  \(manifest):8: \(directory.file("broken.wav")): cannot decode"),
+                      first.standardOutput)
+        let written = try FeaturePack.read(contentsOf: pack)
+        XCTAssertEqual(written.count, 6)
+        XCTAssertEqual(written.groupNames, ["s0", "s1", "s2"])
+
+        let second = try spectrofold("prepare", "--data", manifest, "--out", pack, "--set", "features.frames=30", "--set", "data.group_column=speaker")
+        XCTAssertEqual(second.status, 0, second.standardError)
+        XCTAssertTrue(second.standardOutput.contains("is up to date"), second.standardOutput)
+    }
+
+    func testPrepareStopsAtABadFileWhenConfigured() throws {
+        let manifest = try writeDataset(), pack = directory.file("pack.safetensors")
+        let result = try spectrofold("prepare", "--data", manifest, "--out", pack, "--set", "data.on_error=stop")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("\(manifest):8: \(directory.file("broken.wav")): cannot decode"), result.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pack))
+    }
+
+    func testConfigurationMistakesAreUsageErrorsNamingTheKey() throws {
+        let manifest = try writeDataset()
+        let result = try spectrofold("prepare", "--data", manifest, "--out", directory.file("p.safetensors"), "--set", "data.on_eror=stop")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("data.on_eror: unknown key; did you mean 'data.on_error'?"), result.standardError)
+        let missing = try spectrofold("prepare", "--data", directory.file("none.csv"), "--out", directory.file("p.safetensors"))
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.standardError.contains("\(directory.file("none.csv")): no such file or folder"), missing.standardError)
+    }
+
+    func testMakeDemoDataWritesClipsAndTheManifestTheDemoConfigExpects() throws {
+        let out = directory.file("demo")
+        let result = try spectrofold("make-demo-data", "--out", out, "--variants", "1", "--seed", "3")
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let manifestPath = out + "/manifest.csv"
+        let table = try CSVTable(contentsOf: manifestPath)
+        XCTAssertEqual(table.header, ["path", "label", "group", "voice", "speed", "pitch", "snr_db"])
+        // The columns configs/demo.yaml names.
+        let manifest = try Manifest.load(manifestPath, columns: ManifestColumns(group: "group", numericMetadata: ["speed", "pitch", "snr_db"],
+                                                                                categoricalMetadata: ["voice"]))
+        XCTAssertEqual(Set(manifest.classes), Set(DemoDataset.digits))
+        let voices = Set(manifest.entries.map { $0.group! })
+        XCTAssertGreaterThanOrEqual(voices.count, 4)
+        XCTAssertEqual(manifest.entries.count, 10 * voices.count)
+        for entry in manifest.entries.prefix(12) {
+            let audio = try AudioFile.readMono(entry.path)
+            XCTAssertEqual(audio.sampleRate, 16000)
+            XCTAssertEqual(audio.samples.count, 16000)
+            let snr = Double(entry.values["snr_db"]!)!
+            XCTAssertTrue((5...30).contains(snr), entry.origin)
+            XCTAssertTrue((130...210).contains(Int(entry.values["speed"]!)!), entry.origin)
+        }
+        // Same seed, same dataset.
+        let again = try spectrofold("make-demo-data", "--out", directory.file("demo2"), "--variants", "1", "--seed", "3")
+        XCTAssertEqual(again.status, 0, again.standardError)
+        XCTAssertEqual(try String(contentsOfFile: directory.file("demo2/manifest.csv"), encoding: .utf8),
+                       try String(contentsOfFile: manifestPath, encoding: .utf8))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import SafeTensors
+import XCTest
+import Tensor
+
+/// Forward outputs and input gradients against PyTorch, from `Fixtures/make_fixtures.py`.
+final class ReferenceFixtureTests: XCTestCase {
+    private static let fixtures: SafeTensorsFile = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tensor_fixtures.safetensors").path
+        return try! SafeTensorsFile.read(contentsOf: path)
+    }()
+
+    private func tensor(_ name: String, grad: Bool = false) throws -> Tensor {
+        let (values, shape) = try Self.fixtures.floats(named: name)
+        let t = try Tensor(values, shape: shape)
+        return grad ? t.requiringGrad() : t
+    }
+
+    /// Runs `body` on the case's inputs, then checks the output and, through loss = Σ out · probe,
+    /// every input's gradient against PyTorch's.
+    private func check(_ name: String, inputs names: [String], tolerance: Float = 1e-4,
+                       file: StaticString = #filePath, line: UInt = #line,
+                       _ body: ([Tensor]) throws -> Tensor) throws {
+        let inputs = try names.map { try tensor("\(name).\($0)", grad: true) }
+        let out = try body(inputs)
+        assertClose(out, try tensor("\(name).out"), tolerance, "\(name) output", file: file, line: line)
+        try (out * tensor("\(name).probe")).sum().backward()
+        for (input, key) in zip(inputs, names) {
+            assertClose(input.grad!, try tensor("\(name).grad.\(key)"), tolerance, "\(name) d/d\(key)", file: file, line: line)
+        }
+    }
+
+    func testConv2d() throws {
+        try check("conv_strided_padded", inputs: ["x", "weight", "bias"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1))
+        }
+        try check("conv_1x1", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1]) }
+        try check("conv_1x1_stride2", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], stride: (2, 2)) }
+        try check("conv_7x7", inputs: ["x", "weight"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], stride: (2, 2), padding: (3, 3))
+        }
+        try check("conv_rect", inputs: ["x", "weight", "bias"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (3, 2), padding: (0, 1))
+        }
+    }
+
+    func testBatchNormTrainAndEvalWithRunningStatistics() throws {
+        for (name, training) in [("bn_train", true), ("bn_eval", false)] {
+            let runningMean = try tensor("\(name).running_mean_before"), runningVar = try tensor("\(name).running_var_before")
+            try check(name, inputs: ["x", "weight", "bias"]) {
+                try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
+                                     training: training, momentum: 0.1, eps: 1e-5)
+            }
+            assertClose(runningMean, try tensor("\(name).running_mean_after"), 1e-5, "\(name) running mean")
+            assertClose(runningVar, try tensor("\(name).running_var_after"), 1e-5, "\(name) running var")
+        }
+    }
+
+    func testLayerNorm() throws {
+        try check("layer_norm", inputs: ["x", "weight", "bias"]) {
+            try Tensor.layerNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-6)
+        }
+    }
+
+    func testSoftmaxAndCrossEntropy() throws {
+        try check("softmax", inputs: ["x"]) { try $0[0].softmax(axis: -1) }
+        for (name, smoothing) in [("cross_entropy", Float(0)), ("cross_entropy_smoothed", 0.1)] {
+            let labels = try Self.fixtures.int64s(named: "\(name).labels").values.map { Int($0) }
+            try check(name, inputs: ["logits"]) {
+                try Tensor.crossEntropy($0[0], labels: labels, labelSmoothing: smoothing)
+            }
+        }
+    }
+
+    func testGELU() throws {
+        try check("gelu", inputs: ["x"]) { $0[0].gelu() }
+    }
+
+    func testAttentionShapedBatchedMatmul() throws {
+        try check("attention", inputs: ["q", "k", "v"]) { t in
+            let scores = try Tensor.matmul(t[0], t[1], transposeB: true) * (1 / Float(8).squareRoot())
+            return try Tensor.matmul(scores.softmax(axis: -1), t[2])
+        }
+    }
+}
+
+/// Fails unless `actual` has `expected`'s shape and every element within `tolerance` (absolute,
+/// plus the same relative to the expected magnitude).
+func assertClose(_ actual: Tensor, _ expected: Tensor, _ tolerance: Float, _ what: String,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
+    guard actual.shape == expected.shape else { return }
+    var worst: (index: Int, difference: Float) = (0, 0)
+    for (index, (a, e)) in zip(actual.scalars, expected.scalars).enumerated() {
+        let excess = abs(a - e) - tolerance * (1 + abs(e))
+        if excess > worst.difference { worst = (index, excess) }
+    }
+    XCTAssertEqual(worst.difference, 0,
+                   "\(what): element \(worst.index) is \(actual.scalars[worst.index]), expected \(expected.scalars[worst.index])",
+                   file: file, line: line)
+}
