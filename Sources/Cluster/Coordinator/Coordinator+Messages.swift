@@ -66,6 +66,11 @@ extension Coordinator {
     }
 
     private func heartbeat(_ beat: WorkerHeartbeat, from worker: String, now: Date) throws {
+        if let job = beat.job, let attempt = beat.attempt {
+            busyWith[worker] = JobAttempt(job: job, attempt: attempt)
+        } else {
+            busyWith.removeValue(forKey: worker)
+        }
         switch try ledger.recordHeartbeat(worker: worker, beat, now: now, leaseSeconds: configuration.leaseSeconds) {
         case .idle:
             becameIdle(worker, now: now)
@@ -104,7 +109,7 @@ extension Coordinator {
         let disposition = try ledger.recordResult(attempt, worker: worker, summary: String(decoding: result.summary, as: UTF8.self),
                                                   stateDict: result.stateDict, now: now)
         send(.ack(attempt), to: worker)
-        becameIdle(worker, now: now)
+        finished(attempt, on: worker, now: now)
         switch disposition {
         case .accepted(let superseded):
             log("result of \(result.job) attempt \(result.attempt) from \(worker) accepted (\(result.stateDict.count) bytes of state dict)")
@@ -124,11 +129,18 @@ extension Coordinator {
                                              reason: failure.reason, now: now)
         send(.ack(JobAttempt(job: failure.job, attempt: failure.attempt)), to: worker)
         self.ended(ended.map { [$0] } ?? [], cancel: false)
+        finished(JobAttempt(job: failure.job, attempt: failure.attempt), on: worker, now: now)
+    }
+
+    /// A worker that sent RESULT or FAILED for the attempt it was on has finished it: give it
+    /// the next job now rather than at its next heartbeat. (A resent outcome of an older attempt
+    /// says nothing about what the worker does now.)
+    private func finished(_ attempt: JobAttempt, on worker: String, now: Date) {
+        guard busyWith[worker] == attempt else { return }
+        busyWith.removeValue(forKey: worker)
         becameIdle(worker, now: now)
     }
 
-    /// A worker that sent RESULT or FAILED has finished its job: give it the next one now
-    /// rather than at its next heartbeat (the ledger refuses a worker that still holds a lease).
     private func becameIdle(_ worker: String, now: Date) {
         idle.insert(worker)
         dispatch(now: now)
@@ -137,6 +149,7 @@ extension Coordinator {
     private func bye(from worker: String, now: Date) throws {
         if let change = liveness.left(worker, at: now, reason: "said BYE") { recordLiveness(change) }
         idle.remove(worker)
+        busyWith.removeValue(forKey: worker)
         ended(try ledger.workerLost(worker, state: .gone, reason: "said BYE", now: now))
     }
 }

@@ -32,6 +32,8 @@ public final class Coordinator: @unchecked Sendable {
     var liveness: LivenessTracker
     /// Workers that reported themselves idle and were given nothing since.
     var idle: Set<String> = []
+    /// The attempt each worker was last known to work on (from ASSIGN or its heartbeat).
+    var busyWith: [String: JobAttempt] = [:]
     /// Last reported training rate per worker, samples per second.
     var rates: [String: Double] = [:]
     private var nextStatus = Date.distantPast
@@ -115,6 +117,7 @@ public final class Coordinator: @unchecked Sendable {
         for change in liveness.expire(now: now) {
             recordLiveness(change)
             idle.remove(change.worker)
+            busyWith.removeValue(forKey: change.worker)
             ended(attempts(of: { try ledger.workerLost(change.worker, state: .dead, reason: change.reason, now: now) }))
         }
         ended(attempts(of: { try ledger.expireLeases(now: now) }))
@@ -186,6 +189,7 @@ public final class Coordinator: @unchecked Sendable {
                 continue
             }
             events(.jobLeased(lease, worker: worker))
+            busyWith[worker] = JobAttempt(job: lease.job, attempt: lease.attempt)
             send(.assign(Assignment(job: lease.job, attempt: lease.attempt, dataset: lease.dataset, datasetBytes: size,
                                     chunkCount: DatasetDirectory.chunkCount(size: size, chunkBytes: configuration.chunkBytes),
                                     spec: Array(lease.spec.utf8))), to: worker)
