@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensor", "NN", "Optim", "CBLAS", "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
