@@ -170,20 +170,23 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
+    /// How long the coordinator, a download or an unacknowledged result may stay silent, in seconds.
+    private var silenceLimit: TimeInterval { heartbeatInterval * Double(livenessIntervals) }
+
     private func heartbeat(now: Date) {
         guard socket != nil else { return }
-        if now.timeIntervalSince(lastHeard) > heartbeatInterval * Double(livenessIntervals) {
+        if now.timeIntervalSince(lastHeard) > silenceLimit {
             disconnect(reason: "coordinator silent for \(String(format: "%.1f", now.timeIntervalSince(lastHeard))) s")
             return
         }
-        if current?.nextChunk != nil, cache.downloading != nil, now.timeIntervalSince(lastChunkAt) > heartbeatInterval * Double(livenessIntervals) {
+        if current?.nextChunk != nil, cache.downloading != nil, now.timeIntervalSince(lastChunkAt) > silenceLimit {
             log("worker \(configuration.name): dataset download stalled; starting it again")
             startFetch()
         }
         let job = current.map { JobAttempt(job: $0.assignment.job, attempt: $0.assignment.attempt) }
         send(.heartbeat(WorkerHeartbeat(job: job?.job, attempt: job?.attempt, epoch: current?.epoch)))
         // An unacknowledged result goes out again after a silence limit without its ACK.
-        for (attempt, pending) in unacknowledged where now.timeIntervalSince(pending.sent) > heartbeatInterval * Double(livenessIntervals) {
+        for (attempt, pending) in unacknowledged where now.timeIntervalSince(pending.sent) > silenceLimit {
             send(pending.message)
             unacknowledged[attempt]?.sent = now
         }
