@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import Tensor
 
 /// How `BatchLoader` assembles batches.
 public struct LoaderOptions: Sendable, Equatable {
@@ -72,9 +73,9 @@ public final class BatchLoader: Sendable {
     public func epoch(_ epoch: Int) -> BatchStream {
         BatchStream(capacity: options.prefetch) { [self] emit in
             var order = rows
-            var shuffler = SeededGenerator(seed: options.seed, stream: UInt64(2 * epoch + 1))
+            var shuffler = RandomGenerator(seed: options.seed, stream: UInt64(2 * epoch + 1))
             if options.shuffle { shuffler.shuffle(&order) }
-            var augmenter = SeededGenerator(seed: options.seed, stream: UInt64(2 * epoch + 2))
+            var augmenter = RandomGenerator(seed: options.seed, stream: UInt64(2 * epoch + 2))
             for b in 0..<batchesPerEpoch {
                 let slice = Array(order[(b * options.batchSize)..<min(order.count, (b + 1) * options.batchSize)])
                 guard emit(assemble(slice, generator: &augmenter)) else { return }
@@ -83,7 +84,7 @@ public final class BatchLoader: Sendable {
     }
 
     /// One batch of `batchRows`: copy, normalise, augment, mix.
-    func assemble(_ batchRows: [Int], generator: inout SeededGenerator) -> Batch {
+    func assemble(_ batchRows: [Int], generator: inout RandomGenerator) -> Batch {
         let size = pack.featureSize, k = metadataWidth
         let bins = pack.parameters.numMelBins, frames = pack.parameters.frames
         var features = [Float](repeating: 0, count: batchRows.count * size)
@@ -94,7 +95,7 @@ public final class BatchLoader: Sendable {
                     let example = UnsafeMutableBufferPointer(rebasing: out[(i * size)..<((i + 1) * size)])
                     _ = example.initialize(from: source[(row * size)..<((row + 1) * size)])
                     normalizer.apply(example)
-                    options.specAugment?.apply(to: example, bins: bins, frames: frames) { generator.uniform() }
+                    options.specAugment?.apply(to: example, bins: bins, frames: frames) { generator.nextUniform() }
                 }
             }
         }
@@ -114,7 +115,7 @@ public final class BatchLoader: Sendable {
 
 /// Mixup (Zhang et al. 2018): each example mixed with a partner from a permutation of its batch.
 enum Mixup {
-    static func draw(count: Int, alpha: Double, labels: [Int], generator: inout SeededGenerator) -> MixupPairing {
+    static func draw(count: Int, alpha: Double, labels: [Int], generator: inout RandomGenerator) -> MixupPairing {
         var partners = Array(0..<count)
         generator.shuffle(&partners)
         let weight = Float(generator.beta(alpha, alpha))

@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import Tensor
 
 /// SpectroFold's own demo dataset, made offline: the spoken digits "zero" … "nine" synthesised
 /// by espeak-ng with each of its built-in English voices at random speeds and pitches, placed at
@@ -71,9 +72,9 @@ public struct DemoDataset: Sendable {
     /// Clip `index` (voice-major, then digit, then variant): writes its WAV, returns its manifest row.
     private func makeClip(_ index: Int, directory: String) throws -> String {
         let variant = index % variants, digit = index / variants % Self.digits.count, voice = voices[index / variants / Self.digits.count]
-        var random = SeededGenerator(seed: seed, stream: UInt64(index) + 1)
+        var random = RandomGenerator(seed: seed, stream: UInt64(index) + 1)
         let speed = 130 + random.below(81), pitch = 25 + random.below(51)
-        let snr = 5 + (Double(random.uniform()) * 25 * 10).rounded() / 10
+        let snr = 5 + (Double(random.nextUniform()) * 25 * 10).rounded() / 10
 
         let scratch = NSTemporaryDirectory() + "spectrofold-demo-\(UUID().uuidString).wav"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -87,10 +88,10 @@ public struct DemoDataset: Sendable {
         for i in 0..<min(speech.count, length) { clip[offset + i] = speech[i] }
         let speechPower = speech.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(speech.count)
         // Noise: white through a one-pole low-pass of random colour, scaled to the SNR over the word.
-        let pole = Double(random.uniform()) * 0.95
+        let pole = Double(random.nextUniform()) * 0.95
         var state = 0.0
         var noise = (0..<length).map { _ -> Double in
-            state = pole * state + (1 - pole) * random.normal()
+            state = pole * state + (1 - pole) * random.nextStandardNormal()
             return state
         }
         let noisePower = noise.reduce(0) { $0 + $1 * $1 } / Double(length)

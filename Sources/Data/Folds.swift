@@ -1,3 +1,4 @@
+import Tensor
 /// How examples are split for cross-validation.
 public enum FoldStrategy: String, Sendable, CaseIterable, Codable {
     /// Each class spread evenly over the folds.
@@ -41,7 +42,7 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
     /// ⌊n_c / k⌋ or ⌈n_c / k⌉ examples of class c, and fold sizes differ by at most one.
     public static func stratified(labels: [Int], classes: [String], k: Int, seed: UInt64) throws -> FoldAssignment {
         try checkClassSizes(labels: labels, classes: classes, k: k)
-        var generator = SeededGenerator(seed: seed, stream: 0x466F_6C64)
+        var generator = RandomGenerator(seed: seed, stream: 0x466F_6C64)
         var folds = [Int](repeating: 0, count: labels.count)
         var next = 0
         for c in classes.indices {
@@ -66,7 +67,7 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
             throw DataError("folds", "only \(members.count) groups for k = \(k) folds: each fold needs a group of its own")
         }
         var order = members.keys.sorted()
-        var generator = SeededGenerator(seed: seed, stream: 0x4772_6F75_70)
+        var generator = RandomGenerator(seed: seed, stream: 0x4772_6F75_70)
         generator.shuffle(&order)
         // Stable sort: equal sizes keep their shuffled order.
         order = order.enumerated().sorted { (members[$0.element]!.count, $1.offset) > (members[$1.element]!.count, $0.offset) }.map(\.element)

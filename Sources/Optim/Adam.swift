@@ -54,29 +54,25 @@ public class Adam: Optimizer {
     }
 
     public func step() {
-        let oneMinusBeta1 = Float(1 - beta1), b2 = Float(beta2), oneMinusBeta2 = Float(1 - beta2), epsilon = Float(eps)
-        let coupledDecay = decoupledWeightDecay ? 0 : Float(weightDecay)
-        let shrink = decoupledWeightDecay ? Float(1 - learningRate * weightDecay) : 1
+        let decoupled = decoupledWeightDecay
+        var constants = AdamConstants(
+            shrink: decoupled ? Float(1 - learningRate * weightDecay) : 1,  // exactly a no-op for Adam
+            coupledDecay: decoupled ? 0 : Float(weightDecay), oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2),
+            oneMinusBeta2: Float(1 - beta2), eps: Float(eps), stepSize: 0, correction2Root: 0)
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.tensor.grad else { continue }
             var state = moments[index] ?? (0, Tensor.zeros(parameter.tensor.shape), Tensor.zeros(parameter.tensor.shape))
             state.steps += 1
             moments[index] = state
             let t = Double(state.steps)
-            let stepSize = Float(-(learningRate / (1 - pow(beta1, t))))
-            let correction2Root = Float(pow(1 - pow(beta2, t), 0.5))
+            constants.stepSize = Float(-(learningRate / (1 - pow(beta1, t))))
+            constants.correction2Root = Float(pow(1 - pow(beta2, t), 0.5))
             grad.withUnsafeBufferPointer { g in
                 parameter.tensor.withUnsafeMutableBufferPointer { p in
                     state.mean.withUnsafeMutableBufferPointer { m in
                         state.meanSquare.withUnsafeMutableBufferPointer { v in
-                            for i in 0..<p.count {
-                                if shrink != 1 { p[i] *= shrink }
-                                let gi = g[i].addingProduct(coupledDecay, p[i])
-                                m[i].addProduct(oneMinusBeta1, gi - m[i])
-                                v[i] = (v[i] * b2).addingProduct(oneMinusBeta2 * gi, gi)
-                                let denominator = v[i].squareRoot() / correction2Root + epsilon
-                                p[i] += stepSize * m[i] / denominator
-                            }
+                            let lanes = AdamLanes(p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
+                            ComputeThreads.parallelFor(p.count, grain: 1 << 16) { lanes.update($0, constants) }
                         }
                     }
                 }
@@ -91,5 +87,73 @@ public class Adam: Optimizer {
                     ("\(parameter.name).exp_avg", state.mean),
                     ("\(parameter.name).exp_avg_sq", state.meanSquare)]
         }
+    }
+}
+
+/// The Float32 scalars of one parameter's Adam step.
+struct AdamConstants {
+    let shrink: Float
+    let coupledDecay: Float
+    let oneMinusBeta1: Float
+    let beta2: Float
+    let oneMinusBeta2: Float
+    let eps: Float
+    /// −lr / (1 − β₁ᵗ)
+    var stepSize: Float
+    /// √(1 − β₂ᵗ)
+    var correction2Root: Float
+}
+
+/// One parameter's buffers, updated eight elements at a time (the tail through padded lanes, so
+/// every element takes the same arithmetic).
+struct AdamLanes {
+    typealias Lanes = SIMD8<Float>
+    let p: UnsafeMutablePointer<Float>
+    let g: UnsafePointer<Float>
+    let m: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
+
+    func update(_ range: Range<Int>, _ c: AdamConstants) {
+        var i = range.lowerBound
+        while i + Lanes.scalarCount <= range.upperBound {
+            var (pi, mi, vi) = (load(p, i), load(m, i), load(v, i))
+            step(&pi, load(g, i), &mi, &vi, c)
+            store(pi, p, i)
+            store(mi, m, i)
+            store(vi, v, i)
+            i += Lanes.scalarCount
+        }
+        guard i < range.upperBound else { return }
+        var (pi, gi, mi, vi) = (Lanes(), Lanes(), Lanes(), Lanes())
+        for lane in 0..<(range.upperBound - i) {
+            (pi[lane], gi[lane], mi[lane], vi[lane]) = (p[i + lane], g[i + lane], m[i + lane], v[i + lane])
+        }
+        step(&pi, gi, &mi, &vi, c)
+        for lane in 0..<(range.upperBound - i) {
+            (p[i + lane], m[i + lane], v[i + lane]) = (pi[lane], mi[lane], vi[lane])
+        }
+    }
+
+    @inline(__always)
+    private func step(_ p: inout Lanes, _ g: Lanes, _ m: inout Lanes, _ v: inout Lanes, _ c: AdamConstants) {
+        p *= c.shrink
+        let decayed = fusedMultiplyAdd(Lanes(repeating: c.coupledDecay), p, g)
+        m = fusedMultiplyAdd(Lanes(repeating: c.oneMinusBeta1), decayed - m, m)
+        v = fusedMultiplyAdd(c.oneMinusBeta2 * decayed, decayed, v * c.beta2)
+        let denominator = v.squareRoot() / c.correction2Root + c.eps
+        p += c.stepSize * m / denominator
+    }
+
+    @inline(__always)
+    private func load(_ base: UnsafePointer<Float>, _ i: Int) -> Lanes {
+        UnsafeRawPointer(base + i).loadUnaligned(as: Lanes.self)
+    }
+
+    @inline(__always)
+    private func load(_ base: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes { load(UnsafePointer(base), i) }
+
+    @inline(__always)
+    private func store(_ lanes: Lanes, _ base: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(base + i).storeBytes(of: lanes, as: Lanes.self)
     }
 }

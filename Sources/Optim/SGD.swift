@@ -47,14 +47,18 @@ public final class SGD: Optimizer {
             grad.withUnsafeBufferPointer { g in
                 parameter.tensor.withUnsafeMutableBufferPointer { p in
                     guard let buffer else {
-                        for i in 0..<p.count { p[i].addProduct(rate, g[i].addingProduct(decay, p[i])) }
+                        ComputeThreads.parallelFor(p.count, grain: 1 << 16) { range in
+                            for i in range { p[i] = fusedMultiplyAdd(rate, fusedMultiplyAdd(decay, p[i], g[i]), p[i]) }
+                        }
                         return
                     }
                     buffer.withUnsafeMutableBufferPointer { b in
-                        for i in 0..<p.count {
-                            let d = g[i].addingProduct(decay, p[i])
-                            b[i] = first ? d : b[i] * mu + d
-                            p[i].addProduct(rate, nesterov ? d.addingProduct(mu, b[i]) : b[i])
+                        ComputeThreads.parallelFor(p.count, grain: 1 << 16) { range in
+                            for i in range {
+                                let d = fusedMultiplyAdd(decay, p[i], g[i])
+                                b[i] = first ? d : b[i] * mu + d
+                                p[i] = fusedMultiplyAdd(rate, nesterov ? fusedMultiplyAdd(mu, b[i], d) : b[i], p[i])
+                            }
                         }
                     }
                 }

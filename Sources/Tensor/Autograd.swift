@@ -57,8 +57,12 @@ extension Tensor {
             throw TensorError(op: "backward", "the tensor does not require grad (no parameter contributed to it, or GradMode was off)")
         }
         let order = topologicalOrder()
-        let seed = gradAccumulator()
-        for i in 0..<count { seed[i] += gradient.storage.base[i] }
+        if gradStorage == nil {
+            gradStorage = TensorStorage(copying: UnsafeBufferPointer(start: gradient.storage.base, count: count))
+        } else {
+            let (seed, source) = (gradStorage!.base, gradient.storage.base)
+            for i in 0..<count { seed[i] += source[i] }
+        }
         for tensor in order.reversed() {
             guard let node = tensor.node else { continue }
             if let grad = tensor.gradStorage {

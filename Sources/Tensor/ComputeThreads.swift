@@ -41,9 +41,10 @@ public enum ComputeThreads {
         }
     }
 
-    /// Runs `body` over the chunks of `0..<count` (see `parallelChunks`).
+    /// Runs `body` over the chunks of `0..<count` (see `parallelChunks`): for elementwise work
+    /// whose result does not depend on the split.
     @inline(__always)
-    static func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    public static func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         parallelChunks(count, grain: grain) { _, range in body(range) }
     }
 

@@ -1,13 +1,14 @@
 import Foundation
 
 /// SpectroFold's one seeded random generator (xoshiro256**, seeded through SplitMix64): the same
-/// seed gives the same stream on every machine, so initialisation, shuffling, dropout and
-/// augmentation are reproducible. Conforms to `RandomNumberGenerator` for `shuffle(using:)`.
+/// seed gives the same stream on every machine and Swift version, so initialisation, folds,
+/// shuffling, dropout, augmentation and the demo data are reproducible. `stream` derives
+/// independent generators from one seed (per fold, per epoch) without sharing state.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(seed: UInt64) {
-        var mix = seed
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        var mix = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ (stream == 0 ? 0 : 0xD1B5_4A32_D192_ED03)
         func splitMix() -> UInt64 {
             mix &+= 0x9E37_79B9_7F4A_7C15
             var z = mix
@@ -35,18 +36,29 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 
-    /// A standard normal Float (Box–Muller on two uniforms).
-    public mutating func nextNormal() -> Float {
-        let u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        return Float((-2 * Foundation.log(1 - u1)).squareRoot() * cos(2 * Double.pi * u2))
+    /// A standard normal Float.
+    public mutating func nextNormal() -> Float { Float(nextStandardNormal()) }
+
+    /// A standard normal Double (Box–Muller on two uniforms).
+    public mutating func nextStandardNormal() -> Double {
+        let u1 = (Double(next() >> 11) + 1) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
+        return (-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
-    /// A generator whose stream is independent of this one's, for a named sub-task (a fold, a
-    /// model, the loader): the same parent seed and `stream` always give the same child.
-    public func derived(stream: UInt64) -> RandomGenerator {
-        var copy = self
-        return RandomGenerator(seed: copy.next() ^ (stream &* 0xD1B5_4A32_D192_ED03))
+    /// A uniform integer in 0..<bound (bound > 0), without modulo bias.
+    public mutating func below(_ bound: Int) -> Int {
+        precondition(bound > 0, "RandomGenerator.below: bound \(bound) must be positive")
+        let limit = UInt64.max - UInt64.max % UInt64(bound)
+        while true {
+            let v = next()
+            if v < limit { return Int(v % UInt64(bound)) }
+        }
+    }
+
+    /// Fisher–Yates shuffle, defined here so the order never depends on the standard library's version.
+    public mutating func shuffle<T>(_ values: inout [T]) {
+        guard values.count > 1 else { return }
+        for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, below(i + 1)) }
     }
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }

@@ -54,6 +54,7 @@ extension Tensor {
                 // Per worker: dW (O, patch) and db (O) partial sums, added in worker order below.
                 let partials = TensorStorage(count: plan.workers * outChannels * (patch + 1), repeating: 0)
                 let gx = x.gradAccumulatorIfPresent
+                let needBias = bias?.requiresGrad == true
                 plan.forEachWorker { worker, chunks, parallelInside in
                     let col = TensorStorage(count: patch * plan.maxColumns)
                     let dy = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
@@ -63,13 +64,13 @@ extension Tensor {
                         // dY (O, S·P): a one-sample chunk reads the output gradient in place.
                         let single = samples.count == 1
                         let dyChunk = single ? g + samples.lowerBound * outChannels * p : UnsafePointer(dy.base)
-                        for n in samples {
+                        for n in samples where !single || needBias {
                             for o in 0..<outChannels {
                                 let source = g + (n * outChannels + o) * p
                                 if !single {
                                     (dy.base + o * columns + (n - samples.lowerBound) * p).update(from: source, count: p)
                                 }
-                                dBias[o] += VectorSums.sum(source, p)
+                                if needBias { dBias[o] += VectorSums.sum(source, p) }
                             }
                         }
                         im2col(px, geometry, samples: samples, into: col.base, parallel: parallelInside)

@@ -1,6 +1,6 @@
 import Cluster
-import Data
 import Foundation
+import Tensor
 import TestSupport
 import XCTest
 
@@ -90,7 +90,7 @@ final class ClusterLoopTests: XCTestCase {
         let attacker = try ZMQSocket(context: context, type: .dealer)
         try attacker.set(.linger(milliseconds: 0))
         try attacker.connect(coordinator.endpoint)
-        var random = SeededGenerator(seed: 99)
+        var random = RandomGenerator(seed: 99)
         let valid = ProtocolCodec.encode(WorkerMessage.hello(WorkerHello(worker: "x", host: "h", cores: 1, version: "v", datasets: [])))
         var sent = 0
         for round in 0..<60 {

@@ -1,6 +1,6 @@
 import Cluster
-import Data
 import Foundation
+import Tensor
 import TestSupport
 import XCTest
 
@@ -114,7 +114,7 @@ final class SweepBed {
         ledgerPath = directory.file("ledger.sqlite")
         ledger = try Ledger(path: ledgerPath)
         datasets = try DatasetDirectory(path: directory.file("datasets"))
-        var random = SeededGenerator(seed: 7)
+        var random = RandomGenerator(seed: 7)
         let source = directory.file("pack.safetensors")
         try Data(random.bytes(count: datasetBytes)).write(to: URL(fileURLWithPath: source))
         digest = try datasets.add(fileAt: source)

@@ -1,5 +1,5 @@
 import Cluster
-import Data
+import Tensor
 import XCTest
 
 final class ProtocolCodecTests: XCTestCase {
@@ -140,7 +140,7 @@ final class ProtocolCodecTests: XCTestCase {
     /// Random frames, truncated and bit-flipped encodings of valid messages: every outcome is
     /// either a message or a `ProtocolError`, never a trap or another error. Seeded and bounded.
     func testSeededFuzzNeverTrapsAndOnlyThrowsProtocolErrors() {
-        var random = SeededGenerator(seed: 0x5eed_c0de)
+        var random = RandomGenerator(seed: 0x5eed_c0de)
         let valid = Self.workerMessages.map { ProtocolCodec.encode($0) }
             + Self.coordinatorMessages.map { ProtocolCodec.encode($0) }
         var decodedCount = 0, rejectedCount = 0
@@ -182,7 +182,7 @@ final class ProtocolCodecTests: XCTestCase {
 }
 
 /// Random frames for the fuzz rounds, from the project's seeded generator (reproducible).
-extension SeededGenerator {
+extension RandomGenerator {
     mutating func bytes(count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 
     /// A header-like JSON text: an object of a few known field names with random values.

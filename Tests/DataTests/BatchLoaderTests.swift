@@ -1,3 +1,4 @@
+import Tensor
 import Audio
 import Data
 import XCTest
@@ -94,7 +95,7 @@ final class BatchLoaderTests: XCTestCase {
 
     /// Beta(α, α) draws have mean 1/2 and variance 1 / (4(2α + 1)).
     func testBetaDrawsHaveTheRightMoments() {
-        var generator = SeededGenerator(seed: 9)
+        var generator = RandomGenerator(seed: 9)
         for alpha in [0.2, 1.0, 4.0] {
             let draws = (0..<20000).map { _ in generator.beta(alpha, alpha) }
             let mean = draws.reduce(0, +) / Double(draws.count)

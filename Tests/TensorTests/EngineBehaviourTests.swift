@@ -35,9 +35,16 @@ final class EngineBehaviourTests: XCTestCase {
         let uniform = Tensor.uniform([1000], low: -2, high: 3, generator: &a).scalars
         XCTAssertGreaterThanOrEqual(uniform.min()!, -2)
         XCTAssertLessThan(uniform.max()!, 3)
-        var (first, again, other) = (a.derived(stream: 1), a.derived(stream: 1), a.derived(stream: 2))
+        var (first, again, other) = (RandomGenerator(seed: 42, stream: 1), RandomGenerator(seed: 42, stream: 1), RandomGenerator(seed: 42, stream: 2))
         XCTAssertEqual(first.next(), again.next())
         XCTAssertNotEqual(first.next(), other.next())
+        var values = Array(0..<50), same = Array(0..<50)
+        var (one, two) = (RandomGenerator(seed: 7, stream: 3), RandomGenerator(seed: 7, stream: 3))
+        one.shuffle(&values)
+        two.shuffle(&same)
+        XCTAssertEqual(values, same)
+        XCTAssertEqual(Set(values), Set(0..<50))
+        XCTAssertTrue((0..<1000).allSatisfy { _ in (0..<7).contains(other.below(7)) })
     }
 
     func testReshapeIsAViewAndPermuteACopy() throws {
