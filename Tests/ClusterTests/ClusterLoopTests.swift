@@ -78,6 +78,31 @@ final class ClusterLoopTests: XCTestCase {
         })
     }
 
+    /// A worker whose lease is gone (here: ended in the ledger behind its back) gets CANCEL at
+    /// its next heartbeat; the executor sees the cancellation, its outcome is discarded (no
+    /// FAILED), and the requeued job runs again as attempt 2.
+    func testAWorkerWithoutALeaseIsCancelledAndTheJobRunsAgain() throws {
+        let started = Gate(), gate = Gate()
+        let coordinator = try bed.coordinator()
+        defer { coordinator.stop() }
+        let worker = try bed.worker("w1", endpoint: coordinator.endpoint, executor: DigestExecutor(started: started, gate: gate))
+        defer { worker.stop() }
+        guard case .jobLeased(let lease, _)? = bed.recorder.wait(for: { if case .jobLeased = $0 { return true } else { return false } })
+        else { return }
+        waitUntil("the job starts") { started.isOpen }
+        XCTAssertEqual(try bed.ledger.workerLost("w1", state: .dead, reason: "declared lost by the test", now: Date()).map(\.attempt),
+                       [JobAttempt(job: lease.job, attempt: 1)])
+        waitUntil("the worker cancels its attempt") {
+            bed.logLines.lines.contains { $0.contains("job \(lease.job) attempt 1 cancelled: no lease for this attempt") }
+        }
+        gate.open()
+        bed.recorder.wait { $0.isSweepFinished }
+        try assertEveryJobDoneOnceWithTheRightDataset()
+        let attempts = try bed.ledger.attempts(job: lease.job)
+        XCTAssertEqual(attempts.map(\.outcome), [.workerLost, .succeeded])
+        XCTAssertEqual(attempts.first?.reason, "worker w1 declared lost by the test", "no FAILED replaced the reason")
+    }
+
     /// Random, truncated, oversized and over-long messages at the ROUTER are logged and dropped;
     /// the loop keeps running and a real worker then completes the sweep.
     func testGarbageAtTheRouterIsDroppedAndTheSweepCompletes() throws {

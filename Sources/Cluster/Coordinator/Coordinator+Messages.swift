@@ -77,6 +77,8 @@ extension Coordinator {
         case .renewed:
             idle.remove(worker)
         case .notLeased:
+            // Still busy with an attempt it no longer holds, until it has stopped.
+            idle.remove(worker)
             if let job = beat.job, let attempt = beat.attempt {
                 send(.cancel(Cancellation(job: job, attempt: attempt, reason: "no lease for this attempt")), to: worker)
             }

@@ -174,13 +174,21 @@ public final class Coordinator: @unchecked Sendable {
     func dispatch(now: Date) {
         for worker in liveness.aliveWorkers where idle.contains(worker) {
             let lease: LeasedJob?
+            let holdsLease: Bool
             do {
                 lease = try ledger.leaseNextJob(worker: worker, now: now, leaseSeconds: configuration.leaseSeconds)
+                holdsLease = try lease == nil && !ledger.leases(worker: worker).isEmpty
             } catch {
                 log("coordinator: ledger: \(error)")
                 return
             }
-            guard let lease else { return }
+            guard let lease else {
+                // Nothing is queued (stop here), or this worker still holds a lease: its idle
+                // claim is stale (it said so again before its ASSIGN arrived), so it is busy.
+                guard holdsLease else { return }
+                idle.remove(worker)
+                continue
+            }
             idle.remove(worker)
             guard let size = datasets.size(of: lease.dataset) else {
                 let reason = "dataset \(lease.dataset) is not on the coordinator"
