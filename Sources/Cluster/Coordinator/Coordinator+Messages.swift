@@ -22,7 +22,7 @@ extension Coordinator {
         // is told to reconnect (e.g. after a coordinator restart, or back from the dead).
         guard liveness.state(of: worker) == .alive, String(validating: identity, as: UTF8.self) != nil else {
             if case .bye = decoded { return }
-            send(.disconnect(Disconnect(reason: "unknown worker: reconnect and send HELLO")), to: worker)
+            send(.disconnect(Disconnect(reason: "unknown worker: reconnect and send HELLO")), routingID: identity)
             return
         }
         _ = liveness.heard(from: worker, at: now, reason: "message")

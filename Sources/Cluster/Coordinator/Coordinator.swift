@@ -207,12 +207,18 @@ public final class Coordinator: @unchecked Sendable {
     /// Sends `message` to `worker` without ever blocking the loop; an unreachable worker (gone
     /// since) or one whose queue is full (not reading) is logged, not fatal.
     func send(_ message: CoordinatorMessage, to worker: String) {
+        send(message, routingID: Array(worker.utf8))
+    }
+
+    /// Sends to a peer by its routing id (for peers whose id is not a worker name).
+    func send(_ message: CoordinatorMessage, routingID: [UInt8]) {
+        let peer = ProtocolError.printable(routingID)
         do {
-            if try !socket.send([Array(worker.utf8)] + ProtocolCodec.encode(message), wait: false) {
-                log("coordinator: \(worker)'s queue is full; a message was dropped")
+            if try !socket.send([routingID] + ProtocolCodec.encode(message), wait: false) {
+                log("coordinator: \(peer)'s queue is full; a message was dropped")
             }
         } catch {
-            log("coordinator: cannot send to \(worker): \(error)")
+            log("coordinator: cannot send to \(peer): \(error)")
         }
     }
 }
