@@ -49,6 +49,17 @@ final class ClusterLoopTests: XCTestCase {
         }
     }
 
+    func testATakenEndpointIsAnErrorNamingItAndStopStillReturns() throws {
+        let first = try bed.coordinator()
+        defer { first.stop() }
+        let second = try Coordinator(configuration: bed.configuration(endpoint: first.endpoint), ledger: bed.ledger,
+                                     datasets: bed.datasets, heartbeatLog: nil, log: { _ in })
+        XCTAssertThrowsError(try second.start()) {
+            XCTAssertEqual(String(describing: $0), "zmq_bind(\(first.endpoint)): Address already in use")
+        }
+        second.stop()
+    }
+
     /// A worker that takes a job and then vanishes (a raw socket that says HELLO, receives
     /// ASSIGN and goes silent) is declared dead; its job goes to a real worker as attempt 2.
     func testAVanishedWorkersJobIsReassigned() throws {

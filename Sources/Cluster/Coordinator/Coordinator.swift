@@ -82,6 +82,7 @@ public final class Coordinator: @unchecked Sendable {
     public func stop() {
         thread?.stop()
         thread = nil
+        socket.close()  // Already closed by the loop, unless `start()` failed before it ran.
         zap?.stop()
         zap = nil
         context.terminate()
