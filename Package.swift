@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Data", dependencies: ["Audio", "SafeTensors", "Tensor"]),
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
-        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite"]),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Data"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Config", "Data", "NN", "Optim", "Tensor"]),
 
@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensor", "NN", "Optim", "CBLAS", "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "Tensor", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "TestSupport"],
                     exclude: ["Fixtures"]),

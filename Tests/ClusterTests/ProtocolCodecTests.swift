@@ -1,5 +1,6 @@
-import XCTest
 import Cluster
+import Tensor
+import XCTest
 
 final class ProtocolCodecTests: XCTestCase {
     static let digest = String(repeating: "ab", count: 32)
@@ -139,7 +140,7 @@ final class ProtocolCodecTests: XCTestCase {
     /// Random frames, truncated and bit-flipped encodings of valid messages: every outcome is
     /// either a message or a `ProtocolError`, never a trap or another error. Seeded and bounded.
     func testSeededFuzzNeverTrapsAndOnlyThrowsProtocolErrors() {
-        var random = SplitMix64(seed: 0x5eed_c0de)
+        var random = RandomGenerator(seed: 0x5eed_c0de)
         let valid = Self.workerMessages.map { ProtocolCodec.encode($0) }
             + Self.coordinatorMessages.map { ProtocolCodec.encode($0) }
         var decodedCount = 0, rejectedCount = 0
@@ -180,19 +181,8 @@ final class ProtocolCodecTests: XCTestCase {
     }
 }
 
-/// A small seeded generator (SplitMix64) so fuzz rounds are reproducible.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+/// Random frames for the fuzz rounds, from the project's seeded generator (reproducible).
+extension RandomGenerator {
     mutating func bytes(count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 
     /// A header-like JSON text: an object of a few known field names with random values.

@@ -16,9 +16,7 @@ public final class ZAPHandler: @unchecked Sendable {
     private let socket: ZMQSocket
     private let allowList: CurveAllowList
     private let log: @Sendable (String) -> Void
-    private let state = NSCondition()
-    private var stopping = false
-    private var running = true
+    private var thread: LoopThread?
 
     /// Binds the ZAP endpoint in `context` and starts the handler thread. `log` receives one
     /// line per refusal (and per malformed request), from that thread.
@@ -28,36 +26,18 @@ public final class ZAPHandler: @unchecked Sendable {
         try socket.bind(Self.endpoint)
         self.allowList = allowList
         self.log = log
-        let thread = Thread { [self] in run() }
-        thread.name = "spectrofold-zap"
-        thread.start()
+        thread = LoopThread(name: "spectrofold-zap") { [self] in run($0) }
     }
 
     /// Stops the thread and closes the socket; waits until both are done.
     public func stop() {
-        state.lock()
-        stopping = true
-        while running { state.wait() }
-        state.unlock()
+        thread?.stop()
+        thread = nil
     }
 
-    deinit { stop() }
-
-    private var shouldStop: Bool {
-        state.lock()
-        defer { state.unlock() }
-        return stopping
-    }
-
-    private func run() {
-        defer {
-            socket.close()
-            state.lock()
-            running = false
-            state.broadcast()
-            state.unlock()
-        }
-        while !shouldStop {
+    private func run(_ thread: LoopThread) {
+        defer { socket.close() }
+        while !thread.shouldStop {
             do {
                 guard try socket.waitForInput(timeoutMilliseconds: 100),
                       let request = try socket.receive(maxFrames: 8, wait: false) else { continue }

@@ -1,7 +1,7 @@
 import CZeroMQ
 
-/// A libzmq context: owns the I/O threads; every socket keeps its context alive. Terminated when
-/// the last reference goes (after every socket is closed; sockets close with their linger).
+/// A libzmq context: owns the I/O threads; every socket keeps its context alive. Terminated by
+/// `terminate()` or when the last reference goes.
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
@@ -10,7 +10,16 @@ public final class ZMQContext: @unchecked Sendable {
         self.handle = handle
     }
 
-    deinit {
+    private var terminated = false
+
+    deinit { terminate() }
+
+    /// Waits until every socket of this context is closed (after its linger), then frees the
+    /// context: its TCP ports and connections are released when this returns. Idempotent; call
+    /// it from the thread that owns the context, after closing its sockets.
+    public func terminate() {
+        guard !terminated else { return }
+        terminated = true
         while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {}
     }
 

@@ -147,19 +147,27 @@ public final class ZMQSocket: @unchecked Sendable {
     func pollHandle() throws -> UnsafeMutableRawPointer { try open("zmq_poll") }
 }
 
-/// `zmq_poll` over sockets, for input.
+/// `zmq_poll` over sockets and plain file descriptors, for input.
 public enum ZMQPoller {
     /// Waits until at least one of `sockets` has a message or `timeoutMilliseconds` pass (-1 =
     /// forever); returns, per socket, whether it has input. An interrupted wait returns all false.
     public static func poll(_ sockets: [ZMQSocket], timeoutMilliseconds: Int) throws -> [Bool] {
+        try poll(sockets, fileDescriptors: [], timeoutMilliseconds: timeoutMilliseconds).sockets
+    }
+
+    /// As `poll(_:timeoutMilliseconds:)`, also waking when one of `fileDescriptors` is readable
+    /// (e.g. a pipe another thread writes to).
+    public static func poll(_ sockets: [ZMQSocket], fileDescriptors: [Int32],
+                            timeoutMilliseconds: Int) throws -> (sockets: [Bool], fileDescriptors: [Bool]) {
         var items = try sockets.map {
             zmq_pollitem_t(socket: try $0.pollHandle(), fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        }
+        } + fileDescriptors.map { zmq_pollitem_t(socket: nil, fd: $0, events: Int16(ZMQ_POLLIN), revents: 0) }
         let status = zmq_poll(&items, Int32(items.count), timeoutMilliseconds)
         if status < 0 {
-            if zmq_errno() == EINTR { return Array(repeating: false, count: sockets.count) }
-            throw ZMQError("zmq_poll")
+            guard zmq_errno() == EINTR else { throw ZMQError("zmq_poll") }
+            return (Array(repeating: false, count: sockets.count), Array(repeating: false, count: fileDescriptors.count))
         }
-        return items.map { ($0.revents & Int16(ZMQ_POLLIN)) != 0 }
+        let ready = items.map { ($0.revents & Int16(ZMQ_POLLIN)) != 0 }
+        return (Array(ready[..<sockets.count]), Array(ready[sockets.count...]))
     }
 }

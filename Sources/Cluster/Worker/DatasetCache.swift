@@ -1,0 +1,78 @@
+import Foundation
+
+/// A worker's dataset cache: verified files named by their digest, and at most one download
+/// in progress (`<digest>.partial`), written chunk by chunk and checked against the digest
+/// before it joins the cache.
+final class DatasetCache {
+    let directory: DatasetDirectory
+    private var download: (digest: String, handle: FileHandle, received: Set<Int>, chunkCount: Int)?
+
+    init(path: String) throws { directory = try DatasetDirectory(path: path) }
+
+    /// Digests of the verified datasets held.
+    func cachedDigests() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { name in name.count == 64 && name.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } }.sorted()
+    }
+
+    /// The path of dataset `digest` when it is cached.
+    func path(of digest: String) -> String? {
+        directory.size(of: digest) == nil ? nil : directory.file(digest)
+    }
+
+    /// Starts (or restarts) the download of `digest`, replacing any other partial download.
+    func begin(_ digest: String, chunkCount: Int) throws {
+        cancel()
+        let partial = directory.file(digest) + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: partial])
+        }
+        download = (digest, try FileHandle(forWritingTo: URL(fileURLWithPath: partial)), [], chunkCount)
+    }
+
+    /// Writes one chunk of the current download. Returns true once every chunk has arrived.
+    func write(_ chunk: DatasetChunk, chunkBytes: Int) throws -> Bool {
+        guard var current = download, current.digest == chunk.digest, chunk.chunkCount == current.chunkCount else { return false }
+        try current.handle.seek(toOffset: UInt64(chunk.chunk) * UInt64(chunkBytes))
+        try current.handle.write(contentsOf: chunk.bytes)
+        current.received.insert(chunk.chunk)
+        download = current
+        return current.received.count == current.chunkCount
+    }
+
+    /// Digest of the download in progress, if any.
+    var downloading: String? { download?.digest }
+
+    /// Checks the finished download against its digest and moves it into the cache; returns
+    /// its path. A mismatch deletes it and throws.
+    func finish() throws -> String {
+        guard let current = download else { throw CocoaError(.fileNoSuchFile) }
+        download = nil
+        try current.handle.close()
+        let partial = directory.file(current.digest) + ".partial"
+        let actual = try DatasetDirectory.digest(ofFileAt: partial)
+        guard actual == current.digest else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw DatasetMismatch(expected: current.digest, actual: actual)
+        }
+        try? FileManager.default.removeItem(atPath: directory.file(current.digest))
+        try FileManager.default.moveItem(atPath: partial, toPath: directory.file(current.digest))
+        return directory.file(current.digest)
+    }
+
+    /// Abandons the download in progress.
+    func cancel() {
+        guard let current = download else { return }
+        try? current.handle.close()
+        try? FileManager.default.removeItem(atPath: directory.file(current.digest) + ".partial")
+        download = nil
+    }
+}
+
+/// A downloaded dataset whose bytes do not hash to the digest it was fetched by.
+struct DatasetMismatch: Error, CustomStringConvertible {
+    let expected: String
+    let actual: String
+    var description: String { "dataset \(expected) arrived with digest \(actual)" }
+}

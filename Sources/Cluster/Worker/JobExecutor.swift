@@ -1,0 +1,48 @@
+/// What a worker runs for each job; the Trainer implements it. Called on the worker's work
+/// thread, one job at a time.
+public protocol JobExecutor: Sendable {
+    /// Trains one job: the spec and dataset in `run`; reports each finished epoch through
+    /// `run.reportEpoch`; checks `run.isCancelled()` between steps and returns or throws soon
+    /// after it turns true (the outcome is then discarded). A thrown error becomes FAILED with
+    /// the error's description as the reason.
+    func execute(_ run: JobRun) throws -> JobOutput
+}
+
+/// One attempt at one job, as the executor sees it.
+public struct JobRun: Sendable {
+    public let attempt: JobAttempt
+    /// The job's spec: a JSON object (UTF-8), as the coordinator's sweep made it.
+    public let spec: [UInt8]
+    /// The dataset (feature pack) file, verified against its digest.
+    public let datasetPath: String
+    public let reportEpoch: @Sendable (EpochReport) -> Void
+    public let isCancelled: @Sendable () -> Bool
+
+    public init(attempt: JobAttempt, spec: [UInt8], datasetPath: String,
+                reportEpoch: @escaping @Sendable (EpochReport) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+        self.attempt = attempt; self.spec = spec; self.datasetPath = datasetPath
+        self.reportEpoch = reportEpoch; self.isCancelled = isCancelled
+    }
+}
+
+/// One finished epoch.
+public struct EpochReport: Sendable {
+    /// 0-based epoch just finished, and the planned number of epochs.
+    public let epoch: Int
+    public let epochs: Int
+    public let samplesPerSecond: Double
+    public let metrics: [String: Double]
+
+    public init(epoch: Int, epochs: Int, samplesPerSecond: Double, metrics: [String: Double]) {
+        self.epoch = epoch; self.epochs = epochs; self.samplesPerSecond = samplesPerSecond; self.metrics = metrics
+    }
+}
+
+/// A finished job: a summary (a JSON object, UTF-8: best epoch, final metrics, ...) and the
+/// best state dict (a safetensors file's bytes).
+public struct JobOutput: Sendable {
+    public let summary: [UInt8]
+    public let stateDict: [UInt8]
+
+    public init(summary: [UInt8], stateDict: [UInt8]) { self.summary = summary; self.stateDict = stateDict }
+}

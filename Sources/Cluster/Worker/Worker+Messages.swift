@@ -1,0 +1,166 @@
+import Foundation
+
+/// The worker's answers to coordinator messages and to its work thread.
+extension Worker {
+    func receive(_ message: ZMQSocket.Multipart, now: Date) {
+        let decoded: CoordinatorMessage
+        do {
+            decoded = try ProtocolCodec.decodeCoordinatorMessage(message.frames, discardedFrames: message.discardedFrames,
+                                                                 maxPayloadBytes: configuration.maxPayloadBytes)
+        } catch {
+            log("worker \(configuration.name): dropped a message from the coordinator: \(error)")
+            return
+        }
+        lastHeard = now
+        switch decoded {
+        case .welcome(let welcome):
+            heartbeatInterval = Double(welcome.heartbeatMilliseconds) / 1000
+            livenessIntervals = welcome.livenessIntervals
+            chunkBytes = welcome.chunkBytes
+            backoff = configuration.reconnectInitial
+            log("worker \(configuration.name): connected to \(configuration.endpoint)")
+            if current?.nextChunk != nil && cache.downloading == nil { startFetch() }
+        case .heartbeat:
+            break
+        case .assign(let assignment):
+            accept(assignment)
+        case .chunk(let chunk):
+            store(chunk)
+        case .ack(let attempt):
+            unacknowledged.removeValue(forKey: attempt)
+        case .cancel(let cancellation):
+            cancel(JobAttempt(job: cancellation.job, attempt: cancellation.attempt), reason: cancellation.reason)
+        case .disconnect(let disconnect):
+            self.disconnect(reason: "the coordinator said: \(disconnect.reason)")
+        }
+    }
+
+    private func accept(_ assignment: Assignment) {
+        let attempt = JobAttempt(job: assignment.job, attempt: assignment.attempt)
+        if let current {
+            guard current.assignment.job != assignment.job || current.assignment.attempt != assignment.attempt else { return }
+            finish(attempt, .failed(JobFailure(job: assignment.job, attempt: assignment.attempt,
+                                               reason: "worker \(configuration.name) is busy with \(current.assignment.job)")))
+            return
+        }
+        log("worker \(configuration.name): job \(assignment.job) attempt \(assignment.attempt)")
+        current = (assignment, nil, nil, CancellationFlag())
+        if let path = cache.path(of: assignment.dataset) {
+            run(path)
+        } else {
+            current?.nextChunk = 0
+            startFetch()
+        }
+    }
+
+    /// Starts downloading the current assignment's dataset, `fetchWindow` chunks in flight.
+    func startFetch() {
+        guard let assignment = current?.assignment else { return }
+        do {
+            try cache.begin(assignment.dataset, chunkCount: assignment.chunkCount)
+        } catch {
+            failCurrent(reason: "cannot write the dataset cache: \(error)")
+            return
+        }
+        lastChunkAt = Date()
+        guard assignment.chunkCount > 0 else { return finishFetch() }
+        let window = min(configuration.fetchWindow, assignment.chunkCount)
+        for chunk in 0..<window { send(.fetch(ChunkRequest(digest: assignment.dataset, chunk: chunk))) }
+        current?.nextChunk = window
+    }
+
+    private func store(_ chunk: DatasetChunk) {
+        guard let assignment = current?.assignment, let next = current?.nextChunk, chunk.digest == assignment.dataset else { return }
+        lastChunkAt = Date()
+        do {
+            if try cache.write(chunk, chunkBytes: chunkBytes) { return finishFetch() }
+        } catch {
+            return failCurrent(reason: "cannot write the dataset cache: \(error)")
+        }
+        if next < assignment.chunkCount {
+            send(.fetch(ChunkRequest(digest: assignment.dataset, chunk: next)))
+            current?.nextChunk = next + 1
+        }
+    }
+
+    private func finishFetch() {
+        do {
+            let path = try cache.finish()
+            log("worker \(configuration.name): dataset \(current?.assignment.dataset ?? "") cached")
+            run(path)
+        } catch {
+            failCurrent(reason: "\(error)")
+        }
+    }
+
+    /// Starts the executor on a new work thread for the current assignment.
+    private func run(_ datasetPath: String) {
+        guard let current else { return }
+        self.current?.nextChunk = nil
+        let attempt = JobAttempt(job: current.assignment.job, attempt: current.assignment.attempt)
+        let run = JobRun(attempt: attempt, spec: current.assignment.spec, datasetPath: datasetPath,
+                         reportEpoch: { [self] report in post(.epoch(attempt, report)) },
+                         isCancelled: { [flag = current.cancelled] in flag.isSet })
+        let executor = self.executor
+        let thread = Thread { [self] in
+            post(.finished(attempt, Result { try executor.execute(run) }))
+        }
+        thread.name = "spectrofold-worker-job"
+        thread.start()
+    }
+
+    /// Events from the work thread: epochs become PROGRESS, the end becomes RESULT or FAILED
+    /// (kept until ACKed); anything about an attempt no longer in hand, or cancelled, is dropped.
+    func handle(_ events: [WorkEvent]) {
+        for event in events {
+            switch event {
+            case .epoch(let attempt, let report):
+                guard isCurrent(attempt), current?.cancelled.isSet == false else { continue }
+                current?.epoch = report.epoch
+                send(.progress(JobProgress(job: attempt.job, attempt: attempt.attempt, epoch: report.epoch, epochs: report.epochs,
+                                           samplesPerSecond: report.samplesPerSecond, metrics: report.metrics)))
+            case .finished(let attempt, let outcome):
+                guard isCurrent(attempt), let flag = current?.cancelled else { continue }
+                current = nil
+                guard !flag.isSet else { continue }
+                switch outcome {
+                case .success(let output):
+                    finish(attempt, .result(JobResult(job: attempt.job, attempt: attempt.attempt, summary: output.summary, stateDict: output.stateDict)))
+                case .failure(let error):
+                    finish(attempt, .failed(JobFailure(job: attempt.job, attempt: attempt.attempt, reason: "\(error)")))
+                }
+            }
+        }
+    }
+
+    private func isCurrent(_ attempt: JobAttempt) -> Bool {
+        current?.assignment.job == attempt.job && current?.assignment.attempt == attempt.attempt
+    }
+
+    /// Sends a RESULT or FAILED and keeps it until the coordinator ACKs it.
+    private func finish(_ attempt: JobAttempt, _ message: WorkerMessage) {
+        unacknowledged[attempt] = (message, Date())
+        send(message)
+    }
+
+    private func failCurrent(reason: String) {
+        guard let assignment = current?.assignment else { return }
+        cache.cancel()
+        current = nil
+        finish(JobAttempt(job: assignment.job, attempt: assignment.attempt),
+               .failed(JobFailure(job: assignment.job, attempt: assignment.attempt, reason: reason)))
+    }
+
+    /// CANCEL: a download stops at once; a running job is told and stays in hand until its
+    /// thread returns (so no second job starts beside it). Its unsent outcome is forgotten.
+    private func cancel(_ attempt: JobAttempt, reason: String) {
+        unacknowledged.removeValue(forKey: attempt)
+        guard isCurrent(attempt), let flag = current?.cancelled, !flag.isSet else { return }
+        log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) cancelled: \(reason)")
+        flag.set()
+        if current?.nextChunk != nil {
+            cache.cancel()
+            current = nil
+        }
+    }
+}
