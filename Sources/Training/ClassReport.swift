@@ -1,6 +1,6 @@
 /// One class's line of a classification report, with scikit-learn's definitions
 /// (`precision_recall_fscore_support(..., average=None, zero_division=0)`).
-public struct ClassReport: Equatable, Sendable {
+public struct ClassReport: Codable, Equatable, Sendable {
     /// TP / (TP + FP): of the samples predicted as this class, the share that are; 0 if none was predicted.
     public let precision: Double
     /// TP / (TP + FN): of the samples of this class, the share predicted as it; 0 if it has no samples.

@@ -98,7 +98,7 @@ public final class ComparisonSweep {
         let split = FoldSplit(pack: pack, assignment: folds, fold: fold)
         let (trainRows, validationRows) = (split.trainingRows, split.validationRows)
         var outcome = JobOutcome(model: name, fold: fold, status: "failed", error: nil, modelVersion: ModelFactory.versions[name]!,
-                                 metrics: [:], bestEpoch: nil, epochs: [], seconds: 0, params: params, confusionMatrix: nil,
+                                 metrics: [:], bestEpoch: nil, epochs: [], seconds: 0, params: params, confusionMatrix: nil, perClass: nil,
                                  trainExamples: trainRows.count, validationExamples: validationRows.count)
         let trainerObserver = observer?.jobStarted(model: name, fold: fold, params: params)
         let started = Date()
@@ -111,6 +111,7 @@ public final class ComparisonSweep {
             outcome.bestEpoch = job.outcome.bestEpoch
             outcome.epochs = job.outcome.history
             outcome.confusionMatrix = job.outcome.validation.metrics.confusionMatrix
+            outcome.perClass = job.outcome.validation.metrics.perClass
             outcome.seconds = Date().timeIntervalSince(started)
             observer?.jobFinished(outcome, artifacts: job.artifacts)
         } catch {

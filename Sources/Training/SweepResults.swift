@@ -18,6 +18,8 @@ public struct JobOutcome: Codable, Sendable {
     public var params: [String: String]
     /// Rows true class, columns predicted class, on the validation part (finished jobs).
     public var confusionMatrix: [[Int]]?
+    /// Precision, recall, F1 and support of each class (in `SweepResults.classes` order).
+    public var perClass: [ClassReport]?
     public var trainExamples: Int
     public var validationExamples: Int
 }

@@ -50,6 +50,7 @@ final class ComparisonSweepTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/results.json"))) as! [String: Any]
         let firstJob = (json["jobs"] as! [[String: Any]])[0]
         XCTAssertNotNil((firstJob["metrics"] as! [String: Double])["f1_weighted"])
+        XCTAssertEqual((firstJob["per_class"] as! [[String: Any]]).count, 3, "a report line per class")
         XCTAssertNotNil(((json["models"] as! [String: Any])["baseline_cnn"] as! [String: Any])["accuracy"])
         XCTAssertTrue(results.markdownTable.contains("| cnn_attention | 2 | "))
     }
