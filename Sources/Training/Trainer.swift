@@ -60,7 +60,7 @@ public final class Trainer {
 
     public func fit(training: BatchLoader, validation: BatchLoader, observer: TrainerObserver? = nil) throws -> TrainingOutcome {
         var history: [EpochRecord] = []
-        var best: (loss: Double, epoch: Int, snapshot: ModelSnapshot)?
+        var best: (epoch: Int, evaluation: Evaluation, snapshot: ModelSnapshot)?
         var stoppedEarly = false
         for epoch in 0..<settings.epochs {
             let started = Date()
@@ -77,17 +77,16 @@ public final class Trainer {
             history.append(record)
             observer?.epochFinished(record)
             scheduler?.step(epoch: epoch, metric: evaluation.loss)
-            if best == nil || evaluation.loss < best!.loss - settings.earlyStopping.minDelta {
-                best = (evaluation.loss, epoch, ModelSnapshot(model))
+            if best == nil || evaluation.loss < best!.evaluation.loss - settings.earlyStopping.minDelta {
+                best = (epoch, evaluation, ModelSnapshot(model))
             } else if settings.earlyStopping.patience > 0, epoch - best!.epoch >= settings.earlyStopping.patience {
                 stoppedEarly = epoch + 1 < settings.epochs
                 break
             }
         }
+        // The model holds the best epoch's weights again; its evaluation was taken with them.
         try best!.snapshot.restore(into: model)
-        let validationOfBest = try Evaluation(model: model, loader: validation, classCount: classCount,
-                                              labelSmoothing: Float(settings.labelSmoothing))
-        return TrainingOutcome(history: history, bestEpoch: best!.epoch, stoppedEarly: stoppedEarly, validation: validationOfBest)
+        return TrainingOutcome(history: history, bestEpoch: best!.epoch, stoppedEarly: stoppedEarly, validation: best!.evaluation)
     }
 
     /// One pass over the training batches; returns the mean loss and the accuracy against each

@@ -55,7 +55,7 @@ struct SweepCommand: ParsableCommand {
         let assignment = try FoldAssignment.make(try config.foldStrategy, pack: pack, k: config.folds.k, seed: UInt64(config.seed))
         let sweep = try ComparisonSweep(config: config, pack: pack, folds: assignment, outputDirectory: out)
         let started = Date()
-        let progress = SweepProgress(jobs: config.models.run.count * assignment.k, epochs: config)
+        let progress = SweepProgress(jobs: config.models.run.count * assignment.k, config: config)
         var tracking: SweepTracking?
         if let settings {
             tracking = try SweepTracking(settings: settings, directory: out, sweepName: config.name, display: progress,

@@ -10,7 +10,7 @@ final class SweepProgress: SweepObserver {
     private let config: SweepConfig
     private var jobsDone = 0
 
-    init(jobs: Int, epochs config: SweepConfig) {
+    init(jobs: Int, config: SweepConfig) {
         sweepBar = ProgressBar(title: "sweep", total: jobs, unit: "jobs", isTerminal: false)
         self.config = config
     }

@@ -81,7 +81,8 @@ final class SweepTracking: SweepObserver {
     }
 
     private static func scores(_ job: JobOutcome) -> FoldScores? {
-        guard job.status == "finished", let m = Optional(job.metrics), let accuracy = m["accuracy"] else { return nil }
+        let m = job.metrics
+        guard job.status == "finished", let accuracy = m["accuracy"] else { return nil }
         return FoldScores(accuracy: accuracy, f1Weighted: m["f1_weighted"]!, precisionWeighted: m["precision_weighted"]!,
                           recallWeighted: m["recall_weighted"]!, valLoss: m["val_loss"]!)
     }
