@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Data", dependencies: ["Audio", "SafeTensors", "Tensor"]),
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
-        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Data"]),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Config", "Data", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Config", "Data", "NN", "Optim", "Tensor"]),
 
@@ -43,6 +43,12 @@ let package = Package(
         .executableTarget(name: "spectrofold", dependencies: [
             "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "spectrofold-coordinator", dependencies: [
+            "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "spectrofold-worker", dependencies: [
+            "Cluster", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
             "Tensor", "NN", "Optim", "CBLAS", "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -124,6 +124,17 @@ public final class SweepTracker: @unchecked Sendable {
         try record(Self.failure(error), for: RunKey.job(job))
     }
 
+    /// The MLflow UI address of a sweep's parent run, once it was created there: the experiment
+    /// and run ids are read from the run's artifact URI (`…/<experiment id>/<run id>/artifacts`).
+    public func parentRunURL(sweepId: String) -> String? {
+        guard let run = try? outbox.run(for: RunKey.sweep(sweepId)) else { return nil }
+        let parts = run.artifactURI.split(separator: "/").map(String.init)
+        guard let index = parts.lastIndex(of: run.runId), index > 0 else { return "\(settings.uri)/#/experiments" }
+        let base = settings.uri.hasSuffix("/") ? String(settings.uri.dropLast()) : settings.uri
+        let experiment = parts[index - 1].split(separator: ":").last.map(String.init) ?? parts[index - 1]
+        return "\(base)/#/experiments/\(experiment)/runs/\(run.runId)"
+    }
+
     // MARK: - Delivery
 
     /// Delivers everything pending now (waiting for a background pass in progress first) and

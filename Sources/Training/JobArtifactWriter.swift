@@ -11,10 +11,7 @@ struct JobArtifactWriter {
 
     func write(model: Module, modelVersion: String, evaluation: Evaluation, history: [EpochRecord], title: String) throws -> JobArtifacts {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        let artifacts = JobArtifacts(directory: directory, stateDict: path("state_dict.safetensors"), predictions: path("predictions.csv"),
-                                     confusionMatrixSVG: path("confusion_matrix.svg"), confusionMatrixJSON: path("confusion_matrix.json"),
-                                     curvesSVG: path("training_curves.svg"), historyCSV: path("history.csv"))
+        let artifacts = JobArtifacts(directory: directory)
         try StateDict.save(model, to: artifacts.stateDict, metadata: ["format": "pt", "model_version": modelVersion])
         try predictionsCSV(evaluation).write(toFile: artifacts.predictions, atomically: true, encoding: .utf8)
         let matrix = evaluation.metrics.confusionMatrix

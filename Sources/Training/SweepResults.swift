@@ -22,6 +22,14 @@ public struct JobOutcome: Codable, Sendable {
     public var perClass: [ClassReport]?
     public var trainExamples: Int
     public var validationExamples: Int
+
+    /// A job that did not train, with why.
+    public static func failed(model: String, fold: Int, error: String, modelVersion: String, params: [String: String],
+                              trainExamples: Int, validationExamples: Int) -> JobOutcome {
+        JobOutcome(model: model, fold: fold, status: "failed", error: error, modelVersion: modelVersion, metrics: [:], bestEpoch: nil,
+                   epochs: [], seconds: 0, params: params, confusionMatrix: nil, perClass: nil,
+                   trainExamples: trainExamples, validationExamples: validationExamples)
+    }
 }
 
 /// Mean and sample standard deviation (n − 1 in the denominator; 0 for a single value).
@@ -96,6 +104,17 @@ public struct SweepResults: Codable, Sendable {
             for metric in Self.reportedMetrics { lines.append("\(model),\(metric),\(m[metric]!.mean),\(m[metric]!.std),\(folds)") }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes results.json (snake_case keys, non-finite numbers as strings) and the report
+    /// (`writeReport`) into `directory`; returns the report's paths.
+    public func write(to directory: String) throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json")))
+        return try writeReport(to: directory)
     }
 
     /// Writes comparison.md and .csv, the accuracy chart with error bars and each model's summed

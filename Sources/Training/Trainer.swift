@@ -58,14 +58,17 @@ public final class Trainer {
         scheduler = try OptimizerFactory.scheduler(settings, optimizer: optimizer)
     }
 
-    public func fit(training: BatchLoader, validation: BatchLoader, observer: TrainerObserver? = nil) throws -> TrainingOutcome {
+    /// Trains for `settings.epochs` (or until early stopping). `isCancelled` is polled after
+    /// every batch; once it is true, `fit` throws `TrainingError.cancelled`.
+    public func fit(training: BatchLoader, validation: BatchLoader, observer: TrainerObserver? = nil,
+                    isCancelled: () -> Bool = { false }) throws -> TrainingOutcome {
         var history: [EpochRecord] = []
         var best: (epoch: Int, evaluation: Evaluation, snapshot: ModelSnapshot)?
         var stoppedEarly = false
         for epoch in 0..<settings.epochs {
             let started = Date()
             let learningRate = optimizer.learningRate
-            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, training, observer)
+            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, training, observer, isCancelled)
             let evaluation = try Evaluation(model: model, loader: validation, classCount: classCount,
                                             labelSmoothing: Float(settings.labelSmoothing))
             let metrics = evaluation.metrics
@@ -91,7 +94,8 @@ public final class Trainer {
 
     /// One pass over the training batches; returns the mean loss and the accuracy against each
     /// example's own label.
-    private func trainEpoch(_ epoch: Int, _ loader: BatchLoader, _ observer: TrainerObserver?) throws -> (Double, Double) {
+    private func trainEpoch(_ epoch: Int, _ loader: BatchLoader, _ observer: TrainerObserver?,
+                            _ isCancelled: () -> Bool) throws -> (Double, Double) {
         model.setTraining(true)
         let (bins, frames) = (loader.pack.parameters.numMelBins, loader.pack.parameters.frames)
         let stream = loader.epoch(epoch)
@@ -119,6 +123,7 @@ public final class Trainer {
             seen += n
             index += 1
             observer?.batchFinished(epoch: epoch, batch: index, of: batches, loss: lossSum / Double(seen))
+            if isCancelled() { throw TrainingError.cancelled(epoch: epoch, batch: index) }
         }
         guard seen > 0 else { throw TrainingError.configuration("trainer.batch_size", "no training batch: \(loader.rows.count) examples with batch size \(settings.batchSize) and drop_last") }
         return (lossSum / Double(seen), Double(correct) / Double(seen))

@@ -6,6 +6,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case emptyFold(fold: Int, part: String)
     /// A setting that cannot work, with its key.
     case configuration(String, String)
+    /// Stopped on request (the job was cancelled) after `batch` batches of `epoch`.
+    case cancelled(epoch: Int, batch: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "fold \(fold) has no \(part) examples: choose fewer folds or check the fold assignment"
         case let .configuration(key, message):
             return "\(key): \(message)"
+        case let .cancelled(epoch, batch):
+            return "cancelled at epoch \(epoch + 1) after batch \(batch)"
         }
     }
 }

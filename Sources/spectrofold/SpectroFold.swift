@@ -13,6 +13,8 @@ struct SpectroFold: ParsableCommand {
             MLflowCommand.self,
             KeysCommand.self,
             SweepCommand.self,
+            SubmitCommand.self,
+            StatusCommand.self,
         ]
     )
 }

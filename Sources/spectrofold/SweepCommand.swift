@@ -2,7 +2,6 @@ import ArgumentParser
 import Config
 import Data
 import Foundation
-import NN
 import TerminalProgress
 import Tracking
 import Training
@@ -20,32 +19,15 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var configuration: ConfigOptions
     @Flag(help: "Run the jobs in this process (the distributed path is `spectrofold submit`).") var local = false
     @Option(help: ArgumentHelp("Results directory.", valueName: "DIR")) var out: String
-    @Option(help: ArgumentHelp("Manifest CSV, class-per-folder directory, or feature pack (.safetensors).", valueName: "DIR_OR_CSV"))
-    var data: String?
-    @Option(help: ArgumentHelp("Models to compare, comma-separated.", valueName: "a,b,c")) var models: String?
-    @Option(help: "Number of folds.") var folds: Int?
-    @Option(help: "Epochs per job.") var epochs: Int?
-    @Option(help: "Preset of every model: mini or standard.") var preset: String?
+    @OptionGroup var flags: SweepFlags
     @Option(help: ArgumentHelp("MLflow tracking URI (else tracking.uri, else MLFLOW_TRACKING_URI).", valueName: "URI")) var mlflow: String?
-    @Option(help: "MLflow experiment (else tracking.experiment, else MLFLOW_EXPERIMENT_NAME, else spectrofold).") var experiment: String?
     @Flag(help: "Run without MLflow.") var noTracking = false
-
-    /// The flags as configuration overrides, applied after the file and before --set.
-    var flagOverrides: [String] {
-        var overrides: [String] = []
-        if let data { overrides.append("data.source=\(data)") }
-        if let models { overrides.append("models.run=[\(models)]") }
-        if let folds { overrides.append("folds.k=\(folds)") }
-        if let epochs { overrides.append("trainer.epochs=\(epochs)") }
-        if let preset { overrides += ModelFactory.names.map { "models.\($0).preset=\(preset)" } }
-        return overrides
-    }
 
     func run() throws {
         guard local else {
             throw ValidationError("sweep runs in this process only with --local; to use workers, submit it to a coordinator with `spectrofold submit`")
         }
-        let config = try configuration.load(flagOverrides: flagOverrides)
+        let config = try configuration.load(flagOverrides: flags.overrides)
         let settings = try trackingSettings(config)
         print("resolved configuration:\n" + config.resolvedYAML)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -85,7 +67,7 @@ struct SweepCommand: ParsableCommand {
     private func trackingSettings(_ config: SweepConfig) throws -> TrackingSettings? {
         guard !noTracking, config.tracking.enabled else { return nil }
         do {
-            return try TrackingSettings.resolve(flagURI: mlflow, flagExperiment: experiment, configURI: config.tracking.uri,
+            return try TrackingSettings.resolve(flagURI: mlflow, flagExperiment: flags.experiment, configURI: config.tracking.uri,
                                                 configExperiment: config.tracking.experiment,
                                                 environment: ProcessInfo.processInfo.environment)
         } catch TrackingSettingsError.noTrackingURI {

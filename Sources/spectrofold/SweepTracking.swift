@@ -1,3 +1,4 @@
+import Cluster
 import Config
 import Data
 import Foundation
@@ -47,15 +48,8 @@ final class SweepTracking: SweepObserver {
         display.jobFinished(outcome, artifacts: artifacts)
         let job = identity(outcome.model, outcome.fold)
         do {
-            if let artifacts, let scores = Self.scores(outcome) {
-                try tracker.jobFinished(job, JobResult(scores: scores, artifacts: [
-                    ArtifactFile(localPath: artifacts.stateDict, artifactPath: "model/state_dict.safetensors"),
-                    ArtifactFile(localPath: artifacts.confusionMatrixSVG, artifactPath: "confusion_matrix.svg"),
-                    ArtifactFile(localPath: artifacts.confusionMatrixJSON, artifactPath: "confusion_matrix.json"),
-                    ArtifactFile(localPath: artifacts.predictions, artifactPath: "predictions.csv"),
-                    ArtifactFile(localPath: artifacts.curvesSVG, artifactPath: "training_curves.svg"),
-                    ArtifactFile(localPath: artifacts.historyCSV, artifactPath: "history.csv"),
-                ]))
+            if let artifacts, let scores = FoldScores(outcome) {
+                try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
             } else {
                 try tracker.jobFailed(job, error: outcome.error ?? "failed")
             }
@@ -67,10 +61,7 @@ final class SweepTracking: SweepObserver {
     /// Logs the aggregates, the comparison table and the report files on the parent run, ends it,
     /// and delivers what MLflow will take now; what is left stays in the outbox for `spectrofold mlflow flush`.
     func sweepFinished(_ results: SweepResults, reportFiles: [String]) throws {
-        let folds = results.jobs.compactMap { job in Self.scores(job).map { FoldResult(model: job.model, fold: job.fold, scores: $0) } }
-        try tracker.sweepFinished(sweepId: sweepId, SweepSummary(
-            results: folds, comparisonMarkdown: String(results.markdownTable.prefix(8000)),
-            artifacts: reportFiles.map { ArtifactFile(localPath: $0, artifactPath: "comparison/" + ($0 as NSString).lastPathComponent) }))
+        try tracker.sweepFinished(sweepId: sweepId, SweepSummary(results, reportFiles: reportFiles))
         let report = tracker.flush()
         tracker.close()
         print("tracking: \(report)")
@@ -78,13 +69,6 @@ final class SweepTracking: SweepObserver {
 
     private func identity(_ model: String, _ fold: Int) -> JobIdentity {
         JobIdentity(sweepId: sweepId, jobId: "\(sweepId)/\(model)/fold-\(fold)", attempt: 1)
-    }
-
-    private static func scores(_ job: JobOutcome) -> FoldScores? {
-        let m = job.metrics
-        guard job.status == "finished", let accuracy = m["accuracy"] else { return nil }
-        return FoldScores(accuracy: accuracy, f1Weighted: m["f1_weighted"]!, precisionWeighted: m["precision_weighted"]!,
-                          recallWeighted: m["recall_weighted"]!, valLoss: m["val_loss"]!)
     }
 
     /// The commit of the working directory's git checkout, if there is one.
@@ -119,10 +103,7 @@ private final class EpochTracking: TrainerObserver {
     func epochFinished(_ r: EpochRecord) {
         display?.epochFinished(r)
         do {
-            try tracker.epochFinished(job, EpochMetrics(epoch: r.epoch + 1, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy,
-                                                        valLoss: r.valLoss, valAccuracy: r.valAccuracy, valF1Weighted: r.valF1Weighted,
-                                                        valPrecisionWeighted: r.valPrecisionWeighted, valRecallWeighted: r.valRecallWeighted,
-                                                        learningRate: r.learningRate))
+            try tracker.epochFinished(job, EpochMetrics(r))
         } catch {
             print("tracking: \(error)")
         }

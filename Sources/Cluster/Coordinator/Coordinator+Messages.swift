@@ -5,6 +5,9 @@ extension Coordinator {
     /// Handles one received message: routing id first, then the protocol frames.
     func handle(_ message: ZMQSocket.Multipart, now: Date) {
         guard let identity = message.frames.first else { return }
+        if ProtocolCodec.isClientRequest(message.frames.dropFirst()) {
+            return handleClient(message, identity: identity, now: now)
+        }
         let worker = String(decoding: identity, as: UTF8.self)
         let decoded: WorkerMessage
         do {
@@ -116,9 +119,12 @@ extension Coordinator {
         case .accepted(let superseded):
             log("result of \(result.job) attempt \(result.attempt) from \(worker) accepted (\(result.stateDict.count) bytes of state dict)")
             events(.resultAccepted(attempt, worker: worker))
-            for other in superseded where liveness.state(of: other.worker) == .alive {
-                send(.cancel(Cancellation(job: other.attempt.job, attempt: other.attempt.attempt, reason: "attempt \(result.attempt) finished first")),
-                     to: other.worker)
+            for other in superseded {
+                let reason = "attempt \(result.attempt) finished first"
+                events(.attemptEnded(EndedAttempt(attempt: other.attempt, worker: other.worker, outcome: .superseded, jobFailed: false, reason: reason)))
+                if liveness.state(of: other.worker) == .alive {
+                    send(.cancel(Cancellation(job: other.attempt.job, attempt: other.attempt.attempt, reason: reason)), to: other.worker)
+                }
             }
             reportIfSweepFinished(job: result.job)
         case .dropped(let reason):

@@ -4,12 +4,14 @@ import Foundation
 /// admits workers (HELLO → WELCOME), leases queued jobs to idle workers (ASSIGN), serves
 /// dataset chunks (FETCH → CHUNK), renews leases on heartbeats, records progress, accepts the
 /// first result of each job (RESULT → ACK), and on every heartbeat tick declares silent workers
-/// dead and expired leases over, requeueing their jobs. Malformed messages are logged and dropped.
+/// dead and expired leases over, requeueing their jobs. Clients submit sweeps (uploading the
+/// dataset when it is missing) and ask for status. Malformed messages are logged and dropped.
+/// A `SweepRecorder` files each sweep's results and records it in MLflow.
 ///
 /// ```swift
 /// let coordinator = try Coordinator(configuration: .init(endpoint: "tcp://127.0.0.1:5570"), ledger: ledger,
 ///                                   datasets: DatasetDirectory(path: "state/datasets"), heartbeatLog: log,
-///                                   log: { print($0) }, events: { _ in })
+///                                   recorder: recorder, log: { print($0) })
 /// try coordinator.start()
 /// ...
 /// coordinator.stop()
@@ -19,9 +21,12 @@ public final class Coordinator: @unchecked Sendable {
     let ledger: Ledger
     let datasets: DatasetDirectory
     let heartbeatLog: HeartbeatLog?
+    let recorder: SweepRecorder?
     let log: @Sendable (String) -> Void
     let events: @Sendable (CoordinatorEvent) -> Void
 
+    /// Datasets clients upload, verified before they join `datasets`.
+    let uploads: DatasetCache
     private let context: ZMQContext
     private var zap: ZAPHandler?
     let socket: ZMQSocket
@@ -40,14 +45,21 @@ public final class Coordinator: @unchecked Sendable {
 
     private var thread: LoopThread?
 
+    /// `events` hears everything recorded, after `recorder` (on the loop thread; keep it short).
     public init(configuration: CoordinatorConfiguration, ledger: Ledger, datasets: DatasetDirectory, heartbeatLog: HeartbeatLog?,
-                log: @escaping @Sendable (String) -> Void, events: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
+                recorder: SweepRecorder? = nil, log: @escaping @Sendable (String) -> Void,
+                events: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
         self.configuration = configuration
         self.ledger = ledger
         self.datasets = datasets
         self.heartbeatLog = heartbeatLog
+        self.recorder = recorder
         self.log = log
-        self.events = events
+        self.events = { event in
+            recorder?.record(event)
+            events(event)
+        }
+        uploads = try DatasetCache(path: datasets.path)
         liveness = LivenessTracker(heartbeatInterval: configuration.heartbeatInterval, livenessIntervals: configuration.livenessIntervals)
         context = try ZMQContext()
         socket = try ZMQSocket(context: context, type: .router)
@@ -213,9 +225,14 @@ public final class Coordinator: @unchecked Sendable {
 
     /// Sends to a peer by its routing id (for peers whose id is not a worker name).
     func send(_ message: CoordinatorMessage, routingID: [UInt8]) {
+        send(frames: ProtocolCodec.encode(message), routingID: routingID)
+    }
+
+    /// Sends encoded frames to a peer (a worker or a client).
+    func send(frames: [[UInt8]], routingID: [UInt8]) {
         let peer = ProtocolError.printable(routingID)
         do {
-            if try !socket.send([routingID] + ProtocolCodec.encode(message), wait: false) {
+            if try !socket.send([routingID] + frames, wait: false) {
                 log("coordinator: \(peer)'s queue is full; a message was dropped")
             }
         } catch {

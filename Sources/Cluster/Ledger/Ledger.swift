@@ -105,6 +105,21 @@ public final class Ledger: @unchecked Sendable {
                            done: counts["done"] ?? 0, failed: counts["failed"] ?? 0)
     }
 
+    /// Every sweep's id with its creation and end times, oldest first.
+    public func sweeps() throws -> [(id: String, created: Date, ended: Date?)] {
+        try database.query("SELECT id, created, ended FROM sweeps ORDER BY created, rowid").map {
+            ($0["id"].string ?? "", Date(timeIntervalSince1970: $0["created"].double ?? 0), $0["ended"].double.map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
+    /// The configuration text a sweep was created with (the coordinator stores its plan there).
+    public func sweepConfiguration(_ id: String) throws -> String {
+        guard let row = try database.query("SELECT configuration FROM sweeps WHERE id = ?", [.text(id)]).first else {
+            throw LedgerError(path: path, message: "no sweep '\(id)'")
+        }
+        return row["configuration"].string ?? ""
+    }
+
     /// Ids of sweeps with jobs still queued or leased, oldest first.
     public func unfinishedSweeps() throws -> [String] {
         try database.query("SELECT id FROM sweeps WHERE finished = 0 ORDER BY created, rowid").compactMap { $0["id"].string }

@@ -56,7 +56,7 @@ public enum ProtocolCodec {
         }
     }
 
-    private static func frames<Header: Encodable>(_ command: Command, _ header: Header, payloads: [[UInt8]] = []) -> [[UInt8]] {
+    static func frames<Header: Encodable>(_ command: Command, _ header: Header, payloads: [[UInt8]] = []) -> [[UInt8]] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -87,7 +87,7 @@ public enum ProtocolCodec {
         case .bye:
             _ = try envelope.header(EmptyHeader.self) { _ in }
             return .bye
-        default: preconditionFailure("Envelope admits only commands travelling to the coordinator")
+        default: preconditionFailure("Envelope admits only commands travelling from workers to the coordinator")
         }
     }
 
@@ -119,7 +119,7 @@ public enum ProtocolCodec {
 
 /// A message whose version, command, direction, frame count and frame sizes are checked; the
 /// header and payloads are still raw.
-private struct Envelope {
+struct Envelope {
     let command: Command
     let header: [UInt8]
     let payloads: [[UInt8]]

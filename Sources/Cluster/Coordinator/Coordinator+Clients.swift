@@ -1,0 +1,88 @@
+import Foundation
+import Training
+
+/// The coordinator's answers to clients: SUBMIT (a sweep plan; the dataset uploaded first when
+/// missing), UPLOAD (dataset chunks, verified against the digest) and STATUS.
+extension Coordinator {
+    func handleClient(_ message: ZMQSocket.Multipart, identity: [UInt8], now: Date) {
+        let request: ClientRequest
+        do {
+            request = try ProtocolCodec.decodeClientRequest(Array(message.frames.dropFirst()), discardedFrames: message.discardedFrames,
+                                                            maxPayloadBytes: configuration.maxPayloadBytes)
+        } catch {
+            let peer = ProtocolError.printable(identity)
+            log("dropped a message from \(peer): \(error)")
+            events(.messageDropped(peer: peer, reason: "\(error)"))
+            return reply(.refused(Refusal(reason: "\(error)")), to: identity)
+        }
+        do {
+            switch request {
+            case .submit(let submission): reply(try submit(submission, now: now), to: identity)
+            case .upload(let chunk): reply(try upload(chunk), to: identity)
+            case .status(let query): reply(.report(try statusReport(query, now: now)), to: identity)
+            }
+        } catch {
+            log("coordinator: client \(ProtocolError.printable(identity)): \(error)")
+            reply(.refused(Refusal(reason: "\(error)")), to: identity)
+        }
+    }
+
+    private func submit(_ submission: Submission, now: Date) throws -> ClientReply {
+        let plan: SweepPlan
+        do {
+            plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(submission.plan))
+        } catch {
+            throw ClusterError("SUBMIT \(submission.sweep): the plan is not a sweep plan: \(error)")
+        }
+        guard plan.id == submission.sweep, plan.dataset == submission.dataset, !plan.jobs.isEmpty else {
+            throw ClusterError("SUBMIT \(submission.sweep): the plan names sweep '\(plan.id)' and dataset \(plan.dataset) with \(plan.jobs.count) jobs")
+        }
+        guard let size = datasets.size(of: plan.dataset) else {
+            return .submitted(SubmitReceipt(sweep: plan.id, created: false, needsDataset: true, chunkBytes: configuration.chunkBytes))
+        }
+        guard size == submission.datasetBytes else {
+            throw ClusterError("SUBMIT \(plan.id): dataset \(plan.dataset) has \(size) bytes here, not \(submission.datasetBytes)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let jobs = try plan.jobs.map { job in
+            NewJob(model: job.model, fold: job.fold, spec: String(decoding: try encoder.encode(plan.spec(of: job)), as: UTF8.self))
+        }
+        let created = try ledger.createSweep(id: plan.id, name: plan.name, dataset: plan.dataset,
+                                             configuration: String(decoding: submission.plan, as: UTF8.self), jobs: jobs,
+                                             maxAttempts: configuration.maxAttempts, now: now)
+        if created {
+            log("sweep \(plan.id) submitted: \(jobs.count) jobs (\(plan.models.joined(separator: ", ")) × \(plan.folds.k) folds)")
+            recorder?.sweepCreated(plan)
+            dispatch(now: now)
+        }
+        return .submitted(SubmitReceipt(sweep: plan.id, created: created, needsDataset: false, chunkBytes: configuration.chunkBytes))
+    }
+
+    /// Stores one uploaded chunk; an upload starts with chunk 0 (replacing any other upload in progress).
+    private func upload(_ chunk: DatasetChunk) throws -> ClientReply {
+        if datasets.size(of: chunk.digest) != nil {
+            return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: true))
+        }
+        if uploads.downloading != chunk.digest {
+            guard chunk.chunk == 0 else {
+                throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) of an upload not in progress (it starts with chunk 0)")
+            }
+            try uploads.begin(chunk.digest, chunkCount: chunk.chunkCount)
+            log("upload of dataset \(chunk.digest) started: \(chunk.chunkCount) chunks")
+        }
+        guard chunk.bytes.count <= configuration.chunkBytes else {
+            throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) has \(chunk.bytes.count) bytes, over the chunk size \(configuration.chunkBytes)")
+        }
+        let complete = try uploads.write(chunk, chunkBytes: configuration.chunkBytes)
+        if complete {
+            _ = try uploads.finish()
+            log("dataset \(chunk.digest) uploaded and verified")
+        }
+        return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: complete))
+    }
+
+    private func reply(_ reply: ClientReply, to identity: [UInt8]) {
+        send(frames: ProtocolCodec.encode(reply), routingID: identity)
+    }
+}

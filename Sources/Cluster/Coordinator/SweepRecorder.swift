@@ -1,0 +1,190 @@
+import Config
+import Foundation
+import Tracking
+import Training
+
+/// Keeps what the coordinator's sweeps produce, from its events: under `<state>/sweeps/<id>/`
+/// the plan, the resolved configuration, each job's files (as a local sweep writes them) and,
+/// when the sweep ends, results.json and the comparison report; and in MLflow (when a tracking
+/// URI is set) the parent run per sweep, a child run per attempt created when it is leased,
+/// epochs as workers report them, and the aggregates at the end. MLflow events go through a
+/// durable outbox per experiment (`<state>/mlflow/`), so an MLflow outage loses nothing.
+/// Runs on the coordinator's thread.
+public final class SweepRecorder: @unchecked Sendable {
+    public let sweepsDirectory: String
+    private let ledger: Ledger
+    private let trackingURI: String?
+    private let stateDirectory: String
+    private let log: @Sendable (String) -> Void
+    private var plans: [String: SweepPlan] = [:]
+    private var trackers: [String: SweepTracker] = [:]
+
+    /// `trackingURI` nil records no MLflow runs.
+    public init(stateDirectory: String, ledger: Ledger, trackingURI: String?, log: @escaping @Sendable (String) -> Void) throws {
+        self.stateDirectory = stateDirectory
+        sweepsDirectory = (stateDirectory as NSString).appendingPathComponent("sweeps")
+        self.ledger = ledger
+        self.trackingURI = trackingURI
+        self.log = log
+        try FileManager.default.createDirectory(atPath: sweepsDirectory, withIntermediateDirectories: true)
+        // Deliver what earlier runs left in the outboxes of unfinished sweeps.
+        for sweep in try ledger.unfinishedSweeps() { _ = try? tracker(for: plan(sweep)) }
+    }
+
+    /// The directory of sweep `id`'s files.
+    public func directory(of sweep: String) -> String { (sweepsDirectory as NSString).appendingPathComponent(sweep) }
+
+    /// The MLflow URL of a sweep's parent run, once MLflow has it.
+    public func parentRunURL(of sweep: String) -> String? {
+        guard let plan = try? plan(sweep), let tracker = trackers[plan.experiment] else { return nil }
+        return tracker.parentRunURL(sweepId: sweep)
+    }
+
+    /// Stops background deliveries (pending events stay in the outboxes).
+    public func close() {
+        for tracker in trackers.values { tracker.close() }
+    }
+
+    /// A sweep just created in the ledger.
+    public func sweepCreated(_ plan: SweepPlan) {
+        plans[plan.id] = plan
+        let directory = directory(of: plan.id)
+        let configFile = (directory as NSString).appendingPathComponent("config.yaml")
+        report("sweep \(plan.id)") {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try plan.configuration.write(toFile: configFile, atomically: true, encoding: .utf8)
+            guard let tracker = try tracker(for: plan) else { return }
+            let config = try ConfigLoader.load(yaml: plan.configuration, source: "sweep \(plan.id)")
+            try tracker.sweepStarted(SweepDescription(sweepId: plan.id, name: plan.name, source: "spectrofold submit", params: config.flattened,
+                                                      artifacts: [ArtifactFile(localPath: configFile, artifactPath: "config.yaml")],
+                                                      dataset: dataset(plan)))
+        }
+    }
+
+    /// Everything the coordinator recorded.
+    public func record(_ event: CoordinatorEvent) {
+        switch event {
+        case .jobLeased(let lease, let worker): jobLeased(lease, worker: worker)
+        case .progress(let progress, _): epoch(progress)
+        case .resultAccepted(let attempt, _): resultAccepted(attempt)
+        case .attemptEnded(let ended): attemptEnded(ended)
+        case .sweepFinished(let status): sweepFinished(status.id)
+        case .liveness, .messageDropped: break
+        }
+    }
+
+    private func jobLeased(_ lease: LeasedJob, worker: String) {
+        report("job \(lease.job)") {
+            let plan = try plan(lease.sweep)
+            let record = try ledger.job(lease.job)
+            guard let tracker = try tracker(for: plan),
+                  let planned = plan.jobs.first(where: { $0.model == record.model && $0.fold == record.fold }) else { return }
+            try tracker.jobStarted(JobStart(job: identity(lease.sweep, lease.job, lease.attempt), model: record.model, fold: record.fold,
+                                            worker: worker, params: planned.params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                            dataset: dataset(plan)))
+        }
+    }
+
+    private func epoch(_ progress: JobProgress) {
+        report("job \(progress.job)") {
+            let record = try ledger.job(progress.job)
+            guard let tracker = try tracker(for: plan(record.sweep)), let metrics = EpochMetrics(progress) else { return }
+            try tracker.epochFinished(identity(record.sweep, progress.job, progress.attempt), metrics)
+        }
+    }
+
+    /// Writes the job's files from its accepted result and finishes its child run.
+    private func resultAccepted(_ attempt: JobAttempt) {
+        report("job \(attempt.job)") {
+            let record = try ledger.job(attempt.job)
+            guard let result = try ledger.result(job: attempt.job) else { return }
+            let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
+            let directory = ((directory(of: record.sweep) as NSString).appendingPathComponent(record.model) as NSString)
+                .appendingPathComponent("fold-\(record.fold)")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let artifacts = JobArtifacts(directory: directory)
+            try Data(result.stateDict).write(to: URL(fileURLWithPath: artifacts.stateDict))
+            for name in JobReport.fileNames(artifacts) {
+                guard let text = jobReport.files[name] else { throw ClusterError("result of \(attempt.job) lacks \(name)") }
+                try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            guard let tracker = try tracker(for: plan(record.sweep)), let scores = FoldScores(jobReport.outcome) else { return }
+            try tracker.jobFinished(identity(record.sweep, attempt.job, result.attempt),
+                                    Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
+        }
+    }
+
+    private func attemptEnded(_ ended: EndedAttempt) {
+        report("job \(ended.attempt.job)") {
+            let record = try ledger.job(ended.attempt.job)
+            guard let tracker = try tracker(for: plan(record.sweep)) else { return }
+            try tracker.jobFailed(identity(record.sweep, ended.attempt.job, ended.attempt.attempt),
+                                  error: "\(ended.outcome.rawValue): \(ended.reason)")
+        }
+    }
+
+    /// Writes results.json and the report, and ends the parent run with the aggregates.
+    private func sweepFinished(_ sweep: String) {
+        report("sweep \(sweep)") {
+            let plan = try plan(sweep)
+            let outcomes = try ledger.jobs(sweep: sweep).map { job -> JobOutcome in
+                if job.state == .done, let result = try ledger.result(job: job.id) {
+                    return try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
+                }
+                let planned = plan.jobs.first { $0.model == job.model && $0.fold == job.fold }
+                return .failed(model: job.model, fold: job.fold, error: job.failure ?? "failed",
+                               modelVersion: planned?.params["model_version"] ?? "?", params: planned?.params ?? [:],
+                               trainExamples: plan.folds.trainingRows(fold: job.fold).count,
+                               validationExamples: plan.folds.validationRows(fold: job.fold).count)
+            }
+            let results = plan.results(outcomes)
+            let reportFiles = try results.write(to: directory(of: sweep))
+            try tracker(for: plan)?.sweepFinished(sweepId: sweep, SweepSummary(results, reportFiles: reportFiles))
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func plan(_ sweep: String) throws -> SweepPlan {
+        if let plan = plans[sweep] { return plan }
+        let plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(sweep).utf8))
+        plans[sweep] = plan
+        return plan
+    }
+
+    /// The tracker of the plan's experiment (one outbox per experiment), nil without a tracking URI.
+    private func tracker(for plan: SweepPlan) throws -> SweepTracker? {
+        guard let trackingURI else { return nil }
+        if let tracker = trackers[plan.experiment] { return tracker }
+        let directory = (stateDirectory as NSString).appendingPathComponent("mlflow")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let name = String(plan.experiment.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? Character($0) : "_" })
+        let outbox = try TrackingOutbox(path: (directory as NSString).appendingPathComponent("\(name)-outbox.sqlite"))
+        let tracker = try SweepTracker(outbox: outbox, settings: TrackingSettings(uri: trackingURI, experiment: plan.experiment),
+                                       credentials: try MLflowCredentials(environment: ProcessInfo.processInfo.environment))
+        trackers[plan.experiment] = tracker
+        return tracker
+    }
+
+    private func identity(_ sweep: String, _ job: String, _ attempt: Int) -> JobIdentity {
+        JobIdentity(sweepId: sweep, jobId: job, attempt: attempt)
+    }
+
+    private func dataset(_ plan: SweepPlan) -> DatasetReference {
+        DatasetReference(name: plan.datasetName, digest: plan.dataset, source: plan.datasetSource)
+    }
+
+    /// Runs `body`; a failure is logged (with what it was about), never thrown into the coordinator.
+    private func report(_ subject: String, _ body: () throws -> Void) {
+        do { try body() } catch { log("recorder: \(subject): \(error)") }
+    }
+}
+
+extension JSONDecoder {
+    /// Reads what workers and clients encode: non-finite numbers as strings.
+    static var results: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+}

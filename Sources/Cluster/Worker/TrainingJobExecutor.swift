@@ -1,0 +1,85 @@
+import Data
+import Foundation
+import Training
+
+/// The worker's `JobExecutor`: trains a job's model on its fold with the `JobRunner` (the same
+/// code as a local sweep) in a scratch directory, reports each epoch, and returns the outcome
+/// and the small artifact files as the summary (`JobReport`) and the best state dict. A job that
+/// fails to train throws, which the worker reports as FAILED with the error.
+public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
+    private let scratchDirectory: String
+    private let lock = NSLock()
+    /// The last pack read, by path (workers run many jobs on one dataset).
+    private var cachedPack: (path: String, pack: FeaturePack)?
+
+    /// Jobs run in `scratchDirectory/<job>`, removed when the job ends.
+    public init(scratchDirectory: String) { self.scratchDirectory = scratchDirectory }
+
+    public func execute(_ run: JobRun) throws -> JobOutput {
+        let spec = try JSONDecoder().decode(JobSpec.self, from: Data(run.spec))
+        let config = try spec.loadConfiguration()
+        let pack = try pack(at: run.datasetPath)
+        let runner = try JobRunner(config: config, pack: pack, folds: spec.folds)
+        let directory = (scratchDirectory as NSString).appendingPathComponent("\(spec.sweep)-\(spec.model)-fold-\(spec.fold)-\(run.attempt.attempt)")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let epochs = config.models.settings(for: spec.model)?.trainer.epochs ?? 0
+        let reporter = EpochReporter(epochs: epochs, examples: runner.folds.trainingRows(fold: spec.fold).count, report: run.reportEpoch)
+        let (outcome, artifacts) = runner.run(model: spec.model, fold: spec.fold, directory: directory, observer: reporter,
+                                              isCancelled: run.isCancelled)
+        guard outcome.status == "finished", let artifacts else {
+            throw JobFailed(message: "\(spec.model)/fold-\(spec.fold): \(outcome.error ?? "failed")")
+        }
+        var files: [String: String] = [:]
+        for name in JobReport.fileNames(artifacts) {
+            files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
+        }
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let summary = try encoder.encode(JobReport(outcome: outcome, files: files))
+        let stateDict = try Data(contentsOf: URL(fileURLWithPath: artifacts.stateDict))
+        return JobOutput(summary: [UInt8](summary), stateDict: [UInt8](stateDict))
+    }
+
+    private func pack(at path: String) throws -> FeaturePack {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cachedPack, cachedPack.path == path { return cachedPack.pack }
+        let pack = try FeaturePack.read(contentsOf: path)
+        cachedPack = (path, pack)
+        return pack
+    }
+}
+
+/// A job that trained but did not finish (its error, with model and fold).
+struct JobFailed: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Turns the trainer's epochs into the worker's PROGRESS reports (epoch 0-based, metrics by
+/// their MLflow names, throughput in training examples per second).
+private final class EpochReporter: TrainerObserver {
+    let epochs: Int
+    let examples: Int
+    let report: @Sendable (EpochReport) -> Void
+
+    init(epochs: Int, examples: Int, report: @escaping @Sendable (EpochReport) -> Void) {
+        (self.epochs, self.examples, self.report) = (epochs, examples, report)
+    }
+
+    func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double) {}
+
+    func epochFinished(_ r: EpochRecord) {
+        report(EpochReport(epoch: r.epoch, epochs: epochs, samplesPerSecond: r.seconds > 0 ? Double(examples) / r.seconds : 0,
+                           metrics: EpochReport.metrics(of: r)))
+    }
+}
+
+extension EpochReport {
+    /// An epoch's figures by the names MLflow logs them under.
+    public static func metrics(of r: EpochRecord) -> [String: Double] {
+        ["train_loss": r.trainLoss, "train_accuracy": r.trainAccuracy, "val_loss": r.valLoss, "val_accuracy": r.valAccuracy,
+         "val_f1_weighted": r.valF1Weighted, "val_precision_weighted": r.valPrecisionWeighted,
+         "val_recall_weighted": r.valRecallWeighted, "learning_rate": r.learningRate, "epoch_seconds": r.seconds]
+    }
+}

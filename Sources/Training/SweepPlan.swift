@@ -1,0 +1,105 @@
+import Config
+import Data
+import Foundation
+
+/// A sweep as `spectrofold submit` hands it to a coordinator: everything a worker needs besides
+/// the feature pack (the resolved configuration and the fold of every pack row, fixed where the
+/// data is, so every worker trains on the same split) and everything the coordinator reports
+/// with (the classes, each job's params). Travels as the JSON payload of SUBMIT.
+public struct SweepPlan: Codable, Equatable, Sendable {
+    /// The sweep's id, unique on the coordinator: "<name>-<8 hex digits>".
+    public var id: String
+    public var name: String
+    /// The MLflow experiment the sweep is recorded in.
+    public var experiment: String
+    /// The resolved configuration (YAML), as `config.yaml` of a local sweep.
+    public var configuration: String
+    /// The SHA-256 of the feature pack's bytes.
+    public var dataset: String
+    /// The dataset's name and source, for MLflow's dataset inputs.
+    public var datasetName: String
+    public var datasetSource: String
+    public var classes: [String]
+    public var folds: FoldAssignment
+    /// Model × fold, model-major, with the params each child run logs.
+    public var jobs: [PlannedJob]
+
+    public struct PlannedJob: Codable, Equatable, Sendable {
+        public var model: String
+        public var fold: Int
+        public var params: [String: String]
+    }
+
+    /// The plan of `config` on `pack` (whose file hashes to `dataset`) with `folds`.
+    public init(id: String, experiment: String, config: SweepConfig, pack: FeaturePack, dataset: String, datasetSource: String,
+                folds: FoldAssignment) throws {
+        let runner = try JobRunner(config: config, pack: pack, folds: folds)
+        self.id = id
+        name = config.name
+        self.experiment = experiment
+        configuration = config.resolvedYAML
+        self.dataset = dataset
+        datasetName = (datasetSource as NSString).lastPathComponent
+        self.datasetSource = datasetSource
+        classes = pack.classes
+        self.folds = folds
+        jobs = config.models.run.flatMap { model in
+            (0..<folds.k).map { PlannedJob(model: model, fold: $0, params: runner.params(model: model, fold: $0)) }
+        }
+    }
+
+    /// The models in the sweep's order.
+    public var models: [String] { jobs.map(\.model).uniqued() }
+
+    /// What a worker is given for one job (the ASSIGN payload).
+    public func spec(of job: PlannedJob) -> JobSpec {
+        JobSpec(sweep: id, model: job.model, fold: job.fold, configuration: configuration, folds: folds)
+    }
+
+    /// The sweep's results from its jobs' outcomes (failed jobs included).
+    public func results(_ outcomes: [JobOutcome]) -> SweepResults {
+        SweepResults(name: name, classes: classes, jobs: outcomes, modelOrder: models, folds: folds.folds,
+                     testFraction: 1 / Double(max(folds.k, 2)))
+    }
+}
+
+/// One job as a worker trains it: the sweep's resolved configuration and folds, the model and
+/// the fold. JSON, the payload of ASSIGN.
+public struct JobSpec: Codable, Equatable, Sendable {
+    public var sweep: String
+    public var model: String
+    public var fold: Int
+    public var configuration: String
+    public var folds: FoldAssignment
+
+    /// The configuration, parsed; an error names the sweep.
+    public func loadConfiguration() throws -> SweepConfig {
+        try ConfigLoader.load(yaml: configuration, source: "configuration of sweep \(sweep)")
+    }
+}
+
+/// What a worker sends back for a finished job (the RESULT summary): the outcome as results.json
+/// lists it and the job's small files by name (predictions.csv, confusion_matrix.json and .svg,
+/// history.csv, training_curves.svg); the state dict travels in its own frame.
+public struct JobReport: Codable, Sendable {
+    public var outcome: JobOutcome
+    public var files: [String: String]
+
+    public init(outcome: JobOutcome, files: [String: String]) { self.outcome = outcome; self.files = files }
+
+    /// The names of the small files, as `JobArtifacts` has them.
+    public static func fileNames(_ artifacts: JobArtifacts) -> [String] {
+        [artifacts.predictions, artifacts.confusionMatrixJSON, artifacts.confusionMatrixSVG, artifacts.historyCSV, artifacts.curvesSVG]
+            .map { ($0 as NSString).lastPathComponent }
+    }
+}
+
+extension JobArtifacts {
+    /// The artifacts of a job whose files are in `directory` under their usual names.
+    public init(directory: String) {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        self.init(directory: directory, stateDict: path("state_dict.safetensors"), predictions: path("predictions.csv"),
+                  confusionMatrixSVG: path("confusion_matrix.svg"), confusionMatrixJSON: path("confusion_matrix.json"),
+                  curvesSVG: path("training_curves.svg"), historyCSV: path("history.csv"))
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Cluster
+import Config
+import Data
+import Foundation
+import TerminalProgress
+import Training
+
+/// `spectrofold submit`: hands a sweep to a coordinator (preparing the feature pack here and
+/// uploading it when the coordinator lacks it); `--wait` follows it to the end.
+struct SubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Submit a comparison sweep to a coordinator; its workers train the model × fold jobs.",
+        discussion: """
+        Takes the same configuration and flags as `spectrofold sweep`. Raw audio is featurised here \
+        into --pack-dir; the pack travels to the coordinator by its SHA-256 (only when it lacks it). \
+        With --wait, shows progress and exits non-zero when a job failed.
+        """)
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var configuration: ConfigOptions
+    @OptionGroup var flags: SweepFlags
+    @Option(help: ArgumentHelp("Where raw data is featurised before upload.", valueName: "DIR")) var packDir = ".spectrofold/packs"
+    @Flag(help: "Wait for the sweep to end, showing progress; print the comparison.") var wait = false
+
+    func run() throws {
+        let config = try configuration.load(flagOverrides: flags.overrides)
+        let (pack, packPath) = try featurePack(config)
+        let folds = try FoldAssignment.make(try config.foldStrategy, pack: pack, k: config.folds.k, seed: UInt64(config.seed))
+        print("hashing \(packPath)")
+        let digest = try DatasetDirectory.digest(ofFileAt: packPath)
+        let environment = ProcessInfo.processInfo.environment
+        let experiment = [flags.experiment, config.tracking.experiment, environment["MLFLOW_EXPERIMENT_NAME"]]
+            .compactMap { $0 }.first { !$0.isEmpty } ?? "spectrofold"
+        let plan = try SweepPlan(id: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())", experiment: experiment, config: config,
+                                 pack: pack, dataset: digest, datasetSource: config.data.source, folds: folds)
+        let client = try cluster.client()
+        var bar: ProgressBar?
+        let receipt = try client.submit(sweep: plan.id, plan: [UInt8](try JSONEncoder().encode(plan)), datasetPath: packPath, digest: digest) {
+            sent, total in
+            if bar == nil { bar = ProgressBar(title: "upload", total: total, unit: "bytes") }
+            bar?.update(completed: sent)
+        }
+        bar?.finish()
+        print("submitted sweep \(receipt.sweep) to \(cluster.coordinator): \(plan.jobs.count) jobs "
+              + "(\(plan.models.joined(separator: ", ")) × \(folds.k) folds), dataset \(digest.prefix(12))…, experiment '\(experiment)'")
+        guard wait else {
+            print("follow it with: spectrofold status --coordinator \(cluster.coordinator) --sweep \(receipt.sweep) --watch")
+            return
+        }
+        let final = try SweepWatcher(client: client, sweep: receipt.sweep).waitForEnd()
+        print("\n" + (final.comparison ?? "(no comparison table: no job finished)"))
+        print(String(format: "sweep %@: %d done, %d failed in %.1f s; results on the coordinator in %@", final.id as NSString,
+                     final.done, final.failed, final.elapsedSeconds, final.resultsDirectory as NSString))
+        if let run = final.mlflowRun { print("MLflow parent run: \(run)") }
+        if !final.failures.isEmpty {
+            for failure in final.failures { print("FAILED \(failure.job): \(failure.reason)") }
+            throw ExitCode(1)
+        }
+    }
+
+    /// The pack to submit and its file: a `.safetensors` source as is, raw data featurised into --pack-dir.
+    private func featurePack(_ config: SweepConfig) throws -> (FeaturePack, String) {
+        let source = config.data.source
+        if source.hasSuffix(".safetensors") { return (try PackPreparation.featurePack(config, cacheDirectory: packDir), source) }
+        let directory = (packDir as NSString).appendingPathComponent(config.name)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (try PackPreparation.featurePack(config, cacheDirectory: directory), (directory as NSString).appendingPathComponent("features.safetensors"))
+    }
+}
+
+/// Follows one sweep through STATUS until it ends: a bar over its jobs and a line whenever a
+/// job starts on a worker, ends, or loses its worker. Rides out a coordinator restart.
+struct SweepWatcher {
+    let client: ClusterClient
+    let sweep: String
+
+    func waitForEnd() throws -> StatusReport.Sweep {
+        var bar: ProgressBar?
+        var seen: Set<String> = []
+        var failedAttempts = 0
+        var unreachableSince: Date?
+        while true {
+            let report: StatusReport
+            do {
+                report = try client.status(sweep: sweep)
+                unreachableSince = nil
+            } catch let error as ClusterError where error.description.contains("no answer") {
+                if unreachableSince == nil { print("\n\(error); still trying") }
+                unreachableSince = unreachableSince ?? Date()
+                continue
+            }
+            guard let status = report.sweeps.first else { throw ClusterError("the coordinator no longer knows sweep \(sweep)") }
+            if bar == nil { bar = ProgressBar(title: sweep, total: status.total, unit: "jobs") }
+            for job in status.running where seen.insert("\(job.job)#\(job.attempt)").inserted {
+                print("\n\(job.job) attempt \(job.attempt) on \(job.worker)")
+            }
+            if status.failedAttempts > failedAttempts {
+                print("\n\(status.failedAttempts - failedAttempts) attempt(s) ended without a result; their jobs were requeued or failed")
+                failedAttempts = status.failedAttempts
+            }
+            bar?.update(completed: status.done + status.failed)
+            if status.finished {
+                bar?.finish()
+                return status
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+    }
+}
