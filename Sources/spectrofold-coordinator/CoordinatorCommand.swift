@@ -25,11 +25,13 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Public keys admitted (workers and clients), one per line.", valueName: "FILE")) var allow: String?
     @Option(help: "Attempts a job gets before it fails for good.") var maxAttempts = 3
     @Option(help: "Seconds a lease lasts without a renewing heartbeat.") var leaseSeconds = 10.0
+    @Option(help: "The largest accepted message payload in MiB; a peer sending more is disconnected.") var maxPayloadMib = 512
 
     func validate() throws {
         guard (curveSecret == nil) == (allow == nil) else {
             throw ValidationError("--curve-secret and --allow go together: an encrypted coordinator needs its key and the keys it admits")
         }
+        guard maxPayloadMib >= 2 else { throw ValidationError("--max-payload-mib must be at least 2 (dataset chunks are 1 MiB)") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3 (the liveness limit)") }
     }
@@ -41,6 +43,7 @@ struct CoordinatorCommand: ParsableCommand {
         var configuration = CoordinatorConfiguration(endpoint: bind)
         configuration.maxAttempts = maxAttempts
         configuration.leaseSeconds = leaseSeconds
+        configuration.maxPayloadBytes = maxPayloadMib << 20
         if let curveSecret, let allow {
             configuration.security = (CurveServerSecurity(keyPair: try CurveKeyPair(secretKeyFile: curveSecret)),
                                       try CurveAllowList(contentsOfFile: allow))

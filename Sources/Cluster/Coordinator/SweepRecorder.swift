@@ -93,7 +93,8 @@ public final class SweepRecorder: @unchecked Sendable {
         }
     }
 
-    /// Writes the job's files from its accepted result and finishes its child run.
+    /// Writes the job's files from its accepted result, logs the epochs MLflow has not had, and
+    /// finishes the child run.
     private func resultAccepted(_ attempt: JobAttempt) {
         report("job \(attempt.job)") {
             let record = try ledger.job(attempt.job)
@@ -109,8 +110,13 @@ public final class SweepRecorder: @unchecked Sendable {
                 try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
             }
             guard let tracker = try tracker(for: plan(record.sweep)), let scores = FoldScores(jobReport.outcome) else { return }
-            try tracker.jobFinished(identity(record.sweep, attempt.job, result.attempt),
-                                    Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
+            let job = identity(record.sweep, attempt.job, result.attempt)
+            // Epochs whose PROGRESS never arrived (sent while the coordinator was down) come from the history.
+            let reported = Set(try ledger.progress(job: attempt.job, attempt: result.attempt).map(\.epoch))
+            for epoch in jobReport.outcome.epochs where !reported.contains(epoch.epoch) {
+                try tracker.epochFinished(job, EpochMetrics(epoch))
+            }
+            try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
         }
     }
 

@@ -1,0 +1,125 @@
+import Cluster
+import Foundation
+import TestSupport
+import XCTest
+
+/// Sweeps through real coordinator, worker and client processes over real sockets, recorded in
+/// a real MLflow server, with faults injected into the processes.
+final class DistributedSweepTests: XCTestCase {
+    private static var server: MLflowServer?
+    private var harness: ClusterHarness!
+
+    override class func setUp() {
+        server = try? MLflowServer.startInTemporaryDirectory().get()
+    }
+
+    override class func tearDown() {
+        server?.stopAndRemoveStore()
+    }
+
+    override func setUpWithError() throws {
+        harness = try ClusterHarness()
+    }
+
+    override func tearDown() {
+        let failed = (testRun?.totalFailureCount ?? 0) > 0
+        harness.tearDown(keep: failed)
+        if failed { print("cluster test files kept in \(harness.directory.path)") }
+    }
+
+    /// The MLflow server (fresh experiment per test: each test deletes the last one's runs).
+    private func mlflow() throws -> MLflowServer {
+        guard let server = Self.server else { throw XCTSkip("no MLflow server could start (see MLflowServer)") }
+        _ = try TestPython.run("""
+        import sys
+        from mlflow.tracking import MlflowClient
+        client = MlflowClient(tracking_uri=sys.argv[1])
+        experiment = client.get_experiment_by_name("cluster-tests")
+        if experiment:
+            for run in client.search_runs([experiment.experiment_id], max_results=1000):
+                client.delete_run(run.info.run_id)
+        """, arguments: [server.uri])
+        return server
+    }
+
+    func testFourModelsByThreeFoldsOnTwoWorkers() throws {
+        let server = try mlflow()
+        try harness.startCoordinator(["--mlflow", server.uri])
+        try harness.startWorker("w1")
+        try harness.startWorker("w2")
+        let started = Date()
+        try harness.submit(models: ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"], folds: 3, epochs: 2)
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
+        print("4 × 3 sweep on 2 workers: \(String(format: "%.1f", Date().timeIntervalSince(started))) s wall time")
+        let attempts = try harness.checkSweepCompleted(jobs: 12)
+        XCTAssertEqual(attempts.count, 12, "no fault, no retry: \(attempts)")
+        XCTAssertEqual(Set(attempts.map(\.worker)), ["w1", "w2"], "both workers trained")
+        let submit = harness.log("submit")
+        XCTAssertTrue(submit.contains("| baseline_cnn | 3 |") && submit.contains("MLflow parent run: \(server.uri)/#/experiments/"), submit)
+        try harness.checkMLflow(server, attempts: attempts, epochs: 2)
+        let status = try harness.status()
+        XCTAssertEqual(status.workers.map(\.state), ["alive", "alive"])
+        XCTAssertEqual(status.sweeps.first?.done, 12)
+    }
+
+    func testAWorkerKilledMidJobLosesNoJob() throws {
+        let server = try mlflow()
+        try harness.startCoordinator(["--mlflow", server.uri])
+        try harness.startWorker("w1")
+        try harness.startWorker("w2")
+        try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
+        let job = try harness.waitUntilTraining("w1", epochs: 2)
+        harness.signal("w1", SIGKILL)
+        let killed = Date()
+        try harness.waitFor("\(job) to be leased again", timeout: 60) {
+            try !harness.ledger().query("SELECT 1 FROM attempts WHERE job = ? AND attempt = 2", [.text(job)]).isEmpty
+        }
+        print("worker killed → its job leased again after \(String(format: "%.2f", Date().timeIntervalSince(killed))) s")
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
+        let attempts = try harness.checkSweepCompleted(jobs: 4)
+        XCTAssertTrue(attempts.contains(ClusterHarness.Attempt(job: job, attempt: 1, worker: "w1", outcome: "worker-lost")), "\(attempts)")
+        XCTAssertTrue(try String(contentsOfFile: harness.heartbeatLogPath, encoding: .utf8)
+            .contains(#""event":"liveness","from":"alive","#), "the heartbeat log records w1's death")
+        XCTAssertTrue(harness.log("coordinator").contains("worker w1: alive -> dead"))
+        try harness.checkMLflow(server, attempts: attempts, epochs: 12)
+    }
+
+    func testAWorkerFrozenPastItsLeaseIsReplacedAndThenCancelled() throws {
+        let server = try mlflow()
+        try harness.startCoordinator(["--mlflow", server.uri, "--lease-seconds", "4"])
+        try harness.startWorker("w1")
+        try harness.startWorker("w2")
+        try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
+        let job = try harness.waitUntilTraining("w1", epochs: 1)
+        harness.signal("w1", SIGSTOP)
+        try harness.waitFor("\(job) to be leased to w2", timeout: 60) {
+            try !harness.ledger().query("SELECT 1 FROM attempts WHERE job = ? AND worker = 'w2'", [.text(job)]).isEmpty
+        }
+        harness.signal("w1", SIGCONT)
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
+        let attempts = try harness.checkSweepCompleted(jobs: 4)
+        let frozen = attempts.first { $0.job == job && $0.worker == "w1" }
+        XCTAssertTrue(["worker-lost", "expired", "superseded", "succeeded"].contains(frozen?.outcome ?? ""), "\(attempts)")
+        XCTAssertTrue(attempts.contains { $0.job == job && $0.worker == "w2" })
+        try harness.waitFor("w1 to be back", timeout: 60) { try harness.status().workers.first { $0.id == "w1" }?.state == "alive" }
+        XCTAssertTrue(harness.log("coordinator").contains("worker w1: alive -> dead"))
+        try harness.checkMLflow(server, attempts: attempts, epochs: 12)
+    }
+
+    func testACoordinatorKilledAndRestartedResumesTheSweep() throws {
+        let server = try mlflow()
+        try harness.startCoordinator(["--mlflow", server.uri])
+        try harness.startWorker("w1")
+        try harness.startWorker("w2")
+        try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
+        _ = try harness.waitUntilTraining("w1", epochs: 1)
+        harness.signal("coordinator", SIGKILL)
+        Thread.sleep(forTimeInterval: 2)
+        try harness.startCoordinator(["--mlflow", server.uri])
+        XCTAssertTrue(harness.log("coordinator").contains("1 unfinished sweeps"), harness.log("coordinator"))
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
+        let attempts = try harness.checkSweepCompleted(jobs: 4)
+        XCTAssertTrue(harness.log("w1").contains("disconnected") || harness.log("w1").contains("reconnect"), harness.log("w1"))
+        try harness.checkMLflow(server, attempts: attempts, epochs: 12)
+    }
+}
