@@ -19,7 +19,7 @@ final class ProtocolCodecTests: XCTestCase {
     ]
 
     static let coordinatorMessages: [CoordinatorMessage] = [
-        .welcome(Welcome(worker: "w1", heartbeatMilliseconds: 1000, livenessIntervals: 3, chunkBytes: 1 << 20)),
+        .welcome(Welcome(worker: "w1", heartbeatMilliseconds: 1000, livenessIntervals: 3, chunkBytes: 1 << 20, maxPayloadBytes: 1 << 26)),
         .heartbeat,
         .assign(Assignment(job: "s1/cnn_mlp/fold-2", attempt: 1, dataset: digest, datasetBytes: 5_000_000, chunkCount: 5,
                            spec: Array(#"{"model":"cnn_mlp","fold":2}"#.utf8))),

@@ -65,7 +65,8 @@ extension Coordinator {
             recordLiveness(change)
         }
         send(.welcome(Welcome(worker: hello.worker, heartbeatMilliseconds: Int(configuration.heartbeatInterval * 1000),
-                              livenessIntervals: configuration.livenessIntervals, chunkBytes: configuration.chunkBytes)), to: hello.worker)
+                              livenessIntervals: configuration.livenessIntervals, chunkBytes: configuration.chunkBytes,
+                              maxPayloadBytes: configuration.maxPayloadBytes)), to: hello.worker)
     }
 
     private func heartbeat(_ beat: WorkerHeartbeat, from worker: String, now: Date) throws {

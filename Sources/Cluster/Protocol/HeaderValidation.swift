@@ -123,6 +123,7 @@ extension Welcome {
         try HeaderRule.atLeast(heartbeatMilliseconds, 1, "heartbeatMilliseconds")
         try HeaderRule.atLeast(livenessIntervals, 1, "livenessIntervals")
         try HeaderRule.atLeast(chunkBytes, 1, "chunkBytes")
+        try HeaderRule.atLeast(maxPayloadBytes, chunkBytes, "maxPayloadBytes")
     }
 }
 

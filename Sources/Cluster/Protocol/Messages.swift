@@ -122,9 +122,12 @@ public struct Welcome: Codable, Equatable, Sendable {
     public var livenessIntervals: Int
     /// Dataset chunk size in bytes (the last chunk may be shorter).
     public var chunkBytes: Int
-    public init(worker: String, heartbeatMilliseconds: Int, livenessIntervals: Int, chunkBytes: Int) {
+    /// The largest payload frame the coordinator accepts; a larger one would cost the worker its
+    /// connection, so a result over it is reported as FAILED instead.
+    public var maxPayloadBytes: Int
+    public init(worker: String, heartbeatMilliseconds: Int, livenessIntervals: Int, chunkBytes: Int, maxPayloadBytes: Int) {
         self.worker = worker; self.heartbeatMilliseconds = heartbeatMilliseconds
-        self.livenessIntervals = livenessIntervals; self.chunkBytes = chunkBytes
+        self.livenessIntervals = livenessIntervals; self.chunkBytes = chunkBytes; self.maxPayloadBytes = maxPayloadBytes
     }
 }
 

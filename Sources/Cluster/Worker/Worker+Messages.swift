@@ -17,6 +17,7 @@ extension Worker {
             heartbeatInterval = Double(welcome.heartbeatMilliseconds) / 1000
             livenessIntervals = welcome.livenessIntervals
             chunkBytes = welcome.chunkBytes
+            coordinatorMaxPayloadBytes = welcome.maxPayloadBytes
             backoff = configuration.reconnectInitial
             log("worker \(configuration.name): connected to \(configuration.endpoint)")
             if current?.nextChunk != nil && cache.downloading == nil { startFetch() }
@@ -125,6 +126,13 @@ extension Worker {
                 guard !flag.isSet else { continue }
                 switch outcome {
                 case .success(let output):
+                    let largest = max(output.summary.count, output.stateDict.count)
+                    guard largest <= coordinatorMaxPayloadBytes else {
+                        finish(attempt, .failed(JobFailure(job: attempt.job, attempt: attempt.attempt, reason:
+                            "the result has a \(largest)-byte part, over the coordinator's limit of \(coordinatorMaxPayloadBytes) bytes "
+                            + "(raise spectrofold-coordinator --max-payload-mib)")))
+                        continue
+                    }
                     finish(attempt, .result(JobResult(job: attempt.job, attempt: attempt.attempt, summary: output.summary, stateDict: output.stateDict)))
                 case .failure(let error):
                     finish(attempt, .failed(JobFailure(job: attempt.job, attempt: attempt.attempt, reason: "\(error)")))

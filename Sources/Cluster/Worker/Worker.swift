@@ -28,6 +28,8 @@ public final class Worker: @unchecked Sendable {
     var heartbeatInterval: TimeInterval = 1
     var livenessIntervals = 3
     var chunkBytes = 1 << 20
+    /// The coordinator's payload limit, from WELCOME.
+    var coordinatorMaxPayloadBytes = ProtocolCodec.defaultMaxPayloadBytes
     var lastHeard = Date()
     var backoff: TimeInterval
     var reconnectAt: Date?
