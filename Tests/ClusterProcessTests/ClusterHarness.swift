@@ -131,3 +131,19 @@ final class ClusterHarness {
         services[name] = process
     }
 }
+
+/// A test case with a fresh `ClusterHarness` per test; a failed test keeps its directory (logs,
+/// ledger, results) and says where.
+class ClusterProcessTestCase: XCTestCase {
+    var harness: ClusterHarness!
+
+    override func setUpWithError() throws {
+        harness = try ClusterHarness()
+    }
+
+    override func tearDown() {
+        let failed = (testRun?.totalFailureCount ?? 0) > 0
+        harness?.tearDown(keep: failed)
+        if failed, let harness { print("cluster test files kept in \(harness.directory.path)") }
+    }
+}

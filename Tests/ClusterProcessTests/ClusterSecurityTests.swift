@@ -4,19 +4,7 @@ import TestSupport
 import XCTest
 
 /// CURVE and the allow-list, and hostile input, against the real coordinator process.
-final class ClusterSecurityTests: XCTestCase {
-    private var harness: ClusterHarness!
-
-    override func setUpWithError() throws {
-        harness = try ClusterHarness()
-    }
-
-    override func tearDown() {
-        let failed = (testRun?.totalFailureCount ?? 0) > 0
-        harness.tearDown(keep: failed)
-        if failed { print("cluster test files kept in \(harness.directory.path)") }
-    }
-
+final class ClusterSecurityTests: ClusterProcessTestCase {
     func testAWorkerWithoutAnAllowedKeyGetsNoJob() throws {
         for name in ["coordinator", "w1", "w2", "client"] {
             let made = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: ["keys", "generate", "--out", key(name)])

@@ -5,26 +5,14 @@ import XCTest
 
 /// Sweeps through real coordinator, worker and client processes over real sockets, recorded in
 /// a real MLflow server, with faults injected into the processes.
-final class DistributedSweepTests: XCTestCase {
+final class DistributedSweepTests: ClusterProcessTestCase {
     private static var server: MLflowServer?
-    private var harness: ClusterHarness!
-
     override class func setUp() {
         server = try? MLflowServer.startInTemporaryDirectory().get()
     }
 
     override class func tearDown() {
         server?.stopAndRemoveStore()
-    }
-
-    override func setUpWithError() throws {
-        harness = try ClusterHarness()
-    }
-
-    override func tearDown() {
-        let failed = (testRun?.totalFailureCount ?? 0) > 0
-        harness.tearDown(keep: failed)
-        if failed { print("cluster test files kept in \(harness.directory.path)") }
     }
 
     /// The MLflow server (fresh experiment per test: each test deletes the last one's runs).

@@ -6,8 +6,7 @@ import XCTest
 /// A worker cut off the network mid-job, on the multi-host test bed of
 /// `cluster/testbed/netns.sh`: coordinator and workers each in a network namespace of their own,
 /// joined by veth pairs to a bridge. Needs root; skipped elsewhere.
-final class NetworkPartitionTests: XCTestCase {
-    private var harness: ClusterHarness!
+final class NetworkPartitionTests: ClusterProcessTestCase {
     private let testbed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("cluster/testbed/netns.sh").path
 
@@ -16,14 +15,12 @@ final class NetworkPartitionTests: XCTestCase {
         _ = try? bed("down")
         let up = try bed("up", "2")
         guard up.status == 0 else { throw XCTSkip("cannot build the namespace test bed: \(up.standardError)") }
-        harness = try ClusterHarness()
+        try super.setUpWithError()
         harness.host = "10.77.0.10"
     }
 
     override func tearDown() {
-        let failed = (testRun?.totalFailureCount ?? 0) > 0
-        harness?.tearDown(keep: failed)
-        if failed, let harness { print("cluster test files kept in \(harness.directory.path)") }
+        super.tearDown()
         _ = try? bed("down")
     }
 
