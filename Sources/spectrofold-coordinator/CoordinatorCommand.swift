@@ -25,6 +25,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Public keys admitted (workers and clients), one per line.", valueName: "FILE")) var allow: String?
     @Option(help: "Attempts a job gets before it fails for good.") var maxAttempts = 3
     @Option(help: "Seconds a lease lasts without a renewing heartbeat.") var leaseSeconds = 10.0
+    @Option(help: "Seconds an attempt may go without finishing an epoch before its job is requeued.") var progressTimeout = 1800.0
     @Option(help: "The largest accepted message payload in MiB; a peer sending more is disconnected.") var maxPayloadMib = 512
 
     func validate() throws {
@@ -32,6 +33,7 @@ struct CoordinatorCommand: ParsableCommand {
             throw ValidationError("--curve-secret and --allow go together: an encrypted coordinator needs its key and the keys it admits")
         }
         guard maxPayloadMib >= 2 else { throw ValidationError("--max-payload-mib must be at least 2 (dataset chunks are 1 MiB)") }
+        guard progressTimeout > 0 else { throw ValidationError("--progress-timeout must be positive") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3 (the liveness limit)") }
     }
@@ -44,6 +46,7 @@ struct CoordinatorCommand: ParsableCommand {
         configuration.maxAttempts = maxAttempts
         configuration.leaseSeconds = leaseSeconds
         configuration.maxPayloadBytes = maxPayloadMib << 20
+        configuration.progressTimeout = progressTimeout
         if let curveSecret, let allow {
             configuration.security = (CurveServerSecurity(keyPair: try CurveKeyPair(secretKeyFile: curveSecret)),
                                       try CurveAllowList(contentsOfFile: allow))

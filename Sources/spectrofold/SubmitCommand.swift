@@ -39,8 +39,8 @@ struct SubmitCommand: ParsableCommand {
         var bar: ProgressBar?
         let receipt = try client.submit(sweep: plan.id, plan: [UInt8](try JSONEncoder().encode(plan)), datasetPath: packPath, digest: digest) {
             sent, total in
-            if bar == nil { bar = ProgressBar(title: "upload", total: total, unit: "bytes") }
-            bar?.update(completed: sent)
+            if bar == nil { bar = ProgressBar(title: "upload", total: (total + (1 << 20) - 1) >> 20, unit: "MiB") }
+            bar?.update(completed: (sent + (1 << 20) - 1) >> 20)
         }
         bar?.finish()
         print("submitted sweep \(receipt.sweep) to \(cluster.coordinator): \(plan.jobs.count) jobs "
@@ -80,24 +80,26 @@ struct SweepWatcher {
         var bar: ProgressBar?
         var seen: Set<String> = []
         var failedAttempts = 0
-        var unreachableSince: Date?
+        var unreachable = false
+        // On a terminal the bar is redrawn in place: a line of news starts below it.
+        let newline = isatty(STDOUT_FILENO) != 0 ? "\n" : ""
         while true {
             let report: StatusReport
             do {
                 report = try client.status(sweep: sweep)
-                unreachableSince = nil
-            } catch let error as ClusterError where error.description.contains("no answer") {
-                if unreachableSince == nil { print("\n\(error); still trying") }
-                unreachableSince = unreachableSince ?? Date()
+                unreachable = false
+            } catch let error as CoordinatorUnreachable {
+                if !unreachable { print(newline + "\(error); still trying") }
+                unreachable = true
                 continue
             }
             guard let status = report.sweeps.first else { throw ClusterError("the coordinator no longer knows sweep \(sweep)") }
             if bar == nil { bar = ProgressBar(title: sweep, total: status.total, unit: "jobs") }
             for job in status.running where seen.insert("\(job.job)#\(job.attempt)").inserted {
-                print("\n\(job.job) attempt \(job.attempt) on \(job.worker)")
+                print(newline + "\(job.job) attempt \(job.attempt) on \(job.worker)")
             }
             if status.failedAttempts > failedAttempts {
-                print("\n\(status.failedAttempts - failedAttempts) attempt(s) ended without a result; their jobs were requeued or failed")
+                print(newline + "\(status.failedAttempts - failedAttempts) attempt(s) ended without a result; their jobs were requeued or failed")
                 failedAttempts = status.failedAttempts
             }
             bar?.update(completed: status.done + status.failed)

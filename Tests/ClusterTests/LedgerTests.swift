@@ -28,6 +28,21 @@ final class LedgerTests: XCTestCase {
         WorkerHello(worker: worker, host: "host-\(worker)", cores: 2, version: "0.1.0", datasets: [])
     }
 
+    /// A worker that heartbeats but finishes no epoch (hung training) loses its attempt after the
+    /// progress limit, counted from the start and then from each recorded epoch.
+    func testAnAttemptWithoutEpochsPastTheLimitIsEndedAsStalled() throws {
+        let ledger = try ledgerWithSweep()
+        let lease = try XCTUnwrap(ledger.leaseNextJob(worker: "w1", now: t(0), leaseSeconds: 10))
+        XCTAssertEqual(try ledger.expireStalledAttempts(now: t(59), limit: 60), [])
+        XCTAssertTrue(try ledger.recordProgress(JobProgress(job: lease.job, attempt: 1, epoch: 0, epochs: 5, samplesPerSecond: 10,
+                                                            metrics: [:]), worker: "w1", now: t(50)))
+        XCTAssertEqual(try ledger.expireStalledAttempts(now: t(100), limit: 60), [], "the epoch at 50 s restarts the clock")
+        let ended = try ledger.expireStalledAttempts(now: t(110), limit: 60)
+        XCTAssertEqual(ended, [EndedAttempt(attempt: JobAttempt(job: lease.job, attempt: 1), worker: "w1", outcome: .expired,
+                                            jobFailed: false, reason: "no epoch finished in 60 s (training stalled)")])
+        XCTAssertEqual(try ledger.job(lease.job).state, .queued)
+    }
+
     func testJobsAreLeasedInOrderAndEachResultIsAcceptedOnce() throws {
         let ledger = try ledgerWithSweep()
         XCTAssertFalse(try ledger.createSweep(id: "s1", name: "demo", dataset: digest, configuration: "{}", jobs: [], maxAttempts: 3, now: t0),

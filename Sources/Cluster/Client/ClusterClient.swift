@@ -109,7 +109,7 @@ public final class ClusterClient {
               let message = try socket.receive(maxFrames: ProtocolCodec.maxFrames + 1, wait: false) else {
             self.socket?.close()
             self.socket = nil
-            throw ClusterError("no answer from the coordinator at \(endpoint) within \(Int(timeout)) s (is it running, and are the keys right?)")
+            throw CoordinatorUnreachable(endpoint: endpoint, timeout: timeout)
         }
         return try ProtocolCodec.decodeClientReply(message.frames, discardedFrames: message.discardedFrames)
     }
@@ -123,5 +123,14 @@ public final class ClusterClient {
         try socket.connect(endpoint)
         self.socket = socket
         return socket
+    }
+}
+
+/// A request the coordinator did not answer in time (down, restarting, or refusing our key).
+public struct CoordinatorUnreachable: Error, CustomStringConvertible {
+    public let endpoint: String
+    public let timeout: TimeInterval
+    public var description: String {
+        "no answer from the coordinator at \(endpoint) within \(Int(timeout)) s (is it running, and are the keys right?)"
     }
 }

@@ -123,7 +123,8 @@ public final class Coordinator: @unchecked Sendable {
         }
     }
 
-    /// Once per heartbeat interval: heartbeats out, the dead declared, expired leases requeued,
+    /// Once per heartbeat interval: heartbeats out, the dead declared, expired leases and stalled
+    /// attempts requeued,
     /// idle workers given jobs, status lines written when due.
     private func tick(now: Date) {
         for worker in liveness.aliveWorkers { send(.heartbeat, to: worker) }
@@ -134,6 +135,7 @@ public final class Coordinator: @unchecked Sendable {
             ended(attempts(of: { try ledger.workerLost(change.worker, state: .dead, reason: change.reason, now: now) }))
         }
         ended(attempts(of: { try ledger.expireLeases(now: now) }))
+        ended(attempts(of: { try ledger.expireStalledAttempts(now: now, limit: configuration.progressTimeout) }))
         dispatch(now: now)
         if now >= nextStatus {
             writeStatusLines(now: now)

@@ -12,6 +12,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// How long a lease lasts without a renewing heartbeat, in seconds (at least the silence
     /// limit, so a live worker's lease never lapses first).
     public var leaseSeconds: TimeInterval = 10
+    /// Seconds an attempt may go without finishing an epoch (the dataset download included)
+    /// before it is ended as stalled and its job requeued.
+    public var progressTimeout: TimeInterval = 1800
     /// Attempts a job gets before it fails for good (each lost worker, expired lease or failure uses one).
     public var maxAttempts = 3
     /// How often each worker gets a status line in the heartbeat log, in seconds.

@@ -46,6 +46,25 @@ extension Ledger {
         }
     }
 
+    /// Ends every running attempt that finished no epoch for `limit` seconds (counted from its
+    /// start, then from its last recorded epoch) as `expired`: a worker whose training is stuck
+    /// keeps heartbeating from its I/O thread, so its lease alone would never lapse.
+    public func expireStalledAttempts(now: Date, limit: Double) throws -> [EndedAttempt] {
+        try database.transaction {
+            let stalled = try database.query("""
+                SELECT job, attempt FROM (
+                    SELECT a.job, a.attempt, max(a.started, coalesce(
+                        (SELECT max(p.time) FROM progress p WHERE p.job = a.job AND p.attempt = a.attempt), 0)) AS moved
+                    FROM attempts a WHERE a.outcome = 'running')
+                WHERE moved <= ? ORDER BY job
+                """, [.real(now.timeIntervalSince1970 - limit)])
+            return try stalled.compactMap { row in
+                try endAttempt(JobAttempt(job: row["job"].string ?? "", attempt: row["attempt"].int ?? 0), outcome: .expired,
+                               reason: "no epoch finished in \(Int(limit)) s (training stalled)", now: now)
+            }
+        }
+    }
+
     /// After a restart, gives every lease at least `leaseSeconds` from `now`, so workers that
     /// reconnect in that time keep their jobs. Returns how many leases there are.
     @discardableResult

@@ -147,6 +147,13 @@ extension Worker {
 
     /// Sends a RESULT or FAILED and keeps it until the coordinator ACKs it.
     private func finish(_ attempt: JobAttempt, _ message: WorkerMessage) {
+        switch message {
+        case .result(let result):
+            log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) finished; sending its result (\(result.stateDict.count) bytes of state dict)")
+        case .failed(let failure):
+            log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) failed: \(failure.reason)")
+        default: break
+        }
         unacknowledged[attempt] = (message, Date())
         send(message)
     }
