@@ -156,6 +156,7 @@ public final class Coordinator: @unchecked Sendable {
             log("attempt \(attempt.attempt.attempt) of \(attempt.attempt.job) on \(attempt.worker) ended (\(attempt.outcome.rawValue)): "
                 + attempt.reason + (attempt.jobFailed ? "; the job failed" : "; requeued"))
             events(.attemptEnded(attempt))
+            do { try heartbeatLog?.record(attempt, now: Date()) } catch { log("coordinator: \(error)") }
             if cancel && liveness.state(of: attempt.worker) == .alive {
                 send(.cancel(Cancellation(job: attempt.attempt.job, attempt: attempt.attempt.attempt, reason: attempt.reason)), to: attempt.worker)
             }

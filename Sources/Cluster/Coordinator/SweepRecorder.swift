@@ -27,8 +27,13 @@ public final class SweepRecorder: @unchecked Sendable {
         self.trackingURI = trackingURI
         self.log = log
         try FileManager.default.createDirectory(atPath: sweepsDirectory, withIntermediateDirectories: true)
-        // Deliver what earlier runs left in the outboxes of unfinished sweeps.
+        // Deliver what earlier runs left in the outboxes of unfinished sweeps, and report sweeps
+        // that finished in the ledger just before a crash, before their report was written.
         for sweep in try ledger.unfinishedSweeps() { _ = try? tracker(for: plan(sweep)) }
+        for sweep in try ledger.sweeps() where sweep.ended != nil {
+            let results = (directory(of: sweep.id) as NSString).appendingPathComponent("results.json")
+            if !FileManager.default.fileExists(atPath: results) { sweepFinished(sweep.id) }
+        }
     }
 
     /// The directory of sweep `id`'s files.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The coordinator's heartbeat log: JSON lines, appended, one per liveness change of a worker
-/// and one per worker per status period. Keys are sorted; times are ISO 8601 UTC with
+/// one per attempt that ended without a result, and one per worker per status period. Keys are sorted; times are ISO 8601 UTC with
 /// milliseconds. Examples:
 ///
 /// ```
@@ -51,6 +51,14 @@ public final class HeartbeatLog: @unchecked Sendable {
                                      "to": change.to.rawValue, "reason": change.reason]
         if let from = change.from { fields["from"] = from.rawValue }
         try append(fields)
+    }
+
+    /// An attempt that ended without a result (its worker lost, its lease expired, training
+    /// failed or stalled, another attempt finished first), and what became of its job.
+    public func record(_ ended: EndedAttempt, now: Date) throws {
+        try append(["event": "attempt", "time": Self.timestamp(now), "worker": ended.worker, "job": ended.attempt.job,
+                    "attempt": ended.attempt.attempt, "outcome": ended.outcome.rawValue, "reason": ended.reason,
+                    "job_state": ended.jobFailed ? "failed" : (ended.outcome == .superseded ? "done" : "queued")])
     }
 
     public func record(_ status: Status, now: Date) throws {
