@@ -46,6 +46,31 @@ final class ProtocolCodecTests: XCTestCase {
         }
     }
 
+    func testClientMessagesRoundTripAndKeepToTheirDirection() throws {
+        let requests: [ClientRequest] = [
+            .submit(Submission(sweep: "demo-0a1b2c3d", dataset: Self.digest, datasetBytes: 12, plan: Array(#"{"id":"demo-0a1b2c3d"}"#.utf8))),
+            .upload(DatasetChunk(digest: Self.digest, chunk: 0, chunkCount: 2, bytes: [1, 2, 3])),
+            .status(StatusQuery()),
+            .status(StatusQuery(sweep: "demo-0a1b2c3d")),
+        ]
+        let replies: [ClientReply] = [
+            .submitted(SubmitReceipt(sweep: "demo-0a1b2c3d", created: true, needsDataset: false, chunkBytes: 1 << 20)),
+            .uploaded(UploadReceipt(digest: Self.digest, chunk: 1, complete: true)),
+            .report(Array(#"{"sweeps":[]}"#.utf8)),
+            .refused(Refusal(reason: "no sweep 'x' on this coordinator")),
+        ]
+        for request in requests { XCTAssertEqual(try ProtocolCodec.decodeClientRequest(ProtocolCodec.encode(request)), request) }
+        for reply in replies { XCTAssertEqual(try ProtocolCodec.decodeClientReply(ProtocolCodec.encode(reply)), reply) }
+        XCTAssertThrowsError(try ProtocolCodec.decodeWorkerMessage(ProtocolCodec.encode(requests[0]))) {
+            XCTAssertEqual(String(describing: $0), "SUBMIT message: not accepted in this direction")
+        }
+        XCTAssertThrowsError(try ProtocolCodec.decodeClientRequest(ProtocolCodec.encode(WorkerMessage.bye)))
+        XCTAssertThrowsError(try ProtocolCodec.decodeClientRequest(frames("SUBMIT", #"{"sweep":"s","dataset":"\#(Self.digest)","datasetBytes":1}"#,
+                                                                         [Array("[1]".utf8)]))) {
+            XCTAssertEqual(String(describing: $0), "SUBMIT message: payload 'plan' is not a JSON object (3 bytes)")
+        }
+    }
+
     func testWireLayoutIsVersionCommandHeaderPayloads() {
         let frames = ProtocolCodec.encode(WorkerMessage.heartbeat(WorkerHeartbeat(job: "j", attempt: 2)))
         XCTAssertEqual(frames.map { String(decoding: $0, as: UTF8.self) },
@@ -165,7 +190,8 @@ final class ProtocolCodecTests: XCTestCase {
                 frames = [Array(ProtocolCodec.version.utf8), Array(command.rawValue.utf8), random.jsonish()]
                     + (0..<command.payloadNames.count).map { _ in random.bytes(count: Int(random.next() % 8)) }
             }
-            for decode in [{ _ = try ProtocolCodec.decodeWorkerMessage(frames) }, { _ = try ProtocolCodec.decodeCoordinatorMessage(frames) }] {
+            for decode in [{ _ = try ProtocolCodec.decodeWorkerMessage(frames) }, { _ = try ProtocolCodec.decodeCoordinatorMessage(frames) },
+                           { _ = try ProtocolCodec.decodeClientRequest(frames) }, { _ = try ProtocolCodec.decodeClientReply(frames) }] {
                 do {
                     try decode()
                     decodedCount += 1
@@ -176,7 +202,7 @@ final class ProtocolCodecTests: XCTestCase {
                 }
             }
         }
-        XCTAssertGreaterThan(rejectedCount, 7000)
+        XCTAssertGreaterThan(rejectedCount, 15000)
         XCTAssertGreaterThan(decodedCount, 0, "the fuzz loop should also produce some valid messages")
     }
 }

@@ -58,6 +58,11 @@ public struct StatusReport: Codable, Equatable, Sendable {
         public var epochsDone: Int
         public var epochs: Int?
         public var elapsedSeconds: Double
+
+        public init(job: String, attempt: Int, worker: String, epochsDone: Int, epochs: Int?, elapsedSeconds: Double) {
+            self.job = job; self.attempt = attempt; self.worker = worker
+            self.epochsDone = epochsDone; self.epochs = epochs; self.elapsedSeconds = elapsedSeconds
+        }
     }
 
     public struct FailedJob: Codable, Equatable, Sendable {
@@ -69,8 +74,8 @@ public struct StatusReport: Codable, Equatable, Sendable {
 /// The remaining time of a sweep from how long its jobs take: finished jobs give the mean job
 /// time; before any has finished, running jobs' epochs extrapolate. The work left is shared by
 /// the live workers.
-enum SweepETA {
-    static func seconds(jobSeconds: [Double], running: [StatusReport.RunningJob], queued: Int, workers: Int) -> Double? {
+public enum SweepETA {
+    public static func seconds(jobSeconds: [Double], running: [StatusReport.RunningJob], queued: Int, workers: Int) -> Double? {
         let extrapolated = running.compactMap { job -> Double? in
             guard let epochs = job.epochs, job.epochsDone > 0 else { return nil }
             return job.elapsedSeconds * Double(epochs) / Double(job.epochsDone)
