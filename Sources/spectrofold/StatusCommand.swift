@@ -18,9 +18,13 @@ struct StatusCommand: ParsableCommand {
         let client = try cluster.client(timeout: 5)
         let clearsScreen = watch && isatty(STDOUT_FILENO) != 0
         repeat {
-            let report = try client.status(sweep: sweep)
-            if clearsScreen { print("\u{1B}[H\u{1B}[2J", terminator: "") }
-            print(json ? try Self.json(report) : StatusText.render(report))
+            do {
+                let report = try client.status(sweep: sweep)
+                if clearsScreen { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+                print(json ? try Self.json(report) : StatusText.render(report))
+            } catch let error as CoordinatorUnreachable where watch {
+                print("\(error); trying again")  // --watch rides out a coordinator restart.
+            }
             if watch { Thread.sleep(forTimeInterval: 2) }
         } while watch
     }

@@ -50,6 +50,48 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         XCTAssertEqual(status.sweeps.first?.done, 12)
     }
 
+    /// MLflow down for part of the sweep: the coordinator's outbox keeps every event and delivers
+    /// them once it is back; the sweep itself never waits for it.
+    func testAnMLflowOutageLosesNoRunAndNoMetric() throws {
+        let server = try mlflow()
+        try harness.startCoordinator(["--mlflow", server.uri])
+        try harness.startWorker("w1")
+        try harness.startWorker("w2")
+        try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 6)
+        _ = try harness.waitUntilTraining("w1", epochs: 1)
+        server.stop()
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
+        let attempts = try harness.checkSweepCompleted(jobs: 4)
+        try server.start()
+        try harness.checkMLflow(server, attempts: attempts, epochs: 6)
+    }
+
+    /// A second sweep on the same data: no upload (the coordinator holds the digest), no fetch
+    /// (the workers' caches hold it); `spectrofold status` shows running jobs, then the end.
+    func testASecondSweepOnTheSameDataMovesNoDataAndStatusFollowsIt() throws {
+        try harness.startCoordinator()
+        try harness.startWorker("w1")
+        try harness.submit(models: ["baseline_cnn"], folds: 2, epochs: 1)
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 300), 0, harness.logTails())
+        XCTAssertTrue(harness.log("submit").contains("upload:"))
+        try harness.submit(models: ["cnn_mlp"], folds: 2, epochs: 12)
+        _ = try harness.waitUntilTraining("w1", epochs: 2)
+        let status = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: ["status", "--coordinator", harness.endpoint])
+        XCTAssertEqual(status.status, 0, status.standardError)
+        XCTAssertTrue(status.standardOutput.contains("1 of 1 workers alive") && status.standardOutput.contains("/cnn_mlp/fold-0 attempt 1 on w1: epoch "),
+                      status.standardOutput)
+        XCTAssertTrue(status.standardOutput.contains("; ETA "), status.standardOutput)
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 300), 0, harness.logTails())
+        XCTAssertFalse(harness.log("submit").contains("upload:"), harness.log("submit"))
+        XCTAssertEqual(harness.log("w1").components(separatedBy: " cached").count - 1, 1, "one fetch: " + harness.log("w1"))
+        let json = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: ["status", "--coordinator", harness.endpoint, "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let sweeps = report?["sweeps"] as? [[String: Any]] ?? []
+        XCTAssertEqual(sweeps.map { $0["done"] as? Int }, [2, 2], json.standardOutput)
+        XCTAssertEqual(sweeps.map { $0["finished"] as? Bool }, [true, true])
+        XCTAssertTrue((sweeps.last?["comparison"] as? String)?.contains("| cnn_mlp | 2 |") == true, json.standardOutput)
+    }
+
     func testAWorkerKilledMidJobLosesNoJob() throws {
         let server = try mlflow()
         try harness.startCoordinator(["--mlflow", server.uri])

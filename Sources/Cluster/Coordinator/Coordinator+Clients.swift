@@ -64,15 +64,15 @@ extension Coordinator {
         if datasets.size(of: chunk.digest) != nil {
             return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: true))
         }
+        guard chunk.bytes.count <= configuration.chunkBytes else {
+            throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) has \(chunk.bytes.count) bytes, over the chunk size \(configuration.chunkBytes)")
+        }
         if uploads.downloading != chunk.digest {
             guard chunk.chunk == 0 else {
                 throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) of an upload not in progress (it starts with chunk 0)")
             }
             try uploads.begin(chunk.digest, chunkCount: chunk.chunkCount)
             log("upload of dataset \(chunk.digest) started: \(chunk.chunkCount) chunks")
-        }
-        guard chunk.bytes.count <= configuration.chunkBytes else {
-            throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) has \(chunk.bytes.count) bytes, over the chunk size \(configuration.chunkBytes)")
         }
         let complete = try uploads.write(chunk, chunkBytes: configuration.chunkBytes)
         if complete {
