@@ -37,6 +37,12 @@ final class ClusterHarness {
                   prefix: prefix)
     }
 
+    /// A coordinator (with `coordinatorArguments`) and one worker per name.
+    func startCluster(_ coordinatorArguments: [String] = [], workers: [String] = ["w1", "w2"]) throws {
+        try startCoordinator(coordinatorArguments)
+        for worker in workers { try startWorker(worker) }
+    }
+
     /// `spectrofold submit --wait` of `models` × `folds` with `epochs` on the synthetic pack, in the background.
     func submit(models: [String], folds: Int, epochs: Int, _ arguments: [String] = []) throws {
         try start("submit", try BuiltProducts.executable("spectrofold"), [

@@ -32,9 +32,7 @@ final class DistributedSweepTests: ClusterProcessTestCase {
 
     func testFourModelsByThreeFoldsOnTwoWorkers() throws {
         let server = try mlflow()
-        try harness.startCoordinator(["--mlflow", server.uri])
-        try harness.startWorker("w1")
-        try harness.startWorker("w2")
+        try harness.startCluster(["--mlflow", server.uri])
         let started = Date()
         try harness.submit(models: ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"], folds: 3, epochs: 2)
         XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
@@ -54,9 +52,7 @@ final class DistributedSweepTests: ClusterProcessTestCase {
     /// them once it is back; the sweep itself never waits for it.
     func testAnMLflowOutageLosesNoRunAndNoMetric() throws {
         let server = try mlflow()
-        try harness.startCoordinator(["--mlflow", server.uri])
-        try harness.startWorker("w1")
-        try harness.startWorker("w2")
+        try harness.startCluster(["--mlflow", server.uri])
         try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 6)
         _ = try harness.waitUntilTraining("w1", epochs: 1)
         server.stop()
@@ -69,8 +65,7 @@ final class DistributedSweepTests: ClusterProcessTestCase {
     /// A second sweep on the same data: no upload (the coordinator holds the digest), no fetch
     /// (the workers' caches hold it); `spectrofold status` shows running jobs, then the end.
     func testASecondSweepOnTheSameDataMovesNoDataAndStatusFollowsIt() throws {
-        try harness.startCoordinator()
-        try harness.startWorker("w1")
+        try harness.startCluster(workers: ["w1"])
         try harness.submit(models: ["baseline_cnn"], folds: 2, epochs: 1)
         XCTAssertEqual(try harness.waitForExit("submit", timeout: 300), 0, harness.logTails())
         XCTAssertTrue(harness.log("submit").contains("upload:"))
@@ -94,9 +89,7 @@ final class DistributedSweepTests: ClusterProcessTestCase {
 
     func testAWorkerKilledMidJobLosesNoJob() throws {
         let server = try mlflow()
-        try harness.startCoordinator(["--mlflow", server.uri])
-        try harness.startWorker("w1")
-        try harness.startWorker("w2")
+        try harness.startCluster(["--mlflow", server.uri])
         try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
         let job = try harness.waitUntilTraining("w1", epochs: 2)
         harness.signal("w1", SIGKILL)
@@ -118,9 +111,7 @@ final class DistributedSweepTests: ClusterProcessTestCase {
 
     func testAWorkerFrozenPastItsLeaseIsReplacedAndThenCancelled() throws {
         let server = try mlflow()
-        try harness.startCoordinator(["--mlflow", server.uri, "--lease-seconds", "4"])
-        try harness.startWorker("w1")
-        try harness.startWorker("w2")
+        try harness.startCluster(["--mlflow", server.uri, "--lease-seconds", "4"])
         try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
         let job = try harness.waitUntilTraining("w1", epochs: 1)
         harness.signal("w1", SIGSTOP)
@@ -142,9 +133,7 @@ final class DistributedSweepTests: ClusterProcessTestCase {
 
     func testACoordinatorKilledAndRestartedResumesTheSweep() throws {
         let server = try mlflow()
-        try harness.startCoordinator(["--mlflow", server.uri])
-        try harness.startWorker("w1")
-        try harness.startWorker("w2")
+        try harness.startCluster(["--mlflow", server.uri])
         try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
         _ = try harness.waitUntilTraining("w1", epochs: 1)
         harness.signal("coordinator", SIGKILL)

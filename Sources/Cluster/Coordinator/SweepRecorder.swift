@@ -4,7 +4,7 @@ import Tracking
 import Training
 
 /// Keeps what the coordinator's sweeps produce, from its events: under `<state>/sweeps/<id>/`
-/// the plan, the resolved configuration, each job's files (as a local sweep writes them) and,
+/// the resolved configuration (config.yaml), each job's files (as a local sweep writes them) and,
 /// when the sweep ends, results.json and the comparison report; and in MLflow (when a tracking
 /// URI is set) the parent run per sweep, a child run per attempt created when it is leased,
 /// epochs as workers report them, and the aggregates at the end. MLflow events go through a

@@ -77,7 +77,7 @@ private final class EpochReporter: TrainerObserver {
 
 extension EpochReport {
     /// An epoch's figures by the names MLflow logs them under.
-    public static func metrics(of r: EpochRecord) -> [String: Double] {
+    static func metrics(of r: EpochRecord) -> [String: Double] {
         ["train_loss": r.trainLoss, "train_accuracy": r.trainAccuracy, "val_loss": r.valLoss, "val_accuracy": r.valAccuracy,
          "val_f1_weighted": r.valF1Weighted, "val_precision_weighted": r.valPrecisionWeighted,
          "val_recall_weighted": r.valRecallWeighted, "learning_rate": r.learningRate, "epoch_seconds": r.seconds]
