@@ -31,9 +31,9 @@ final class ClusterHarness {
         try waitFor("the coordinator to listen", timeout: 30) { self.log("coordinator").contains("coordinator listening on") }
     }
 
-    func startWorker(_ name: String, _ arguments: [String] = [], prefix: [String] = []) throws {
+    func startWorker(_ name: String, _ arguments: [String] = [], threads: Int = 1, prefix: [String] = []) throws {
         try start(name, try BuiltProducts.executable("spectrofold-worker"),
-                  ["--connect", endpoint, "--name", name, "--threads", "1", "--cache", directory.file("cache-\(name)")] + arguments,
+                  ["--connect", endpoint, "--name", name, "--threads", String(threads), "--cache", directory.file("cache-\(name)")] + arguments,
                   prefix: prefix)
     }
 

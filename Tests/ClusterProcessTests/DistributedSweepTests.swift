@@ -87,6 +87,31 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         XCTAssertTrue((sweeps.last?["comparison"] as? String)?.contains("| cnn_mlp | 2 |") == true, json.standardOutput)
     }
 
+    /// The same configuration, pack and thread count give the same numbers, bit for bit,
+    /// whether the jobs run in `spectrofold sweep --local` or on a cluster worker.
+    func testAClusterSweepReproducesTheLocalSweepExactly() throws {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let settings = ["--models", "baseline_cnn,ast", "--folds", "2", "--epochs", "3", "--set", "name=cluster-test",
+                        "--set", "trainer.batch_size=8", "--set", "trainer.early_stopping.patience=0"]
+        let local = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: [
+            "sweep", "--local", "--data", harness.packPath, "--out", harness.directory.file("local"), "--no-tracking"] + settings)
+        XCTAssertEqual(local.status, 0, local.standardError)
+        try harness.startCoordinator()
+        try harness.startWorker("w1", threads: threads)
+        try harness.submit(models: ["baseline_cnn", "ast"], folds: 2, epochs: 3)
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 300), 0, harness.logTails())
+        try harness.checkSweepCompleted(jobs: 4)
+        func metrics(_ file: String) throws -> [String: [String: Double]] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+            let jobs = json?["jobs"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: jobs.map { ("\($0["model"]!)/\($0["fold"]!)", $0["metrics"] as? [String: Double] ?? [:]) })
+        }
+        let sweep = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: harness.stateDirectory + "/sweeps").first)
+        let cluster = try metrics(harness.stateDirectory + "/sweeps/\(sweep)/results.json")
+        XCTAssertEqual(cluster.count, 4)
+        XCTAssertEqual(cluster, try metrics(harness.directory.file("local/results.json")))
+    }
+
     func testAWorkerKilledMidJobLosesNoJob() throws {
         let server = try mlflow()
         try harness.startCluster(["--mlflow", server.uri])

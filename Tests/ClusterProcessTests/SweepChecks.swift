@@ -81,7 +81,7 @@ for child in children:
         if "error" not in child.data.tags:
             problems.append(f"{child.info.run_name}: {child.info.status} without an error tag")
         continue
-    for param in ["learning_rate", "optimizer", "batch_size", "dropout", "model_version"]:
+    for param in ["learning_rate", "optimizer", "batch_size", "dropout", "model_version", "compute_threads"]:
         if param not in child.data.params:
             problems.append(f"{child.info.run_name}: no param {param}")
     steps = sorted(m.step for m in client.get_metric_history(child.info.run_id, "val_accuracy"))

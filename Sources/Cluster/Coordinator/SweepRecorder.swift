@@ -84,8 +84,11 @@ public final class SweepRecorder: @unchecked Sendable {
             let record = try ledger.job(lease.job)
             guard let tracker = try tracker(for: plan),
                   let planned = plan.jobs.first(where: { $0.model == record.model && $0.fold == record.fold }) else { return }
+            // The worker's thread count too: results are bit-identical only for equal thread counts.
+            var params = planned.params
+            params["compute_threads"] = try ledger.workers().first { $0.id == worker }.map { String($0.cores) }
             try tracker.jobStarted(JobStart(job: identity(lease.sweep, lease.job, lease.attempt), model: record.model, fold: record.fold,
-                                            worker: worker, params: planned.params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                            worker: worker, params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                             dataset: dataset(plan)))
         }
     }

@@ -8,6 +8,8 @@ public struct WorkerConfiguration: Sendable {
     /// (1...255 bytes). Defaults to "<host>-<pid>".
     public var name: String
     public var host = ProcessInfo.processInfo.hostName
+    /// The compute threads it trains with (announced in HELLO; logged with each job, since
+    /// results are bit-identical only for equal thread counts).
     public var cores = ProcessInfo.processInfo.activeProcessorCount
     /// SpectroFold's version, announced in HELLO.
     public var version: String
