@@ -44,9 +44,10 @@ final class ClusterHarness {
     }
 
     /// `spectrofold submit --wait` of `models` × `folds` with `epochs` on the synthetic pack, in the background.
-    func submit(models: [String], folds: Int, epochs: Int, _ arguments: [String] = []) throws {
-        try start("submit", try BuiltProducts.executable("spectrofold"), [
-            "submit", "--coordinator", endpoint, "--data", packPath, "--models", models.joined(separator: ","),
+    /// `name` names the process and its log; `data` defaults to the synthetic pack.
+    func submit(models: [String], folds: Int, epochs: Int, _ arguments: [String] = [], name: String = "submit", data: String? = nil) throws {
+        try start(name, try BuiltProducts.executable("spectrofold"), [
+            "submit", "--coordinator", endpoint, "--data", data ?? packPath, "--models", models.joined(separator: ","),
             "--folds", String(folds), "--epochs", String(epochs), "--experiment", "cluster-tests",
             "--set", "name=cluster-test", "--set", "trainer.batch_size=8", "--set", "trainer.early_stopping.patience=0",
             "--wait",

@@ -87,6 +87,24 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         XCTAssertTrue((sweeps.last?["comparison"] as? String)?.contains("| cnn_mlp | 2 |") == true, json.standardOutput)
     }
 
+    /// Two clients uploading different packs at the same time both get their sweep.
+    func testTwoClientsUploadingDifferentPacksAtOnceBothGetTheirSweep() throws {
+        try harness.startCluster(workers: ["w1"])
+        let packs = try [21, 22].map { seed -> String in
+            let path = harness.directory.file("big-\(seed).safetensors")
+            try syntheticPack(count: 480, classes: 3, frames: 48, seed: UInt64(seed)).write(to: path)
+            return path
+        }
+        try harness.submit(models: ["baseline_cnn"], folds: 2, epochs: 1, name: "submit-a", data: packs[0])
+        try harness.submit(models: ["baseline_cnn"], folds: 2, epochs: 1, name: "submit-b", data: packs[1])
+        XCTAssertEqual(try harness.waitForExit("submit-a", timeout: 300), 0, harness.logTails())
+        XCTAssertEqual(try harness.waitForExit("submit-b", timeout: 300), 0, harness.logTails())
+        let sweeps = try harness.status().sweeps
+        XCTAssertEqual(sweeps.map(\.done), [2, 2])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: harness.stateDirectory + "/datasets").filter { $0.count == 64 }.count, 2)
+        XCTAssertEqual(harness.log("coordinator").components(separatedBy: "uploaded and verified").count - 1, 2, harness.log("coordinator"))
+    }
+
     /// The same configuration, pack and thread count give the same numbers, bit for bit,
     /// whether the jobs run in `spectrofold sweep --local` or on a cluster worker.
     func testAClusterSweepReproducesTheLocalSweepExactly() throws {

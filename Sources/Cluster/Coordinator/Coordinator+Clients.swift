@@ -18,7 +18,7 @@ extension Coordinator {
         do {
             switch request {
             case .submit(let submission): reply(try submit(submission, now: now), to: identity)
-            case .upload(let chunk): reply(try upload(chunk), to: identity)
+            case .upload(let chunk): reply(try upload(chunk, now: now), to: identity)
             case .status(let query): reply(.report(try statusReport(query, now: now)), to: identity)
             }
         } catch {
@@ -59,27 +59,40 @@ extension Coordinator {
         return .submitted(SubmitReceipt(sweep: plan.id, created: created, needsDataset: false, chunkBytes: configuration.chunkBytes))
     }
 
-    /// Stores one uploaded chunk; an upload starts with chunk 0 (replacing any other upload in progress).
-    private func upload(_ chunk: DatasetChunk) throws -> ClientReply {
+    /// Stores one uploaded chunk. An upload starts with chunk 0 (a repeated chunk 0 starts it
+    /// again); several clients may upload different datasets at once.
+    private func upload(_ chunk: DatasetChunk, now: Date) throws -> ClientReply {
         if datasets.size(of: chunk.digest) != nil {
             return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: true))
         }
         guard chunk.bytes.count <= configuration.chunkBytes else {
             throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) has \(chunk.bytes.count) bytes, over the chunk size \(configuration.chunkBytes)")
         }
-        if uploads.downloading != chunk.digest {
-            guard chunk.chunk == 0 else {
-                throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) of an upload not in progress (it starts with chunk 0)")
-            }
-            try uploads.begin(chunk.digest, chunkCount: chunk.chunkCount)
-            log("upload of dataset \(chunk.digest) started: \(chunk.chunkCount) chunks")
+        if chunk.chunk == 0 {
+            try beginUpload(chunk.digest, chunkCount: chunk.chunkCount, now: now)
         }
-        let complete = try uploads.write(chunk, chunkBytes: configuration.chunkBytes)
+        guard let upload = uploads[chunk.digest] else {
+            throw ClusterError("UPLOAD \(chunk.digest): chunk \(chunk.chunk) of an upload not in progress (it starts with chunk 0)")
+        }
+        let complete = try upload.partial.write(chunk, chunkBytes: configuration.chunkBytes)
         if complete {
-            _ = try uploads.finish()
+            uploads[chunk.digest] = nil
+            _ = try upload.partial.finish()
             log("dataset \(chunk.digest) uploaded and verified")
         }
         return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: complete))
+    }
+
+    private func beginUpload(_ digest: String, chunkCount: Int, now: Date) throws {
+        if uploads[digest] == nil, uploads.count >= Self.maxUploads, let oldest = uploads.min(by: { $0.value.started < $1.value.started }) {
+            oldest.value.partial.cancel()
+            uploads[oldest.key] = nil
+            log("upload of dataset \(oldest.key) abandoned: \(Self.maxUploads) newer uploads started")
+        }
+        let partial = try uploads[digest]?.partial ?? DatasetCache(path: datasets.path)
+        try partial.begin(digest, chunkCount: chunkCount)
+        uploads[digest] = (partial, now)
+        log("upload of dataset \(digest) started: \(chunkCount) chunks")
     }
 
     private func reply(_ reply: ClientReply, to identity: [UInt8]) {

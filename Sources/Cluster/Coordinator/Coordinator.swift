@@ -25,8 +25,10 @@ public final class Coordinator: @unchecked Sendable {
     let log: @Sendable (String) -> Void
     let events: @Sendable (CoordinatorEvent) -> Void
 
-    /// Datasets clients upload, verified before they join `datasets`.
-    let uploads: DatasetCache
+    /// Uploads in progress by digest, each verified before it joins `datasets` (loop thread only).
+    var uploads: [String: (partial: DatasetCache, started: Date)] = [:]
+    /// Uploads kept in progress at once; one more replaces the oldest.
+    static let maxUploads = 4
     private let context: ZMQContext
     private var zap: ZAPHandler?
     let socket: ZMQSocket
@@ -59,7 +61,6 @@ public final class Coordinator: @unchecked Sendable {
             recorder?.record(event)
             events(event)
         }
-        uploads = try DatasetCache(path: datasets.path)
         liveness = LivenessTracker(heartbeatInterval: configuration.heartbeatInterval, livenessIntervals: configuration.livenessIntervals)
         context = try ZMQContext()
         socket = try ZMQSocket(context: context, type: .router)
