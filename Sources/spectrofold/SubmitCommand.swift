@@ -15,7 +15,8 @@ struct SubmitCommand: ParsableCommand {
         discussion: """
         Takes the same configuration and flags as `spectrofold sweep`. Raw audio is featurised here \
         into --pack-dir; the pack travels to the coordinator by its SHA-256 (only when it lacks it). \
-        With --wait, shows progress and exits non-zero when a job failed.
+        With --wait, shows progress and exits non-zero when a job failed. \
+        MLflow runs go to the coordinator's tracking server (its --mlflow), in --experiment.
         """)
 
     @OptionGroup var cluster: ClusterOptions
