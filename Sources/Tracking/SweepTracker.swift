@@ -5,6 +5,9 @@ import Foundation
 /// Every call validates its event, records it in the outbox (SQLite, durable) and returns; a
 /// background thread delivers recorded events in order, so training never waits for MLflow and
 /// loses nothing while it is down. `flush()` delivers what is pending and says what is left.
+/// Each event is recorded once per run (a run's start, each epoch, its end as finished or as
+/// failed): calling again with the same one is a no-op, so a restarted coordinator can replay
+/// everything from its ledger without duplicating anything.
 ///
 /// ```swift
 /// let outbox = try TrackingOutbox(path: stateDirectory + "/mlflow-outbox.sqlite")
@@ -51,13 +54,14 @@ public final class SweepTracker: @unchecked Sendable {
         }
         if let commit = sweep.gitCommit { tags.append(MLflowKeyValue("mlflow.source.git.commit", commit)) }
         let key = RunKey.sweep(sweep.sweepId)
+        guard try !outbox.isRecorded(Mark.started(key)) else { return }
         var operations: [TrackingOperation] = [
             .startRun(name: sweep.name, parentKey: nil, tags: tags, startTime: Self.now()),
             .log(metrics: [], params: sweep.params.map { MLflowKeyValue($0.key, $0.value) }, tags: []),
         ]
         if let dataset = sweep.dataset { operations.append(.logInputs(datasets: [Self.input(dataset)])) }
         operations += try uploads(sweep.artifacts, of: what)
-        try record(operations, for: key)
+        try record(operations, for: key, mark: Mark.started(key))
     }
 
     /// Logs the aggregates of `summary.results` (`SweepAggregates`), the comparison table as the
@@ -66,18 +70,26 @@ public final class SweepTracker: @unchecked Sendable {
         let what = "sweep \(sweepId)"
         try TrackingLimits.checkIdentifier(sweepId, "sweep id")
         try TrackingLimits.checkTagValue("mlflow.note.content", summary.comparisonMarkdown, of: what)
+        let key = RunKey.sweep(sweepId)
+        guard try !outbox.isRecorded(Mark.finished(key)) else { return }
         let time = Self.now()
         let metrics = SweepAggregates.compute(summary.results).map { MLflowMetric(key: $0.key, value: $0.value, timestamp: time, step: 0) }
         for metric in metrics { try TrackingLimits.checkKey(metric.key, "metric", of: what) }
         try record([.log(metrics: metrics, params: [], tags: [MLflowKeyValue("mlflow.note.content", summary.comparisonMarkdown)])]
                    + uploads(summary.artifacts, of: what)
-                   + [.endRun(status: .finished, endTime: time)], for: RunKey.sweep(sweepId))
+                   + [.endRun(status: .finished, endTime: time)], for: key, mark: Mark.finished(key))
+    }
+
+    /// Whether the sweep's end (`sweepFinished`) was recorded.
+    public func recordedEnd(ofSweep sweepId: String) throws -> Bool {
+        try outbox.isRecorded(Mark.finished(RunKey.sweep(sweepId)))
     }
 
     /// Ends the parent run FAILED with `error` in its tag `error` (a sweep given up).
     public func sweepFailed(sweepId: String, error: String) throws {
         try TrackingLimits.checkIdentifier(sweepId, "sweep id")
-        try record(Self.failure(error), for: RunKey.sweep(sweepId))
+        let key = RunKey.sweep(sweepId)
+        try record(Self.failure(error), for: key, mark: Mark.failed(key))
     }
 
     // MARK: - Jobs (child runs)
@@ -97,7 +109,8 @@ public final class SweepTracker: @unchecked Sendable {
             .log(metrics: [], params: start.params.map { MLflowKeyValue($0.key, $0.value) }, tags: []),
         ]
         if let dataset = start.dataset { operations.append(.logInputs(datasets: [Self.input(dataset)])) }
-        try record(operations, for: RunKey.job(start.job))
+        let key = RunKey.job(start.job)
+        try record(operations, for: key, mark: Mark.started(key))
     }
 
     /// Logs one epoch's metrics with step = `metrics.epoch`, timestamp = `metrics.measuredAt`.
@@ -105,23 +118,27 @@ public final class SweepTracker: @unchecked Sendable {
         try Self.checkJob(job)
         let time = Int64((metrics.measuredAt.timeIntervalSince1970 * 1000).rounded(.down))
         let points = metrics.named.map { MLflowMetric(key: $0.0, value: $0.1, timestamp: time, step: Int64(metrics.epoch)) }
-        try record([.log(metrics: points, params: [], tags: [])], for: RunKey.job(job))
+        let key = RunKey.job(job)
+        try record([.log(metrics: points, params: [], tags: [])], for: key, mark: Mark.epoch(metrics.epoch, key))
     }
 
     /// Logs the final scores as `final/<score>`, uploads the artifacts, ends the run FINISHED.
     public func jobFinished(_ job: JobIdentity, _ result: JobResult) throws {
         try Self.checkJob(job)
+        let key = RunKey.job(job)
+        guard try !outbox.isRecorded(Mark.finished(key)) else { return }
         let time = Self.now()
         let metrics = result.scores.named.map { MLflowMetric(key: "final/\($0.name)", value: $0.value, timestamp: time, step: 0) }
         try record([.log(metrics: metrics, params: [], tags: [])]
                    + uploads(result.artifacts, of: "job \(job.jobId) attempt \(job.attempt)")
-                   + [.endRun(status: .finished, endTime: time)], for: RunKey.job(job))
+                   + [.endRun(status: .finished, endTime: time)], for: key, mark: Mark.finished(key))
     }
 
     /// Ends the run FAILED with `error` (cut to MLflow's 8000 characters) in its tag `error`.
     public func jobFailed(_ job: JobIdentity, error: String) throws {
         try Self.checkJob(job)
-        try record(Self.failure(error), for: RunKey.job(job))
+        let key = RunKey.job(job)
+        try record(Self.failure(error), for: key, mark: Mark.failed(key))
     }
 
     /// The MLflow UI address of a sweep's parent run, once it was created there: the experiment
@@ -152,9 +169,17 @@ public final class SweepTracker: @unchecked Sendable {
 
     // MARK: - Private
 
-    private func record(_ operations: [TrackingOperation], for runKey: String) throws {
-        try outbox.record(operations.map { (runKey, $0) })
+    private func record(_ operations: [TrackingOperation], for runKey: String, mark: String) throws {
+        guard try outbox.record(operations.map { (runKey, $0) }, mark: mark) else { return }
         background?.wake()
+    }
+
+    /// The marks that make each event of a run recorded once.
+    private enum Mark {
+        static func started(_ runKey: String) -> String { "started \(runKey)" }
+        static func epoch(_ epoch: Int, _ runKey: String) -> String { "epoch \(epoch) \(runKey)" }
+        static func finished(_ runKey: String) -> String { "finished \(runKey)" }
+        static func failed(_ runKey: String) -> String { "failed \(runKey)" }
     }
 
     private func uploads(_ artifacts: [ArtifactFile], of what: String) throws -> [TrackingOperation] {

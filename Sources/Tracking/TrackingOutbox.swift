@@ -11,7 +11,8 @@ import SQLite
 ///
 /// Tables: `events` (pending, by sequence number), `runs` (our run key → MLflow run id and
 /// artifact URI, once created), `rejected` (events the server refused, kept for inspection),
-/// `settings` (the tracking destination, so `spectrofold mlflow flush` needs only the file).
+/// `settings` (the tracking destination, so `spectrofold mlflow flush` needs only the file),
+/// `recorded` (the marks of events recorded, so that recording one again is a no-op).
 public final class TrackingOutbox: @unchecked Sendable {
     public let path: String
     public let artifactsDirectory: String
@@ -50,6 +51,7 @@ public final class TrackingOutbox: @unchecked Sendable {
                 sequence INTEGER PRIMARY KEY, run_key TEXT NOT NULL, kind TEXT NOT NULL, operation TEXT NOT NULL,
                 error TEXT NOT NULL, rejected_ms INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS recorded (mark TEXT PRIMARY KEY);
             """)
         try FileManager.default.createDirectory(atPath: artifactsDirectory, withIntermediateDirectories: true)
         try removeUnreferencedArtifacts()
@@ -84,17 +86,26 @@ public final class TrackingOutbox: @unchecked Sendable {
         return name
     }
 
-    /// Appends `operations` (each for its run key) in one transaction: all or none.
-    func record(_ operations: [(runKey: String, operation: TrackingOperation)]) throws {
+    /// Whether an event with this mark was recorded.
+    func isRecorded(_ mark: String) throws -> Bool {
+        try !database.query("SELECT 1 FROM recorded WHERE mark = ?", [.text(mark)]).isEmpty
+    }
+
+    /// Appends `operations` (each for its run key) in one transaction: all or none. With a
+    /// `mark`, only the first recording of that mark appends anything; returns whether it did.
+    @discardableResult
+    func record(_ operations: [(runKey: String, operation: TrackingOperation)], mark: String? = nil) throws -> Bool {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = Self.floats
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try database.transaction {
+        return try database.transaction {
+            if let mark, try database.run("INSERT OR IGNORE INTO recorded (mark) VALUES (?)", [.text(mark)]) == 0 { return false }
             for (runKey, operation) in operations {
                 let json = String(decoding: try encoder.encode(operation), as: UTF8.self)
                 try database.run("INSERT INTO events (run_key, kind, operation, stored_file, recorded_ms) VALUES (?, ?, ?, ?, ?)",
                                  [.text(runKey), .text(operation.kind), .text(json), SQLiteValue(operation.storedFile), .integer(now)])
             }
+            return true
         }
     }
 

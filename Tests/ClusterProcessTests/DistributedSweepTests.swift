@@ -87,6 +87,24 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         XCTAssertTrue((sweeps.last?["comparison"] as? String)?.contains("| cnn_mlp | 2 |") == true, json.standardOutput)
     }
 
+    /// A coordinator that recorded nothing in MLflow (here: started without it, the extreme of a
+    /// crash between ledger and outbox) replays the sweep from its ledger when restarted: the
+    /// layout ends complete, every event once.
+    func testARestartedCoordinatorReplaysWhatItsOutboxMissed() throws {
+        let server = try mlflow()
+        try harness.startCluster()
+        try harness.submit(models: ["baseline_cnn", "cnn_mlp"], folds: 2, epochs: 12)
+        try harness.waitFor("a job done", timeout: 120) {
+            try !harness.ledger().query("SELECT 1 FROM results").isEmpty
+        }
+        _ = try harness.waitUntilTraining("w1", epochs: 1)
+        harness.signal("coordinator", SIGKILL)
+        try harness.startCoordinator(["--mlflow", server.uri])
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 600), 0, harness.logTails())
+        let attempts = try harness.checkSweepCompleted(jobs: 4)
+        try harness.checkMLflow(server, attempts: attempts, epochs: 12)
+    }
+
     /// Two clients uploading different packs at the same time both get their sweep.
     func testTwoClientsUploadingDifferentPacksAtOnceBothGetTheirSweep() throws {
         try harness.startCluster(workers: ["w1"])

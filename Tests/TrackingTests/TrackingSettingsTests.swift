@@ -73,6 +73,36 @@ final class TrackingSettingsTests: XCTestCase {
 
     /// Bad events are refused when recorded, with the field named, and nothing recorded before
     /// them is lost. No server is contacted.
+    /// Each event of a run is recorded once, so a coordinator may replay its whole ledger after
+    /// a restart: repeats add nothing, while a run's failure and its late finish are both kept.
+    func testEachEventOfARunIsRecordedOnce() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let outbox = try TrackingOutbox(path: directory.file("outbox.sqlite"))
+        let tracker = try SweepTracker(outbox: outbox, settings: TrackingSettings(uri: "http://127.0.0.1:9", experiment: "e"),
+                                       credentials: .none, deliverInBackground: false)
+        let job = JobIdentity(sweepId: "s1", jobId: "s1/ast/fold-0", attempt: 1)
+        let params = ["learning_rate", "optimizer", "batch_size", "dropout", "model_version"].map { ($0, "1") }
+        let epoch = EpochMetrics(epoch: 1, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valF1Weighted: 0,
+                                 valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1)
+        let scores = FoldScores(accuracy: 1, f1Weighted: 1, precisionWeighted: 1, recallWeighted: 1, valLoss: 0)
+        var counts: [Int] = []
+        for _ in 0..<2 {
+            try tracker.sweepStarted(SweepDescription(sweepId: "s1", name: "s", params: [("a", "1")]))
+            try tracker.jobStarted(JobStart(job: job, model: "ast", fold: 0, worker: "w", params: params))
+            try tracker.epochFinished(job, epoch)
+            try tracker.jobFailed(job, error: "worker-lost: silent")
+            try tracker.jobFinished(job, JobResult(scores: scores, artifacts: []))
+            try tracker.sweepFinished(sweepId: "s1", SweepSummary(results: [], comparisonMarkdown: "| x |", artifacts: []))
+            counts.append(try outbox.pendingCount())
+        }
+        XCTAssertEqual(counts[0], counts[1], "the second round recorded nothing")
+        XCTAssertTrue(try tracker.recordedEnd(ofSweep: "s1"))
+        try tracker.epochFinished(job, EpochMetrics(epoch: 2, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valF1Weighted: 0,
+                                                    valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1))
+        XCTAssertEqual(try outbox.pendingCount(), counts[1] + 1, "another epoch is another event")
+    }
+
     func testBadEventsAreRefusedWhenRecordedAndLoseNothing() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -8,8 +8,10 @@ import Training
 /// when the sweep ends, results.json and the comparison report; and in MLflow (when a tracking
 /// URI is set) the parent run per sweep, a child run per attempt created when it is leased,
 /// epochs as workers report them, and the aggregates at the end. MLflow events go through a
-/// durable outbox per experiment (`<state>/mlflow/`), so an MLflow outage loses nothing.
-/// Runs on the coordinator's thread.
+/// durable outbox per experiment (`<state>/mlflow/`), so an MLflow outage loses nothing. At
+/// start it replays, from the ledger, every sweep not completely recorded (the tracker records
+/// each event once), so a coordinator killed between its ledger and its outbox loses nothing
+/// either. Runs on the coordinator's thread.
 public final class SweepRecorder: @unchecked Sendable {
     public let sweepsDirectory: String
     private let ledger: Ledger
@@ -27,12 +29,8 @@ public final class SweepRecorder: @unchecked Sendable {
         self.trackingURI = trackingURI
         self.log = log
         try FileManager.default.createDirectory(atPath: sweepsDirectory, withIntermediateDirectories: true)
-        // Deliver what earlier runs left in the outboxes of unfinished sweeps, and report sweeps
-        // that finished in the ledger just before a crash, before their report was written.
-        for sweep in try ledger.unfinishedSweeps() { _ = try? tracker(for: plan(sweep)) }
-        for sweep in try ledger.sweeps() where sweep.ended != nil {
-            let results = (directory(of: sweep.id) as NSString).appendingPathComponent("results.json")
-            if !FileManager.default.fileExists(atPath: results) { sweepFinished(sweep.id) }
+        for sweep in try ledger.sweeps() where !completelyRecorded(sweep.id, finished: sweep.ended != nil) {
+            replay(sweep.id)
         }
     }
 
@@ -96,13 +94,15 @@ public final class SweepRecorder: @unchecked Sendable {
     private func epoch(_ progress: JobProgress) {
         report("job \(progress.job)") {
             let record = try ledger.job(progress.job)
-            guard let tracker = try tracker(for: plan(record.sweep)), let metrics = EpochMetrics(progress) else { return }
+            guard let tracker = try tracker(for: plan(record.sweep)),
+                  let metrics = EpochMetrics(epoch: progress.epoch, metrics: progress.metrics) else { return }
             try tracker.epochFinished(identity(record.sweep, progress.job, progress.attempt), metrics)
         }
     }
 
-    /// Writes the job's files from its accepted result, logs the epochs MLflow has not had, and
-    /// finishes the child run.
+    /// Writes the job's files from its accepted result (unless there), logs every epoch of its
+    /// history (those already logged from PROGRESS are skipped by the tracker; the others were
+    /// reported while the coordinator was down), and finishes the child run.
     private func resultAccepted(_ attempt: JobAttempt) {
         report("job \(attempt.job)") {
             let record = try ledger.job(attempt.job)
@@ -110,20 +110,18 @@ public final class SweepRecorder: @unchecked Sendable {
             let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
             let directory = ((directory(of: record.sweep) as NSString).appendingPathComponent(record.model) as NSString)
                 .appendingPathComponent("fold-\(record.fold)")
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let artifacts = JobArtifacts(directory: directory)
-            try Data(result.stateDict).write(to: URL(fileURLWithPath: artifacts.stateDict))
-            for name in JobReport.fileNames(artifacts) {
-                guard let text = jobReport.files[name] else { throw ClusterError("result of \(attempt.job) lacks \(name)") }
-                try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+            if !FileManager.default.fileExists(atPath: artifacts.stateDict) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for name in JobReport.fileNames(artifacts) {
+                    guard let text = jobReport.files[name] else { throw ClusterError("result of \(attempt.job) lacks \(name)") }
+                    try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+                }
+                try Data(result.stateDict).write(to: URL(fileURLWithPath: artifacts.stateDict), options: .atomic)
             }
             guard let tracker = try tracker(for: plan(record.sweep)), let scores = FoldScores(jobReport.outcome) else { return }
             let job = identity(record.sweep, attempt.job, result.attempt)
-            // Epochs whose PROGRESS never arrived (sent while the coordinator was down) come from the history.
-            let reported = Set(try ledger.progress(job: attempt.job, attempt: result.attempt).map(\.epoch))
-            for epoch in jobReport.outcome.epochs where !reported.contains(epoch.epoch) {
-                try tracker.epochFinished(job, EpochMetrics(epoch))
-            }
+            for epoch in jobReport.outcome.epochs { try tracker.epochFinished(job, EpochMetrics(epoch)) }
             try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
         }
     }
@@ -155,6 +153,51 @@ public final class SweepRecorder: @unchecked Sendable {
             let reportFiles = try results.write(to: directory(of: sweep))
             try tracker(for: plan)?.sweepFinished(sweepId: sweep, SweepSummary(results, reportFiles: reportFiles))
         }
+    }
+
+    // MARK: - Replay after a restart
+
+    /// Whether a sweep's files and MLflow runs are complete: it ended, its results.json is
+    /// written and (with tracking) its parent run's end is recorded.
+    private func completelyRecorded(_ sweep: String, finished: Bool) -> Bool {
+        let results = (directory(of: sweep) as NSString).appendingPathComponent("results.json")
+        guard finished, FileManager.default.fileExists(atPath: results) else { return false }
+        guard let plan = try? plan(sweep), let tracker = try? tracker(for: plan) else { return trackingURI == nil }
+        return (try? tracker.recordedEnd(ofSweep: sweep)) == true
+    }
+
+    /// Records a sweep again from the ledger: its start, every attempt's start, epochs and end,
+    /// and the sweep's end if it has one. What was recorded before is skipped by the tracker.
+    private func replay(_ sweep: String) {
+        report("replay of sweep \(sweep)") {
+            let plan = try plan(sweep)
+            sweepCreated(plan)
+            for job in try ledger.jobs(sweep: sweep) {
+                for attempt in try ledger.attempts(job: job.id) {
+                    let leased = LeasedJob(job: job.id, attempt: attempt.attempt, sweep: sweep, dataset: plan.dataset, spec: job.spec,
+                                           expires: attempt.started)
+                    jobLeased(leased, worker: attempt.worker)
+                    for (epoch, text) in try ledger.progress(job: job.id, attempt: attempt.attempt) {
+                        self.epoch(JobProgress(job: job.id, attempt: attempt.attempt, epoch: epoch, epochs: epoch + 1,
+                                               samplesPerSecond: 0, metrics: Self.metrics(text)))
+                    }
+                    switch attempt.outcome {
+                    case .running: break
+                    case .succeeded: resultAccepted(JobAttempt(job: job.id, attempt: attempt.attempt))
+                    case .failed, .expired, .workerLost, .superseded:
+                        attemptEnded(EndedAttempt(attempt: JobAttempt(job: job.id, attempt: attempt.attempt), worker: attempt.worker,
+                                                  outcome: attempt.outcome, jobFailed: false, reason: attempt.reason ?? attempt.outcome.rawValue))
+                    }
+                }
+            }
+            if try ledger.sweepStatus(sweep).finished { sweepFinished(sweep) }
+        }
+    }
+
+    /// Epoch metrics as the ledger keeps them (JSON; non-finite values as strings such as "nan").
+    private static func metrics(_ text: String) -> [String: Double] {
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue ?? ($0 as? String).flatMap(Double.init) }
     }
 
     // MARK: - Helpers

@@ -48,12 +48,11 @@ extension EpochMetrics {
 
     /// One epoch as a worker reported it (0-based `epoch`, metrics by their MLflow names); nil
     /// when a metric is missing.
-    init?(_ progress: JobProgress) {
-        let m = progress.metrics
+    init?(epoch: Int, metrics m: [String: Double]) {
         guard let trainLoss = m["train_loss"], let trainAccuracy = m["train_accuracy"], let valLoss = m["val_loss"],
               let valAccuracy = m["val_accuracy"], let f1 = m["val_f1_weighted"], let precision = m["val_precision_weighted"],
               let recall = m["val_recall_weighted"], let lr = m["learning_rate"] else { return nil }
-        self.init(epoch: progress.epoch + 1, trainLoss: trainLoss, trainAccuracy: trainAccuracy, valLoss: valLoss, valAccuracy: valAccuracy,
+        self.init(epoch: epoch + 1, trainLoss: trainLoss, trainAccuracy: trainAccuracy, valLoss: valLoss, valAccuracy: valAccuracy,
                   valF1Weighted: f1, valPrecisionWeighted: precision, valRecallWeighted: recall, learningRate: lr)
     }
 }
