@@ -8,7 +8,7 @@ struct SweepFlags: ParsableArguments {
     var data: String?
     @Option(help: ArgumentHelp("Models to compare, comma-separated.", valueName: "a,b,c")) var models: String?
     @Option(help: "Number of folds.") var folds: Int?
-    @Option(help: "Epochs per job.") var epochs: Int?
+    @Option(help: "Epochs of every job (beats the file's per-model trainer.epochs too).") var epochs: Int?
     @Option(help: "Preset of every model: mini or standard.") var preset: String?
     @Option(help: "MLflow experiment (else tracking.experiment, else MLFLOW_EXPERIMENT_NAME, else spectrofold).") var experiment: String?
 
@@ -17,7 +17,7 @@ struct SweepFlags: ParsableArguments {
         if let data { overrides.append("data.source=\(data)") }
         if let models { overrides.append("models.run=[\(models)]") }
         if let folds { overrides.append("folds.k=\(folds)") }
-        if let epochs { overrides.append("trainer.epochs=\(epochs)") }
+        if let epochs { overrides += ["trainer.epochs=\(epochs)"] + ModelFactory.names.map { "models.\($0).trainer.epochs=\(epochs)" } }
         if let preset { overrides += ModelFactory.names.map { "models.\($0).preset=\(preset)" } }
         return overrides
     }

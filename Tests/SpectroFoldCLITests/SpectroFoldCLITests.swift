@@ -73,6 +73,19 @@ final class SpectroFoldCLITests: XCTestCase {
         XCTAssertTrue(missing.standardError.contains("\(directory.file("none.csv")): no such file or folder"), missing.standardError)
     }
 
+    func testTheEpochsFlagBeatsAModelsOwnEpochsInTheFile() throws {
+        let pack = directory.file("pack.safetensors"), config = directory.file("sweep.yaml"), out = directory.file("out")
+        try syntheticPack(count: 12).write(to: pack)
+        try "models:\n  ast:\n    trainer: {epochs: 5}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let run = try spectrofold("sweep", "--local", "--no-tracking", "--config", config, "--data", pack, "--models", "ast",
+                                  "--folds", "2", "--epochs", "1", "--set", "trainer.batch_size=4", "--out", out)
+        XCTAssertEqual(run.status, 0, run.standardError)
+        let results = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json"))) as? [String: Any]
+        let jobs = try XCTUnwrap(results?["jobs"] as? [[String: Any]])
+        XCTAssertEqual(jobs.count, 2)
+        XCTAssertEqual(jobs.map { ($0["epochs"] as? [Any])?.count }, [1, 1], "every job trains the flag's single epoch")
+    }
+
     func testMakeDemoDataWritesClipsAndTheManifestTheDemoConfigExpects() throws {
         let out = directory.file("demo")
         let result = try spectrofold("make-demo-data", "--out", out, "--variants", "1", "--seed", "3")
