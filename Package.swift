@@ -51,7 +51,7 @@ let package = Package(
             "Cluster", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensor", "NN", "Optim", "CBLAS", "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Cluster
 import Foundation
-import SQLite
 
 /// `spectrofold-bench sweep`: the wall time of one comparison sweep on a cluster of real
 /// processes on this machine, once per worker count: a `spectrofold-coordinator` (no MLflow) and
@@ -98,17 +97,15 @@ struct SweepBenchmark: ParsableCommand {
         guard let sweep = try client.status().sweeps.first, sweep.finished else {
             throw ValidationError("the coordinator reports no finished sweep\n" + services.logTails())
         }
-        let ledger = try SQLiteDatabase(path: (state as NSString).appendingPathComponent("ledger.sqlite"))
-        let rows = try ledger.query("""
-            SELECT jobs.model AS model, AVG(attempts.ended - attempts.started) AS seconds, SUM(attempts.ended - attempts.started) AS busy
-            FROM attempts JOIN jobs ON jobs.id = attempts.job WHERE attempts.outcome = 'succeeded' GROUP BY jobs.model
-            """)
-        var jobSeconds: [String: Double] = [:]
-        var busy = 0.0
-        for row in rows {
-            jobSeconds[row["model"].string ?? "?"] = row["seconds"].double ?? 0
-            busy += row["busy"].double ?? 0
+        let ledger = try Ledger(path: (state as NSString).appendingPathComponent("ledger.sqlite"))
+        var secondsByModel: [String: [Double]] = [:]
+        for job in try ledger.jobs(sweep: sweep.id) {
+            for attempt in try ledger.attempts(job: job.id) where attempt.outcome == .succeeded {
+                if let ended = attempt.ended { secondsByModel[job.model, default: []].append(ended.timeIntervalSince(attempt.started)) }
+            }
         }
+        let jobSeconds = secondsByModel.mapValues { $0.reduce(0, +) / Double($0.count) }
+        let busy = secondsByModel.values.joined().reduce(0, +)
         return Run(workers: count, threads_per_worker: threads, jobs: sweep.total, sweep_s: sweep.elapsedSeconds, submit_s: submitSeconds,
                    job_s_mean: jobSeconds, utilisation: busy / (Double(count) * sweep.elapsedSeconds),
                    speedup: (baseline ?? sweep.elapsedSeconds) / sweep.elapsedSeconds)
@@ -129,7 +126,7 @@ struct SweepBenchmark: ParsableCommand {
             process.executableURL = binaries.appendingPathComponent(program)
             process.arguments = arguments
             let log = logPath(name)
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
