@@ -56,6 +56,19 @@ final class ClusterHarness {
 
     var heartbeatLogPath: String { directory.file("heartbeats.jsonl") }
 
+    /// The heartbeat log's lines so far, parsed (a line being written is left out).
+    func heartbeatEvents() -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: heartbeatLogPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// Whether the heartbeat log holds a line of `event` whose fields include every one of `fields`.
+    func heartbeatLogHas(_ event: String, _ fields: [String: String]) -> Bool {
+        heartbeatEvents().contains { line in
+            line["event"] as? String == event && fields.allSatisfy { key, value in line[key].map { "\($0)" } == value }
+        }
+    }
+
     /// Everything `name` printed so far.
     func log(_ name: String) -> String {
         (try? String(contentsOfFile: directory.file("\(name).log"), encoding: .utf8)) ?? ""

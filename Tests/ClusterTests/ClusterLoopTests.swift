@@ -89,6 +89,58 @@ final class ClusterLoopTests: XCTestCase {
         })
     }
 
+    /// A result that arrives after its job was done by another worker (the worker was declared
+    /// dead, its job finished elsewhere, then it came back and reported) is acknowledged, so the
+    /// worker stops resending it, and dropped: the ledger keeps the first result, and the drop is
+    /// an event and a heartbeat-log line.
+    func testAResultAfterItsJobIsDoneIsAcknowledgedAndDropped() throws {
+        let coordinator = try bed.coordinator()
+        defer { coordinator.stop() }
+        let context = try ZMQContext()
+        func ghostSocket() throws -> ZMQSocket {
+            let socket = try ZMQSocket(context: context, type: .dealer)
+            try socket.set(.linger(milliseconds: 0))
+            try socket.set(.routingID(Array("ghost".utf8)))
+            try socket.connect(coordinator.endpoint)
+            _ = try socket.send(ProtocolCodec.encode(WorkerMessage.hello(WorkerHello(worker: "ghost", host: "nowhere", cores: 1,
+                                                                                      version: "test", datasets: []))))
+            return socket
+        }
+        let first = try ghostSocket()
+        _ = try first.send(ProtocolCodec.encode(WorkerMessage.heartbeat(WorkerHeartbeat())))
+        guard case .jobLeased(let lease, "ghost")? = bed.recorder.wait(for: { if case .jobLeased(_, "ghost") = $0 { return true } else { return false } })
+        else { return }
+        first.close()
+        let worker = try bed.worker("w1", endpoint: coordinator.endpoint)
+        defer { worker.stop() }
+        bed.recorder.wait { $0.isSweepFinished }
+        let accepted = try XCTUnwrap(bed.ledger.result(job: lease.job))
+        XCTAssertEqual(accepted.worker, "w1")
+
+        let back = try ghostSocket()
+        defer { back.close() }
+        let attempt = JobAttempt(job: lease.job, attempt: lease.attempt)
+        _ = try back.send(ProtocolCodec.encode(WorkerMessage.result(JobResult(job: attempt.job, attempt: attempt.attempt,
+                                                                              summary: Array(#"{"late":true}"#.utf8), stateDict: [1, 2, 3]))))
+        var acknowledged = false
+        let deadline = Date().addingTimeInterval(30)
+        while !acknowledged, Date() < deadline {
+            guard try back.waitForInput(timeoutMilliseconds: 100), let message = try back.receive(maxFrames: 8) else { continue }
+            if case .ack(attempt) = try ProtocolCodec.decodeCoordinatorMessage(message.frames) { acknowledged = true }
+        }
+        XCTAssertTrue(acknowledged, "the late result is acknowledged")
+        bed.recorder.wait { if case .resultDropped(attempt, "ghost", _) = $0 { return true } else { return false } }
+        XCTAssertEqual(try bed.ledger.result(job: lease.job)?.worker, "w1", "the first result stays")
+        XCTAssertEqual(try bed.ledger.result(job: lease.job)?.stateDict, accepted.stateDict)
+        XCTAssertEqual(try bed.ledger.attempts(job: lease.job).map(\.outcome), [.workerLost, .succeeded])
+        try waitUntil("the drop in the heartbeat log") {
+            try bed.heartbeatLines().contains {
+                $0["event"] as? String == "result" && $0["outcome"] as? String == "dropped" && $0["worker"] as? String == "ghost"
+                    && $0["job"] as? String == lease.job && $0["reason"] as? String == "job '\(lease.job)' is already done"
+            }
+        }
+    }
+
     /// A worker whose lease is gone (here: ended in the ledger behind its back) gets CANCEL at
     /// its next heartbeat; the executor sees the cancellation, its outcome is discarded (no
     /// FAILED), and the requeued job runs again as attempt 2.

@@ -130,6 +130,8 @@ extension Coordinator {
             reportIfSweepFinished(job: result.job)
         case .dropped(let reason):
             log("result of \(result.job) attempt \(result.attempt) from \(worker) acknowledged and dropped: \(reason)")
+            events(.resultDropped(attempt, worker: worker, reason: reason))
+            do { try heartbeatLog?.recordDroppedResult(attempt, worker: worker, reason: reason, now: now) } catch { log("coordinator: \(error)") }
         }
     }
 

@@ -36,6 +36,9 @@ public enum CoordinatorEvent: Equatable, Sendable {
     case jobLeased(LeasedJob, worker: String)
     case progress(JobProgress, worker: String)
     case resultAccepted(JobAttempt, worker: String)
+    /// A RESULT that came after its job was done or failed (or for an attempt the worker never
+    /// held): acknowledged, so the worker stops resending it, and dropped.
+    case resultDropped(JobAttempt, worker: String, reason: String)
     case attemptEnded(EndedAttempt)
     case sweepFinished(SweepStatus)
     /// A message that was dropped, with the sender's routing id (printable) and the reason.

@@ -72,7 +72,7 @@ public final class SweepRecorder: @unchecked Sendable {
         case .resultAccepted(let attempt, _): resultAccepted(attempt)
         case .attemptEnded(let ended): attemptEnded(ended)
         case .sweepFinished(let status): sweepFinished(status.id)
-        case .liveness, .messageDropped: break
+        case .liveness, .messageDropped, .resultDropped: break
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The coordinator's heartbeat log: JSON lines, appended, one per liveness change of a worker
-/// one per attempt that ended without a result, and one per worker per status period. Keys are sorted; times are ISO 8601 UTC with
+/// The coordinator's heartbeat log: JSON lines, appended, one per liveness change of a worker,
+/// one per attempt that ended without a result, one per result acknowledged and dropped, and
+/// one per worker per status period. Keys are sorted; times are ISO 8601 UTC with
 /// milliseconds. Examples:
 ///
 /// ```
@@ -59,6 +60,12 @@ public final class HeartbeatLog: @unchecked Sendable {
         try append(["event": "attempt", "time": Self.timestamp(now), "worker": ended.worker, "job": ended.attempt.job,
                     "attempt": ended.attempt.attempt, "outcome": ended.outcome.rawValue, "reason": ended.reason,
                     "job_state": ended.jobFailed ? "failed" : (ended.outcome == .superseded ? "done" : "queued")])
+    }
+
+    /// A result that arrived after its job was done or failed: acknowledged and dropped.
+    public func recordDroppedResult(_ attempt: JobAttempt, worker: String, reason: String, now: Date) throws {
+        try append(["event": "result", "outcome": "dropped", "time": Self.timestamp(now), "worker": worker, "job": attempt.job,
+                    "attempt": attempt.attempt, "reason": reason])
     }
 
     public func record(_ status: Status, now: Date) throws {
