@@ -10,6 +10,9 @@ struct ConfigValidator {
         try require("features.frames", config.features.frames >= 1, "must be at least 1")
         try require("folds.k", config.folds.k >= 2, "must be at least 2")
         try choose("folds.strategy", config.folds.strategy, among: ["stratified", "stratified_group", "manifest"])
+        try require("folds.repeats", config.folds.repeats >= 1, "must be at least 1")
+        try require("folds.repeats", config.folds.repeats == 1 || config.folds.strategy != "manifest",
+                    "must be 1 with strategy 'manifest': the dataset's own folds are the same in every repeat")
 
         try require("models.run", !config.models.run.isEmpty, "names no model")
         for (index, name) in config.models.run.enumerated() {
@@ -22,11 +25,26 @@ struct ConfigValidator {
             try choose("models.\(name).preset", settings.preset, among: ["mini", "standard"], what: "preset")
             try validate(trainer: settings.trainer, key: "models.\(name).trainer")
         }
+        for name in config.models.run { try validateRunnable(config.models.settings(for: name)!.trainer, model: name) }
+    }
+
+    /// Settings no job of `model` could train with, refused before any job starts.
+    private func validateRunnable(_ trainer: TrainerConfig, model: String) throws {
+        let key = "models.\(model).trainer"
+        let scheduler = trainer.scheduler
+        try require("\(key).scheduler.warmup_epochs", scheduler.name != "cosine" || scheduler.warmupEpochs < trainer.epochs,
+                    "model '\(model)': a cosine warm-up of \(scheduler.warmupEpochs) epochs leaves none of its \(trainer.epochs) epochs "
+                    + "to anneal; it must be below trainer.epochs")
+        try require("\(key).selection", trainer.selection != "last" || scheduler.name != "plateau",
+                    "model '\(model)': selection 'last' has no selection part to drive the plateau scheduler; "
+                    + "use scheduler cosine, step or none, or selection 'inner'")
     }
 
     private func validate(trainer: TrainerConfig, key: String) throws {
         try require("\(key).epochs", trainer.epochs >= 1, "must be at least 1")
         try require("\(key).batch_size", trainer.batchSize >= 1, "must be at least 1")
+        try choose("\(key).selection", trainer.selection, among: ["inner", "last"])
+        try require("\(key).selection_fraction", trainer.selectionFraction > 0 && trainer.selectionFraction < 1, "must be in (0, 1)")
         try choose("\(key).optimizer", trainer.optimizer, among: ["sgd", "adam", "adamw"], what: "optimizer")
         try require("\(key).lr", trainer.lr > 0, "must be positive")
         try require("\(key).weight_decay", trainer.weightDecay >= 0, "must not be negative")
@@ -48,8 +66,12 @@ struct ConfigValidator {
         try require("\(key).augment.mixup_alpha", augment.mixupAlpha >= 0, "must not be negative")
     }
 
+    /// Points at where the value was set: a model's effective trainer key falls back to the
+    /// global `trainer` key it inherited.
     private func error(_ key: String, _ message: String) -> ConfigError {
-        let origin = origins[key]
+        let inherited = key.split(separator: ".").count > 3 && key.hasPrefix("models.")
+            ? "trainer." + key.split(separator: ".").dropFirst(3).joined(separator: ".") : key
+        let origin = origins[key] ?? origins[inherited]
         return ConfigError(source: origin?.source ?? "defaults", line: origin?.line, key: key, message: message)
     }
 

@@ -60,6 +60,9 @@ public struct FoldsConfig: Codable, Equatable, Sendable {
     public var k = 5
     /// `stratified`, `stratified_group` (no group in two folds) or `manifest` (the dataset's own folds).
     public var strategy = "stratified"
+    /// Repeated k-fold: every model runs `repeats` × `k` jobs on `repeats` fold assignments, each
+    /// from the seed and the repeat index (repeat 0 is the assignment of a single run).
+    public var repeats = 1
 }
 
 /// Which models run, their presets, and per-model trainer overrides.
@@ -97,6 +100,13 @@ public struct ModelSettings: Codable, Equatable, Sendable {
 /// How one model is trained on one fold.
 public struct TrainerConfig: Codable, Equatable, Sendable {
     public var epochs = 30
+    /// What chooses the weights a job is scored with: `inner` (a selection part of the training
+    /// part drives early stopping, the plateau scheduler and the best epoch) or `last` (no
+    /// selection part, no early stopping: the last epoch's weights).
+    public var selection = "inner"
+    /// The share of a job's training part held out as its selection part (stratified by label,
+    /// whole groups), with `selection: inner`.
+    public var selectionFraction = 0.15
     public var batchSize = 32
     /// `sgd`, `adam` or `adamw`.
     public var optimizer = "adamw"
@@ -119,7 +129,7 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
 
 /// The learning-rate schedule, stepped once per epoch.
 public struct SchedulerConfig: Codable, Equatable, Sendable {
-    /// `plateau` (ReduceLROnPlateau on validation loss), `cosine` (with linear warm-up), `step` or `none`.
+    /// `plateau` (ReduceLROnPlateau on the selection part's loss), `cosine` (with linear warm-up), `step` or `none`.
     public var name = "plateau"
     // ReduceLROnPlateau, with torch's semantics.
     public var mode = "min"
@@ -138,7 +148,8 @@ public struct SchedulerConfig: Codable, Equatable, Sendable {
     public var gamma = 0.1
 }
 
-/// Stop when validation loss has not improved by `minDelta` for `patience` epochs; 0 turns it off.
+/// Stop when the selection part's loss has not improved by `minDelta` for `patience` epochs; 0
+/// turns it off (as does `selection: last`).
 public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
     public var patience = 8
     public var minDelta = 0.0

@@ -37,6 +37,17 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
         }
     }
 
+    /// Repeated k-fold: `repeats` assignments of `strategy`, repeat r made with its own seed
+    /// (repeat 0 with `seed` itself, so one repeat is the plain k-fold split).
+    public static func repeated(_ strategy: FoldStrategy, pack: FeaturePack, k: Int, repeats: Int, seed: UInt64) throws -> [FoldAssignment] {
+        guard repeats == 1 || strategy != .manifest else {
+            throw DataError("folds.repeats", "must be 1 with strategy 'manifest': the dataset's own folds are the same in every repeat")
+        }
+        return try (0..<max(repeats, 1)).map { r in
+            try make(strategy, pack: pack, k: k, seed: r == 0 ? seed : seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15)
+        }
+    }
+
     /// Stratified k-fold: each class's examples are shuffled under `seed` and dealt to the folds
     /// in turn, each class starting where the previous one stopped. Every fold then holds
     /// ⌊n_c / k⌋ or ⌈n_c / k⌉ examples of class c, and fold sizes differ by at most one.

@@ -64,7 +64,7 @@ public final class SweepTracker: @unchecked Sendable {
         try record(operations, for: key, mark: Mark.started(key))
     }
 
-    /// Logs the aggregates of `summary.results` (`SweepAggregates`), the comparison table as the
+    /// Logs the aggregates of `summary.results` (`SweepAggregates`) and `summary.intervals`, the comparison table as the
     /// parent's note, the comparison artifacts, and ends the parent run FINISHED.
     public func sweepFinished(sweepId: String, _ summary: SweepSummary) throws {
         let what = "sweep \(sweepId)"
@@ -73,7 +73,8 @@ public final class SweepTracker: @unchecked Sendable {
         let key = RunKey.sweep(sweepId)
         guard try !outbox.isRecorded(Mark.finished(key)) else { return }
         let time = Self.now()
-        let metrics = SweepAggregates.compute(summary.results).map { MLflowMetric(key: $0.key, value: $0.value, timestamp: time, step: 0) }
+        let metrics = (SweepAggregates.compute(summary.results) + summary.intervals)
+            .map { MLflowMetric(key: $0.key, value: $0.value, timestamp: time, step: 0) }
         for metric in metrics { try TrackingLimits.checkKey(metric.key, "metric", of: what) }
         try record([.log(metrics: metrics, params: [], tags: [MLflowKeyValue("mlflow.note.content", summary.comparisonMarkdown)])]
                    + uploads(summary.artifacts, of: what)
@@ -103,9 +104,10 @@ public final class SweepTracker: @unchecked Sendable {
             throw TrackingInputError("\(what): missing params \(missing.joined(separator: ", ")) (required: \(JobStart.requiredParams.joined(separator: ", ")))")
         }
         let tags = [("sweep_id", start.job.sweepId), ("job_id", start.job.jobId), ("attempt", "\(start.job.attempt)"),
-                    ("model", start.model), ("fold", "\(start.fold)"), ("worker", start.worker)].map { MLflowKeyValue($0.0, $0.1) }
+                    ("model", start.model), ("repeat", "\(start.repeat)"), ("fold", "\(start.fold)"), ("worker", start.worker)]
+            .map { MLflowKeyValue($0.0, $0.1) }
         var operations: [TrackingOperation] = [
-            .startRun(name: "\(start.model)/fold-\(start.fold)", parentKey: RunKey.sweep(start.job.sweepId), tags: tags, startTime: Self.now()),
+            .startRun(name: start.name, parentKey: RunKey.sweep(start.job.sweepId), tags: tags, startTime: Self.now()),
             .log(metrics: [], params: start.params.map { MLflowKeyValue($0.key, $0.value) }, tags: []),
         ]
         if let dataset = start.dataset { operations.append(.logInputs(datasets: [Self.input(dataset)])) }

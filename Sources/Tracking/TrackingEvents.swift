@@ -72,10 +72,14 @@ public struct JobIdentity: Hashable, Sendable {
     }
 }
 
-/// A job attempt about to train: becomes a child run named `<model>/fold-<fold>`.
+/// A job attempt about to train: becomes a child run named `name` (`<model>/fold-<k>`, or
+/// `<model>/rep-<r>/fold-<k>` in a sweep of several repeats).
 public struct JobStart: Sendable {
     public var job: JobIdentity
+    public var name: String
     public var model: String
+    /// 0-based; 0 in a sweep of one repeat.
+    public var `repeat`: Int
     public var fold: Int
     /// Who trains it: "local" or the worker's name.
     public var worker: String
@@ -85,10 +89,12 @@ public struct JobStart: Sendable {
 
     public static let requiredParams = ["learning_rate", "optimizer", "batch_size", "dropout", "model_version"]
 
-    public init(job: JobIdentity, model: String, fold: Int, worker: String,
+    public init(job: JobIdentity, name: String, model: String, repeat: Int, fold: Int, worker: String,
                 params: [(key: String, value: String)], dataset: DatasetReference? = nil) {
         self.job = job
+        self.name = name
         self.model = model
+        self.repeat = `repeat`
         self.fold = fold
         self.worker = worker
         self.params = params
@@ -104,18 +110,19 @@ public struct EpochMetrics: Equatable, Sendable {
     public var trainLoss: Double
     /// Fractions in [0, 1].
     public var trainAccuracy: Double
-    public var valLoss: Double
-    public var valAccuracy: Double
-    public var valF1Weighted: Double
-    public var valPrecisionWeighted: Double
-    public var valRecallWeighted: Double
+    /// On the job's selection part; nil without one.
+    public var valLoss: Double?
+    public var valAccuracy: Double?
+    public var valF1Weighted: Double?
+    public var valPrecisionWeighted: Double?
+    public var valRecallWeighted: Double?
     /// The learning rate used in this epoch.
     public var learningRate: Double
     /// When the epoch ended (milliseconds are kept).
     public var measuredAt: Date
 
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double, valAccuracy: Double,
-                valF1Weighted: Double, valPrecisionWeighted: Double, valRecallWeighted: Double, learningRate: Double,
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double?, valAccuracy: Double?,
+                valF1Weighted: Double?, valPrecisionWeighted: Double?, valRecallWeighted: Double?, learningRate: Double,
                 measuredAt: Date = Date()) {
         self.epoch = epoch
         self.trainLoss = trainLoss
@@ -129,16 +136,16 @@ public struct EpochMetrics: Equatable, Sendable {
         self.measuredAt = measuredAt
     }
 
-    /// MLflow metric name → value.
+    /// MLflow metric name → value (the `val_*` ones only with a selection part).
     var named: [(String, Double)] {
-        [("train_loss", trainLoss), ("train_accuracy", trainAccuracy), ("val_loss", valLoss),
-         ("val_accuracy", valAccuracy), ("val_f1_weighted", valF1Weighted),
-         ("val_precision_weighted", valPrecisionWeighted), ("val_recall_weighted", valRecallWeighted),
-         ("learning_rate", learningRate)]
+        let optional: [(String, Double?)] = [("val_loss", valLoss), ("val_accuracy", valAccuracy), ("val_f1_weighted", valF1Weighted),
+                                             ("val_precision_weighted", valPrecisionWeighted), ("val_recall_weighted", valRecallWeighted)]
+        return [("train_loss", trainLoss), ("train_accuracy", trainAccuracy)] + optional.compactMap { name, value in value.map { (name, $0) } }
+            + [("learning_rate", learningRate)]
     }
 }
 
-/// A fold's final scores on its validation part (with the state dict the job keeps).
+/// A job's final scores on its held-out fold, scored once (with the state dict the job keeps).
 public struct FoldScores: Equatable, Sendable {
     public var accuracy: Double
     public var f1Weighted: Double
@@ -175,7 +182,7 @@ public struct JobResult: Sendable {
     }
 }
 
-/// One fold's scores for the parent's aggregates.
+/// One job's held-out scores for the parent's aggregates.
 public struct FoldResult: Equatable, Sendable {
     public var model: String
     public var fold: Int
@@ -190,15 +197,18 @@ public struct FoldResult: Equatable, Sendable {
 
 /// A finished sweep's comparison: goes onto the parent run.
 public struct SweepSummary: Sendable {
-    /// The final scores of every finished job (one per model × fold).
+    /// The final scores of every finished job (one per model × repeat × fold).
     public var results: [FoldResult]
+    /// Further parent metrics computed over the jobs (`<model>/accuracy_ci95_low` and `_high`).
+    public var intervals: [(key: String, value: Double)] = []
     /// The comparison table in Markdown: the parent's `mlflow.note.content` (at most 8000 characters).
     public var comparisonMarkdown: String
     /// Comparison table (CSV and Markdown), chart with error bars, summed confusion matrices.
     public var artifacts: [ArtifactFile]
 
-    public init(results: [FoldResult], comparisonMarkdown: String, artifacts: [ArtifactFile]) {
+    public init(results: [FoldResult], intervals: [(key: String, value: Double)] = [], comparisonMarkdown: String, artifacts: [ArtifactFile]) {
         self.results = results
+        self.intervals = intervals
         self.comparisonMarkdown = comparisonMarkdown
         self.artifacts = artifacts
     }

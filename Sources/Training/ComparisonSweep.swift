@@ -5,14 +5,15 @@ import Foundation
 import NN
 import Tensor
 
-/// Observes a sweep: progress, logs and tracking hang off these calls. Job calls carry the
-/// model and fold; `trainer` observes the job's batches and epochs.
+/// Observes a sweep: progress, logs and tracking hang off these calls. `trainer` observes the
+/// job's batches and epochs.
 public protocol SweepObserver: AnyObject {
-    func jobStarted(model: String, fold: Int, params: [String: String]) -> TrainerObserver?
+    func jobStarted(_ job: JobKey, path: String, params: [String: String]) -> TrainerObserver?
     func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?)
 }
 
-/// The files a finished job wrote under `DIR/<model>/fold-<k>/`.
+/// The files a finished job wrote under `DIR/<model>/fold-<k>/` (`DIR/<model>/rep-<r>/fold-<k>/`
+/// in a sweep of several repeats).
 public struct JobArtifacts: Sendable {
     public var directory: String
     public var stateDict: String
@@ -21,25 +22,27 @@ public struct JobArtifacts: Sendable {
     public var confusionMatrixJSON: String
     public var curvesSVG: String
     public var historyCSV: String
+    /// split.json: the job's pack rows, `{"fit": [...], "selection": [...], "test": [...]}`.
+    public var split: String
 }
 
-/// Runs every model × fold job of a sweep in this process, one after another, through the same
-/// `JobRunner` a cluster worker uses, and writes results.json after each job so that finished
-/// jobs keep their results whatever happens to later ones.
+/// Runs every model × repeat × fold job of a sweep in this process, one after another, through
+/// the same `JobRunner` a cluster worker uses, and writes results.json after each job so that
+/// finished jobs keep their results whatever happens to later ones.
 public final class ComparisonSweep {
     public let config: SweepConfig
     public let pack: FeaturePack
-    public let folds: FoldAssignment
     public let outputDirectory: String
     /// The sweep-level report files (comparison table, chart, summed confusion matrices), as last written.
     public private(set) var reportFiles: [String] = []
-    private let runner: JobRunner
+    public let runner: JobRunner
 
-    public init(config: SweepConfig, pack: FeaturePack, folds: FoldAssignment, outputDirectory: String) throws {
+    /// Checks every job's split before anything runs (`JobRunner.checkSplits`).
+    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], outputDirectory: String) throws {
         runner = try JobRunner(config: config, pack: pack, folds: folds)
+        try runner.checkSplits()
         self.config = config
         self.pack = pack
-        self.folds = folds
         self.outputDirectory = outputDirectory
     }
 
@@ -47,22 +50,20 @@ public final class ComparisonSweep {
     @discardableResult
     public func run(observer: SweepObserver? = nil) throws -> SweepResults {
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        var jobs: [JobOutcome] = []
-        for model in config.models.run {
-            for fold in 0..<folds.k {
-                let trainerObserver = observer?.jobStarted(model: model, fold: fold, params: runner.params(model: model, fold: fold))
-                let directory = ((outputDirectory as NSString).appendingPathComponent(model) as NSString).appendingPathComponent("fold-\(fold)")
-                let (outcome, artifacts) = runner.run(model: model, fold: fold, directory: directory, observer: trainerObserver)
-                observer?.jobFinished(outcome, artifacts: artifacts)
-                jobs.append(outcome)
-                reportFiles = try results(jobs).write(to: outputDirectory)
-            }
+        var outcomes: [JobOutcome] = []
+        for job in runner.jobs {
+            let path = runner.path(job)
+            let trainerObserver = observer?.jobStarted(job, path: path, params: runner.params(job))
+            let (outcome, artifacts) = runner.run(job, directory: (outputDirectory as NSString).appendingPathComponent(path),
+                                                  observer: trainerObserver)
+            observer?.jobFinished(outcome, artifacts: artifacts)
+            outcomes.append(outcome)
+            reportFiles = try results(outcomes).write(to: outputDirectory)
         }
-        return results(jobs)
+        return results(outcomes)
     }
 
     func results(_ jobs: [JobOutcome]) -> SweepResults {
-        SweepResults(name: config.name, classes: pack.classes, jobs: jobs, modelOrder: config.models.run,
-                     folds: folds.folds, testFraction: 1 / Double(max(folds.k, 2)))
+        SweepResults(name: config.name, classes: pack.classes, jobs: jobs, modelOrder: config.models.run, folds: runner.folds.map(\.folds))
     }
 }

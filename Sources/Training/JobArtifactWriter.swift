@@ -1,35 +1,41 @@
+import Data
 import Foundation
 import NN
 
-/// Writes one job's files: the best epoch's state dict, per-example predictions, the confusion
-/// matrix (JSON and SVG) and the training curves (CSV and SVG).
+/// Writes one job's files: the chosen epoch's state dict, the split (split.json), the held-out
+/// predictions, the confusion matrix (JSON and SVG) and the training curves (CSV and SVG).
 struct JobArtifactWriter {
     let directory: String
     let classes: [String]
     /// Source path of every pack row, for predictions.csv.
     let files: [String]
 
-    func write(model: Module, modelVersion: String, evaluation: Evaluation, history: [EpochRecord], title: String) throws -> JobArtifacts {
+    func write(model: Module, modelVersion: String, split: JobSplit, test: Evaluation, history: [EpochRecord], title: String) throws -> JobArtifacts {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let artifacts = JobArtifacts(directory: directory)
         try StateDict.save(model, to: artifacts.stateDict, metadata: ["format": "pt", "model_version": modelVersion])
-        try predictionsCSV(evaluation).write(toFile: artifacts.predictions, atomically: true, encoding: .utf8)
-        let matrix = evaluation.metrics.confusionMatrix
+        let rows = try JSONSerialization.data(withJSONObject: ["fit": split.fitRows, "selection": split.selectionRows, "test": split.testRows],
+                                              options: [.sortedKeys])
+        try rows.write(to: URL(fileURLWithPath: artifacts.split))
+        try predictionsCSV(test).write(toFile: artifacts.predictions, atomically: true, encoding: .utf8)
+        let matrix = test.metrics.confusionMatrix
         let json = try JSONSerialization.data(withJSONObject: ["classes": classes, "matrix": matrix,
                                                                "rows": "true class", "columns": "predicted class"],
                                               options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: artifacts.confusionMatrixJSON))
-        try SVGCharts.confusionMatrix(matrix, classes: classes, title: title)
+        try SVGCharts.confusionMatrix(matrix, classes: classes, title: "\(title), held-out fold")
             .write(toFile: artifacts.confusionMatrixSVG, atomically: true, encoding: .utf8)
-        try SVGCharts.curves([("train loss", history.map(\.trainLoss)), ("val loss", history.map(\.valLoss)),
-                              ("train accuracy", history.map(\.trainAccuracy)), ("val accuracy", history.map(\.valAccuracy))],
-                             title: title, yLabel: "loss / accuracy")
+        var curves = [("train loss", history.map(\.trainLoss)), ("train accuracy", history.map(\.trainAccuracy))]
+        if history.allSatisfy({ $0.valLoss != nil }) {
+            curves += [("selection loss", history.compactMap(\.valLoss)), ("selection accuracy", history.compactMap(\.valAccuracy))]
+        }
+        try SVGCharts.curves(curves, title: title, yLabel: "loss / accuracy")
             .write(toFile: artifacts.curvesSVG, atomically: true, encoding: .utf8)
         try historyCSV(history).write(toFile: artifacts.historyCSV, atomically: true, encoding: .utf8)
         return artifacts
     }
 
-    /// `path,label,predicted,p_<class>…` with class names, one row per validation example.
+    /// `path,label,predicted,p_<class>…` with class names, one row per held-out example.
     private func predictionsCSV(_ e: Evaluation) -> String {
         let c = classes.count
         var lines = [(["path", "label", "predicted"] + classes.map { "p_\($0)" }).map(csvField).joined(separator: ",")]
@@ -44,9 +50,9 @@ struct JobArtifactWriter {
     private func historyCSV(_ history: [EpochRecord]) -> String {
         let header = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_f1_weighted,val_precision_weighted,val_recall_weighted,learning_rate,seconds"
         return ([header] + history.map { r in
-            [String(r.epoch), String(r.trainLoss), String(r.trainAccuracy), String(r.valLoss), String(r.valAccuracy),
-             String(r.valF1Weighted), String(r.valPrecisionWeighted), String(r.valRecallWeighted), String(r.learningRate),
-             String(format: "%.3f", r.seconds)].joined(separator: ",")
+            ([String(r.epoch), String(r.trainLoss), String(r.trainAccuracy)]
+                + [r.valLoss, r.valAccuracy, r.valF1Weighted, r.valPrecisionWeighted, r.valRecallWeighted].map { $0.map { String($0) } ?? "" }
+                + [String(r.learningRate), String(format: "%.3f", r.seconds)]).joined(separator: ",")
         }).joined(separator: "\n") + "\n"
     }
 

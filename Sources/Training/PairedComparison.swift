@@ -1,39 +1,70 @@
 import Foundation
 
-/// Whether two models' scores over the same folds differ by more than noise: the corrected
-/// resampled t-test (Nadeau & Bengio 2003), which widens the paired t-test's variance by
-/// n_test/n_train because cross-validation folds share training data.
+/// Whether two models' scores over the same resampled jobs differ by more than noise: the corrected
+/// resampled t-test (Nadeau & Bengio 2003; Bouckaert & Frank 2004 for repeated k-fold), which widens the
+/// paired t-test's variance because the jobs share training rows.
 ///
-/// t = mean(d) / √((1/k + n_test/n_train) · var(d)), d_j = a_j − b_j over the k folds, var with
-/// k − 1 degrees of freedom; p is two-sided under Student's t with k − 1 degrees of freedom.
+/// d_j = a_j − b_j over n = r·k paired jobs (r repeats × k folds).
+/// t = mean(d) / √((1/n + testTrainRatio) · s²), s² sample variance (ddof 1); two-sided p under Student's t
+/// with n − 1 df. testTrainRatio = mean over the n jobs of (test rows ÷ (fit + selection rows)) of each job;
+/// for one repeat of k folds with test fraction f it is f / (1 − f).
 public struct PairedComparison: Codable, Equatable, Sendable {
     public var modelA: String
     public var modelB: String
     public var metric: String
-    /// mean(a − b) over the folds.
+    /// mean(a − b) over the jobs.
     public var meanDifference: Double
     public var t: Double
+    /// Degrees of freedom, n − 1.
+    public var df: Int
+    /// Two-sided P(|T| ≥ |t|), T ~ Student's t with `df` degrees of freedom.
     public var p: Double
-    /// p < 0.05.
+    /// Holm–Bonferroni adjusted p over all the sweep's pairs (equal to p until `holmAdjusted` runs).
+    public var pHolm: Double
+    /// pHolm < 0.05.
     public var significant: Bool
 
-    public init?(modelA: String, a: [Double], modelB: String, b: [Double], metric: String, testFraction: Double) {
-        guard a.count == b.count, a.count >= 2, testFraction > 0, testFraction < 1 else { return nil }
-        let d = zip(a, b).map { $0 - $1 }
-        let k = Double(d.count)
-        let mean = d.reduce(0, +) / k
-        let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
-        let scale = ((1 / k + testFraction / (1 - testFraction)) * variance).squareRoot()
-        (self.modelA, self.modelB, self.metric, meanDifference) = (modelA, modelB, metric, mean)
-        if scale == 0 {
+    /// nil when the counts differ, n < 2, or testTrainRatio is not a positive finite number. With zero
+    /// variance of d: t = ±∞ and p = 0 when mean(d) ≠ 0, t = 0 and p = 1 when mean(d) = 0.
+    public init?(modelA: String, a: [Double], modelB: String, b: [Double], metric: String, testTrainRatio: Double) {
+        guard a.count == b.count, a.count >= 2, testTrainRatio > 0, testTrainRatio.isFinite else { return nil }
+        let (mean, standardError) = correctedMeanAndStandardError(zip(a, b).map { $0 - $1 }, testTrainRatio: testTrainRatio)
+        (self.modelA, self.modelB, self.metric, meanDifference, df) = (modelA, modelB, metric, mean, a.count - 1)
+        if standardError == 0 {
             t = mean == 0 ? 0 : (mean > 0 ? .infinity : -.infinity)
             p = mean == 0 ? 1 : 0
         } else {
-            t = mean / scale
-            p = StudentT.twoSidedP(t: t, degreesOfFreedom: k - 1)
+            t = mean / standardError
+            p = StudentT.twoSidedP(t: t, degreesOfFreedom: Double(df))
         }
-        significant = p < 0.05
+        pHolm = p
+        significant = pHolm < 0.05
     }
+
+    /// The same comparisons with pHolm and significant set by Holm's step-down over all m of them: with the p
+    /// sorted ascending, p_(1) ≤ … ≤ p_(m), adjusted_(i) = max over j ≤ i of min(1, (m − j + 1)·p_(j)), put back
+    /// in the input order. Tied p get the same adjusted value whatever their order.
+    public static func holmAdjusted(_ comparisons: [PairedComparison]) -> [PairedComparison] {
+        let m = comparisons.count
+        var adjusted = comparisons
+        var runningMax = 0.0
+        for (j, index) in comparisons.indices.sorted(by: { comparisons[$0].p < comparisons[$1].p }).enumerated() {
+            // j is 0-based here, so m − j is the 1-based (m − j + 1).
+            runningMax = max(runningMax, min(1, Double(m - j) * comparisons[index].p))
+            adjusted[index].pHolm = runningMax
+            adjusted[index].significant = runningMax < 0.05
+        }
+        return adjusted
+    }
+}
+
+/// mean(x) and the corrected standard error √((1/n + testTrainRatio) · s²), s² = Σ(x_j − mean)² / (n − 1),
+/// n = x.count ≥ 2; both in x's units.
+func correctedMeanAndStandardError(_ x: [Double], testTrainRatio: Double) -> (mean: Double, standardError: Double) {
+    let n = Double(x.count)
+    let mean = x.reduce(0, +) / n
+    let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+    return (mean, ((1 / n + testTrainRatio) * variance).squareRoot())
 }
 
 /// Student's t distribution through the regularised incomplete beta function:
@@ -41,6 +72,25 @@ public struct PairedComparison: Codable, Equatable, Sendable {
 enum StudentT {
     static func twoSidedP(t: Double, degreesOfFreedom nu: Double) -> Double {
         regularizedIncompleteBeta(x: nu / (nu + t * t), a: nu / 2, b: 0.5)
+    }
+
+    /// The critical value t ≥ 0 with P(|T| ≥ t) = p, i.e. the (1 − p/2) quantile t_{1−p/2, ν}; dimensionless,
+    /// for 0 < p ≤ 1 and ν > 0 degrees of freedom (p = 1 gives 0).
+    ///
+    /// Method: `twoSidedP` falls strictly from 1 at t = 0 towards 0 as t → ∞, so the root is bracketed by
+    /// [0, 1] with the upper end doubled until twoSidedP(upper) ≤ p, then bisected (keeping
+    /// twoSidedP(lower) > p ≥ twoSidedP(upper)) until the bracket is narrower than 1e-12 · max(1, upper).
+    static func twoSidedCriticalValue(p: Double, degreesOfFreedom nu: Double) -> Double {
+        precondition(p > 0 && p <= 1 && nu > 0, "two-sided p in (0, 1] and ν > 0")
+        var lower = 0.0, upper = 1.0
+        while twoSidedP(t: upper, degreesOfFreedom: nu) > p {
+            (lower, upper) = (upper, 2 * upper)
+        }
+        while upper - lower > 1e-12 * max(1, upper) {
+            let middle = (lower + upper) / 2
+            if twoSidedP(t: middle, degreesOfFreedom: nu) > p { lower = middle } else { upper = middle }
+        }
+        return (lower + upper) / 2
     }
 
     /// I_x(a, b) by its continued fraction (modified Lentz), using the symmetry

@@ -20,20 +20,27 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public var datasetName: String
     public var datasetSource: String
     public var classes: [String]
-    public var folds: FoldAssignment
-    /// Model × fold, model-major, with the params each child run logs.
+    /// The fold assignment of each repeat.
+    public var folds: [FoldAssignment]
+    /// Model × repeat × fold, model-major, with the params each child run logs.
     public var jobs: [PlannedJob]
 
     public struct PlannedJob: Codable, Equatable, Sendable {
-        public var model: String
-        public var fold: Int
+        public var job: JobKey
+        /// `JobKey.path`: the job's folder, child run name and job id tail.
+        public var path: String
         public var params: [String: String]
+        /// The sizes of the job's fit, selection and held-out parts.
+        public var examples: JobExamples
+        public var model: String { job.model }
     }
 
-    /// The plan of `config` on `pack` (whose file hashes to `dataset`) with `folds`.
+    /// The plan of `config` on `pack` (whose file hashes to `dataset`) with `folds` (one per
+    /// repeat). Every job's split is made first: data no job could train with is an error here.
     public init(id: String, experiment: String, config: SweepConfig, pack: FeaturePack, dataset: String, datasetSource: String,
-                folds: FoldAssignment) throws {
+                folds: [FoldAssignment]) throws {
         let runner = try JobRunner(config: config, pack: pack, folds: folds)
+        let examples = try runner.checkSplits()
         self.id = id
         name = config.name
         self.experiment = experiment
@@ -43,9 +50,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         self.datasetSource = datasetSource
         classes = pack.classes
         self.folds = folds
-        jobs = config.models.run.flatMap { model in
-            (0..<folds.k).map { PlannedJob(model: model, fold: $0, params: runner.params(model: model, fold: $0)) }
-        }
+        jobs = runner.jobs.map { PlannedJob(job: $0, path: runner.path($0), params: runner.params($0), examples: examples[$0]!) }
     }
 
     /// The models in the sweep's order.
@@ -53,24 +58,25 @@ public struct SweepPlan: Codable, Equatable, Sendable {
 
     /// What a worker is given for one job (the ASSIGN payload).
     public func spec(of job: PlannedJob) -> JobSpec {
-        JobSpec(sweep: id, model: job.model, fold: job.fold, configuration: configuration, folds: folds)
+        JobSpec(sweep: id, job: job.job, configuration: configuration, folds: folds)
     }
+
+    /// The planned job whose cluster job id is `id` (`<sweep id>/<path>`).
+    public func job(id: String) -> PlannedJob? { jobs.first { "\(self.id)/\($0.path)" == id } }
 
     /// The sweep's results from its jobs' outcomes (failed jobs included).
     public func results(_ outcomes: [JobOutcome]) -> SweepResults {
-        SweepResults(name: name, classes: classes, jobs: outcomes, modelOrder: models, folds: folds.folds,
-                     testFraction: 1 / Double(max(folds.k, 2)))
+        SweepResults(name: name, classes: classes, jobs: outcomes, modelOrder: models, folds: folds.map(\.folds))
     }
 }
 
-/// One job as a worker trains it: the sweep's resolved configuration and folds, the model and
-/// the fold. JSON, the payload of ASSIGN.
+/// One job as a worker trains it: the sweep's resolved configuration and fold assignments (one
+/// per repeat), and the job. JSON, the payload of ASSIGN.
 public struct JobSpec: Codable, Equatable, Sendable {
     public var sweep: String
-    public var model: String
-    public var fold: Int
+    public var job: JobKey
     public var configuration: String
-    public var folds: FoldAssignment
+    public var folds: [FoldAssignment]
 
     /// The configuration, parsed; an error names the sweep.
     public func loadConfiguration() throws -> SweepConfig {
@@ -80,7 +86,7 @@ public struct JobSpec: Codable, Equatable, Sendable {
 
 /// What a worker sends back for a finished job (the RESULT summary): the outcome as results.json
 /// lists it and the job's small files by name (predictions.csv, confusion_matrix.json and .svg,
-/// history.csv, training_curves.svg); the state dict travels in its own frame.
+/// history.csv, training_curves.svg, split.json); the state dict travels in its own frame.
 public struct JobReport: Codable, Sendable {
     public var outcome: JobOutcome
     public var files: [String: String]
@@ -89,7 +95,8 @@ public struct JobReport: Codable, Sendable {
 
     /// The names of the small files, as `JobArtifacts` has them.
     public static func fileNames(_ artifacts: JobArtifacts) -> [String] {
-        [artifacts.predictions, artifacts.confusionMatrixJSON, artifacts.confusionMatrixSVG, artifacts.historyCSV, artifacts.curvesSVG]
+        [artifacts.predictions, artifacts.confusionMatrixJSON, artifacts.confusionMatrixSVG, artifacts.historyCSV, artifacts.curvesSVG,
+         artifacts.split]
             .map { ($0 as NSString).lastPathComponent }
     }
 }
@@ -100,6 +107,6 @@ extension JobArtifacts {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         self.init(directory: directory, stateDict: path("state_dict.safetensors"), predictions: path("predictions.csv"),
                   confusionMatrixSVG: path("confusion_matrix.svg"), confusionMatrixJSON: path("confusion_matrix.json"),
-                  curvesSVG: path("training_curves.svg"), historyCSV: path("history.csv"))
+                  curvesSVG: path("training_curves.svg"), historyCSV: path("history.csv"), split: path("split.json"))
     }
 }

@@ -1,52 +1,76 @@
+import Data
 import Foundation
 
-/// One model × fold job's outcome, as written to results.json.
+/// A job's three parts, in pack rows (`JobSplit`).
+public struct JobExamples: Codable, Equatable, Sendable {
+    public var fit: Int
+    public var selection: Int
+    public var test: Int
+
+    public init(fit: Int, selection: Int, test: Int) { (self.fit, self.selection, self.test) = (fit, selection, test) }
+    public init(_ split: JobSplit) { self.init(fit: split.fitRows.count, selection: split.selectionRows.count, test: split.testRows.count) }
+
+    /// test ÷ (fit + selection): the n_test/n_train of the corrected resampled t-test.
+    public var testTrainRatio: Double { Double(test) / Double(max(fit + selection, 1)) }
+}
+
+/// One model × repeat × fold job's outcome, as written to results.json.
 public struct JobOutcome: Codable, Sendable {
     public var model: String
+    /// 0-based; 0 in a sweep of one repeat.
+    public var `repeat`: Int
     public var fold: Int
     /// `finished` or `failed`.
     public var status: String
     public var error: String?
     public var modelVersion: String
-    /// Final metrics of the best epoch on the validation part: accuracy, f1_weighted,
-    /// precision_weighted, recall_weighted, f1_macro, precision_macro, recall_macro, val_loss.
+    /// The held-out fold scored once with the chosen weights: accuracy, f1_weighted,
+    /// precision_weighted, recall_weighted, f1_macro, precision_macro, recall_macro, val_loss
+    /// (the held-out loss; the name is kept from when the held-out fold was the validation part).
     public var metrics: [String: Double]
+    /// The epoch whose weights were scored (best on the selection part, or the last one).
     public var bestEpoch: Int?
     public var epochs: [EpochRecord]
     public var seconds: Double
     /// Hyperparameters as logged (learning_rate, optimizer, batch_size, dropout, model_version, …).
     public var params: [String: String]
-    /// Rows true class, columns predicted class, on the validation part (finished jobs).
+    /// Rows true class, columns predicted class, on the held-out fold (finished jobs).
     public var confusionMatrix: [[Int]]?
     /// Precision, recall, F1 and support of each class (in `SweepResults.classes` order).
     public var perClass: [ClassReport]?
-    public var trainExamples: Int
-    public var validationExamples: Int
+    public var examples: JobExamples
+
+    public var key: JobKey { JobKey(model: model, repeat: `repeat`, fold: fold) }
 
     /// A job that did not train, with why.
-    public static func failed(model: String, fold: Int, error: String, modelVersion: String, params: [String: String],
-                              trainExamples: Int, validationExamples: Int) -> JobOutcome {
-        JobOutcome(model: model, fold: fold, status: "failed", error: error, modelVersion: modelVersion, metrics: [:], bestEpoch: nil,
-                   epochs: [], seconds: 0, params: params, confusionMatrix: nil, perClass: nil,
-                   trainExamples: trainExamples, validationExamples: validationExamples)
+    public static func failed(_ job: JobKey, error: String, modelVersion: String, params: [String: String],
+                              examples: JobExamples) -> JobOutcome {
+        JobOutcome(model: job.model, repeat: job.repeat, fold: job.fold, status: "failed", error: error, modelVersion: modelVersion,
+                   metrics: [:], bestEpoch: nil, epochs: [], seconds: 0, params: params, confusionMatrix: nil, perClass: nil,
+                   examples: examples)
     }
 }
 
-/// Mean and sample standard deviation (n − 1 in the denominator; 0 for a single value).
+/// Mean and sample standard deviation (n − 1 in the denominator; 0 for a single value) of a
+/// score over a model's jobs; for accuracy also the corrected 95 % interval of the mean
+/// (`CorrectedInterval`).
 public struct MeanStd: Codable, Equatable, Sendable {
     public var mean: Double
     public var std: Double
+    public var ci95Low: Double?
+    public var ci95High: Double?
 
-    public init(_ values: [Double]) {
+    public init(_ values: [Double], interval: CorrectedInterval? = nil) {
         let n = Double(values.count)
         let mean = values.reduce(0, +) / max(n, 1)
         self.mean = mean
         std = n > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
+        (ci95Low, ci95High) = (interval?.low, interval?.high)
     }
 }
 
-/// results.json: every job, each model's aggregates over its finished folds, and the paired
-/// comparisons of the models.
+/// results.json: every job, each model's aggregates over its finished jobs, and the paired
+/// comparisons of the models (corrected repeated k-fold t-test, Holm-adjusted over all pairs).
 public struct SweepResults: Codable, Sendable {
     public static let reportedMetrics = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted",
                                          "f1_macro", "precision_macro", "recall_macro", "val_loss"]
@@ -55,35 +79,45 @@ public struct SweepResults: Codable, Sendable {
     public var jobs: [JobOutcome]
     public var models: [String: [String: MeanStd]]
     public var comparisons: [PairedComparison]
-    /// The fold of every pack row (so the split can be reproduced and checked).
-    public var folds: [Int]
+    /// The fold of every pack row (so the split can be reproduced and checked): one list, or
+    /// one list per repeat when the sweep has several.
+    public var folds: RowFolds
 
-    public init(name: String, classes: [String], jobs: [JobOutcome], modelOrder: [String], folds: [Int], testFraction: Double) {
+    public init(name: String, classes: [String], jobs: [JobOutcome], modelOrder: [String], folds: [[Int]]) {
         self.name = name
         self.classes = classes
         self.jobs = jobs
-        self.folds = folds
+        self.folds = RowFolds(folds)
         var models: [String: [String: MeanStd]] = [:]
         for model in modelOrder {
             let finished = jobs.filter { $0.model == model && $0.status == "finished" }
             guard !finished.isEmpty else { continue }
+            let ratio = Self.meanTestTrainRatio(finished)
             models[model] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
-                (metric, MeanStd(finished.compactMap { $0.metrics[metric] }))
+                let values = finished.compactMap { $0.metrics[metric] }
+                return (metric, MeanStd(values, interval: metric == "accuracy" ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
             })
         }
         self.models = models
-        comparisons = []
+        var comparisons: [PairedComparison] = []
         for (i, a) in modelOrder.enumerated() {
             for b in modelOrder[(i + 1)...] {
                 let pairs = jobs.filter { $0.model == a && $0.status == "finished" }.compactMap { job in
-                    jobs.first { $0.model == b && $0.fold == job.fold && $0.status == "finished" }.map { (job.metrics["accuracy"]!, $0.metrics["accuracy"]!) }
+                    jobs.first { $0.model == b && $0.repeat == job.repeat && $0.fold == job.fold && $0.status == "finished" }.map { (job, $0) }
                 }
-                if let comparison = PairedComparison(modelA: a, a: pairs.map(\.0), modelB: b, b: pairs.map(\.1),
-                                                     metric: "accuracy", testFraction: testFraction) {
+                if let comparison = PairedComparison(modelA: a, a: pairs.map { $0.0.metrics["accuracy"]! }, modelB: b,
+                                                     b: pairs.map { $0.1.metrics["accuracy"]! }, metric: "accuracy",
+                                                     testTrainRatio: Self.meanTestTrainRatio(pairs.map(\.0))) {
                     comparisons.append(comparison)
                 }
             }
         }
+        self.comparisons = PairedComparison.holmAdjusted(comparisons)
+    }
+
+    /// The mean over `jobs` of test ÷ (fit + selection) rows.
+    static func meanTestTrainRatio(_ jobs: [JobOutcome]) -> Double {
+        jobs.map(\.examples.testTrainRatio).reduce(0, +) / Double(max(jobs.count, 1))
     }
 
     /// Per model, the confusion matrices of its finished folds added up.
@@ -95,13 +129,16 @@ public struct SweepResults: Codable, Sendable {
         }
     }
 
-    /// Per model and metric: mean and std over folds, as CSV.
+    /// Per model and metric: mean, std and (accuracy) the corrected 95 % interval over its jobs, as CSV.
     public var csvTable: String {
-        var lines = ["model,metric,mean,std,folds"]
+        var lines = ["model,metric,mean,std,ci95_low,ci95_high,jobs"]
         for model in jobs.map(\.model).uniqued() {
             guard let m = models[model] else { continue }
-            let folds = jobs.filter { $0.model == model && $0.status == "finished" }.count
-            for metric in Self.reportedMetrics { lines.append("\(model),\(metric),\(m[metric]!.mean),\(m[metric]!.std),\(folds)") }
+            let count = jobs.filter { $0.model == model && $0.status == "finished" }.count
+            for metric in Self.reportedMetrics {
+                let s = m[metric]!
+                lines.append("\(model),\(metric),\(s.mean),\(s.std),\(s.ci95Low.map { String($0) } ?? ""),\(s.ci95High.map { String($0) } ?? ""),\(count)")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -129,7 +166,7 @@ public struct SweepResults: Codable, Sendable {
         try write(markdownTable, "comparison.md")
         try write(csvTable, "comparison.csv")
         let bars = jobs.map(\.model).uniqued().compactMap { model in models[model].map { (model, $0["accuracy"]!.mean, $0["accuracy"]!.std) } }
-        try write(SVGCharts.errorBars(bars, title: "\(name): accuracy, mean ± std over folds"), "comparison_accuracy.svg")
+        try write(SVGCharts.errorBars(bars, title: "\(name): held-out accuracy, mean ± std over jobs"), "comparison_accuracy.svg")
         for (model, matrix) in summedConfusionMatrices {
             let json = try JSONSerialization.data(withJSONObject: ["classes": classes, "matrix": matrix], options: [.sortedKeys])
             try write(String(decoding: json, as: UTF8.self), "\(model)_confusion_matrix_sum.json")
@@ -138,31 +175,52 @@ public struct SweepResults: Codable, Sendable {
         return written
     }
 
-    /// The comparison table in Markdown: per model, mean ± std over folds of the main metrics,
-    /// then the paired tests.
+    /// The comparison table in Markdown: per model, mean ± std over its jobs of the main
+    /// held-out metrics and the corrected 95 % interval of the accuracy, then the paired tests.
     public var markdownTable: String {
-        var lines = ["| model | folds | accuracy | f1_weighted | precision_weighted | recall_weighted | val_loss |",
-                     "| --- | --- | --- | --- | --- | --- | --- |"]
+        var lines = ["| model | jobs | accuracy | accuracy 95 % CI | f1_weighted | precision_weighted | recall_weighted | val_loss |",
+                     "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for model in jobs.map(\.model).uniqued() {
             guard let m = models[model] else {
-                lines.append("| \(model) | 0 | failed | | | | |")
+                lines.append("| \(model) | 0 | failed | | | | | |")
                 continue
             }
-            let folds = jobs.filter { $0.model == model && $0.status == "finished" }.count
+            let count = jobs.filter { $0.model == model && $0.status == "finished" }.count
             let cells = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted", "val_loss"].map {
                 String(format: "%.4f ± %.4f", m[$0]!.mean, m[$0]!.std)
             }
-            lines.append("| \(model) | \(folds) | " + cells.joined(separator: " | ") + " |")
+            let accuracy = m["accuracy"]!
+            let interval = accuracy.ci95Low.flatMap { low in accuracy.ci95High.map { String(format: "[%.4f, %.4f]", low, $0) } } ?? "–"
+            lines.append("| \(model) | \(count) | \(cells[0]) | \(interval) | " + cells.dropFirst().joined(separator: " | ") + " |")
         }
         if !comparisons.isEmpty {
-            lines += ["", "Paired comparison of accuracy over folds (corrected resampled t-test, two-sided):", "",
-                      "| A | B | mean(A − B) | t | p | more than noise? |", "| --- | --- | --- | --- | --- | --- |"]
+            lines += ["", "Paired comparison of held-out accuracy over the jobs (corrected repeated k-fold t-test, two-sided; "
+                      + "p (Holm) adjusted over all \(comparisons.count) pairs):", "",
+                      "| A | B | mean(A − B) | t | df | p | p (Holm) | more than noise? |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
             for c in comparisons {
-                let figures = String(format: "%+.4f | %.2f | %.4f", c.meanDifference, c.t, c.p)
-                lines.append("| \(c.modelA) | \(c.modelB) | \(figures) | \(c.significant ? "yes (p < 0.05)" : "no") |")
+                let figures = String(format: "%+.4f | %.2f | %d | %.4f | %.4f", c.meanDifference, c.t, c.df, c.p, c.pHolm)
+                lines.append("| \(c.modelA) | \(c.modelB) | \(figures) | \(c.significant ? "yes (Holm p < 0.05)" : "no") |")
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The fold of every pack row, as results.json writes it: one list for a sweep of one repeat,
+/// one list per repeat otherwise.
+public struct RowFolds: Codable, Equatable, Sendable {
+    public var perRepeat: [[Int]]
+
+    public init(_ perRepeat: [[Int]]) { self.perRepeat = perRepeat }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let single = try? container.decode([Int].self) { perRepeat = [single] } else { perRepeat = try container.decode([[Int]].self) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if perRepeat.count == 1 { try container.encode(perRepeat[0]) } else { try container.encode(perRepeat) }
     }
 }
 

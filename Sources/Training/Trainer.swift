@@ -5,16 +5,17 @@ import NN
 import Optim
 import Tensor
 
-/// One epoch's figures, as logged per epoch (step = epoch).
+/// One epoch's figures, as logged per epoch (step = epoch). The `val*` figures are on the job's
+/// selection part (nil when it has none, with `selection: last`).
 public struct EpochRecord: Codable, Equatable, Sendable {
     public var epoch: Int
     public var trainLoss: Double
     public var trainAccuracy: Double
-    public var valLoss: Double
-    public var valAccuracy: Double
-    public var valF1Weighted: Double
-    public var valPrecisionWeighted: Double
-    public var valRecallWeighted: Double
+    public var valLoss: Double?
+    public var valAccuracy: Double?
+    public var valF1Weighted: Double?
+    public var valPrecisionWeighted: Double?
+    public var valRecallWeighted: Double?
     /// The learning rate this epoch trained with.
     public var learningRate: Double
     public var seconds: Double
@@ -27,19 +28,19 @@ public protocol TrainerObserver: AnyObject {
     func epochFinished(_ record: EpochRecord)
 }
 
-/// What `Trainer.fit` returns: the history, the best epoch (whose weights the model holds
-/// again), and that epoch's evaluation of the validation part.
+/// What `Trainer.fit` returns: the history and the chosen epoch, whose weights the model holds.
 public struct TrainingOutcome: Sendable {
     public var history: [EpochRecord]
-    public var bestEpoch: Int
+    /// The epoch with the lowest loss on the selection part, or the last epoch without one.
+    public var chosenEpoch: Int
     public var stoppedEarly: Bool
-    public var validation: Evaluation
 }
 
-/// Trains one model on one fold the same way for every model: epochs of training and validation,
-/// optimizer and scheduler steps (ReduceLROnPlateau on validation loss by default), gradient
-/// clipping, early stopping on validation loss, a NaN/inf guard, and the best epoch's weights
-/// kept and restored at the end.
+/// Trains one model on one job's fit part the same way for every model: epochs of training,
+/// optimizer and scheduler steps, gradient clipping and a NaN/inf guard. A selection part, when
+/// given, is evaluated after every epoch and alone drives ReduceLROnPlateau, early stopping and
+/// the choice of the epoch whose weights are kept; without one every epoch runs and the last
+/// weights stay. The held-out fold is never seen here.
 public final class Trainer {
     public let model: any SpectrogramClassifier
     public let settings: TrainerConfig
@@ -51,6 +52,9 @@ public final class Trainer {
         guard settings.epochs > 0, settings.batchSize > 0 else {
             throw TrainingError.configuration("trainer", "epochs (\(settings.epochs)) and batch_size (\(settings.batchSize)) must be positive")
         }
+        guard settings.selection != "last" || settings.scheduler.name != "plateau" else {
+            throw TrainingError.configuration("trainer.selection", "selection 'last' has no selection part to drive the plateau scheduler")
+        }
         self.model = model
         self.settings = settings
         self.classCount = classCount
@@ -58,38 +62,43 @@ public final class Trainer {
         scheduler = try OptimizerFactory.scheduler(settings, optimizer: optimizer)
     }
 
-    /// Trains for `settings.epochs` (or until early stopping). `isCancelled` is polled after
-    /// every batch; once it is true, `fit` throws `TrainingError.cancelled`.
-    public func fit(training: BatchLoader, validation: BatchLoader, observer: TrainerObserver? = nil,
+    /// Trains on `fit` for `settings.epochs`, or until the loss on `selection` stops improving
+    /// (early stopping); the model then holds the chosen epoch's weights. `isCancelled` is polled
+    /// after every batch; once it is true, `fit` throws `TrainingError.cancelled`.
+    public func fit(_ fit: BatchLoader, selection: BatchLoader?, observer: TrainerObserver? = nil,
                     isCancelled: () -> Bool = { false }) throws -> TrainingOutcome {
         var history: [EpochRecord] = []
-        var best: (epoch: Int, evaluation: Evaluation, snapshot: ModelSnapshot)?
+        var best: (epoch: Int, loss: Double, snapshot: ModelSnapshot)?
         var stoppedEarly = false
         for epoch in 0..<settings.epochs {
             let started = Date()
             let learningRate = optimizer.learningRate
-            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, training, observer, isCancelled)
-            let evaluation = try Evaluation(model: model, loader: validation, classCount: classCount,
-                                            labelSmoothing: Float(settings.labelSmoothing))
-            let metrics = evaluation.metrics
-            let record = EpochRecord(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy,
-                                     valLoss: evaluation.loss, valAccuracy: metrics.accuracy,
-                                     valF1Weighted: metrics.f1Weighted, valPrecisionWeighted: metrics.precisionWeighted,
-                                     valRecallWeighted: metrics.recallWeighted, learningRate: learningRate,
-                                     seconds: Date().timeIntervalSince(started))
+            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, fit, observer, isCancelled)
+            var record = EpochRecord(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy, learningRate: learningRate, seconds: 0)
+            var selectionLoss: Double?
+            if let selection {
+                let evaluation = try Evaluation(model: model, loader: selection, classCount: classCount,
+                                                labelSmoothing: Float(settings.labelSmoothing))
+                let metrics = evaluation.metrics
+                (record.valLoss, record.valAccuracy, record.valF1Weighted) = (evaluation.loss, metrics.accuracy, metrics.f1Weighted)
+                (record.valPrecisionWeighted, record.valRecallWeighted) = (metrics.precisionWeighted, metrics.recallWeighted)
+                selectionLoss = evaluation.loss
+            }
+            record.seconds = Date().timeIntervalSince(started)
             history.append(record)
             observer?.epochFinished(record)
-            scheduler?.step(epoch: epoch, metric: evaluation.loss)
-            if best == nil || evaluation.loss < best!.evaluation.loss - settings.earlyStopping.minDelta {
-                best = (epoch, evaluation, ModelSnapshot(model))
+            scheduler?.step(epoch: epoch, metric: selectionLoss ?? trainLoss)
+            guard let loss = selectionLoss else { continue }
+            if best == nil || loss < best!.loss - settings.earlyStopping.minDelta {
+                best = (epoch, loss, ModelSnapshot(model))
             } else if settings.earlyStopping.patience > 0, epoch - best!.epoch >= settings.earlyStopping.patience {
                 stoppedEarly = epoch + 1 < settings.epochs
                 break
             }
         }
-        // The model holds the best epoch's weights again; its evaluation was taken with them.
-        try best!.snapshot.restore(into: model)
-        return TrainingOutcome(history: history, bestEpoch: best!.epoch, stoppedEarly: stoppedEarly, validation: best!.evaluation)
+        guard let best else { return TrainingOutcome(history: history, chosenEpoch: history.count - 1, stoppedEarly: false) }
+        try best.snapshot.restore(into: model)
+        return TrainingOutcome(history: history, chosenEpoch: best.epoch, stoppedEarly: stoppedEarly)
     }
 
     /// One pass over the training batches; returns the mean loss and the accuracy against each

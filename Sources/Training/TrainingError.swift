@@ -2,19 +2,18 @@
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite: training stops rather than corrupt the weights.
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float)
-    /// A fold has no training or no validation examples.
-    case emptyFold(fold: Int, part: String)
     /// A setting that cannot work, with its key.
     case configuration(String, String)
     /// Stopped on request (the job was cancelled) after `batch` batches of `epoch`.
     case cancelled(epoch: Int, batch: Int)
 
+    /// Stopped on request rather than by a fault.
+    public var isCancellation: Bool { if case .cancelled = self { return true } else { return false } }
+
     public var description: String {
         switch self {
         case let .nonFiniteLoss(epoch, batch, loss):
             return "loss became \(loss) at epoch \(epoch + 1), batch \(batch + 1): training stopped (lower the learning rate, or check the inputs for NaN)"
-        case let .emptyFold(fold, part):
-            return "fold \(fold) has no \(part) examples: choose fewer folds or check the fold assignment"
         case let .configuration(key, message):
             return "\(key): \(message)"
         case let .cancelled(epoch, batch):

@@ -28,7 +28,8 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         let config = try configuration.load(flagOverrides: flags.overrides)
         let (pack, packPath) = try featurePack(config)
-        let folds = try FoldAssignment.make(try config.foldStrategy, pack: pack, k: config.folds.k, seed: UInt64(config.seed))
+        let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
+                                                seed: UInt64(config.seed))
         print("hashing \(packPath)")
         let digest = try DatasetDirectory.digest(ofFileAt: packPath)
         let environment = ProcessInfo.processInfo.environment
@@ -45,7 +46,7 @@ struct SubmitCommand: ParsableCommand {
         }
         bar?.finish()
         print("submitted sweep \(receipt.sweep) to \(cluster.coordinator): \(plan.jobs.count) jobs "
-              + "(\(plan.models.joined(separator: ", ")) × \(folds.k) folds), dataset \(digest.prefix(12))…, experiment '\(experiment)'")
+              + "(\(plan.models.joined(separator: ", ")) × \(folds.count > 1 ? "\(folds.count) repeats × " : "")\(config.folds.k) folds), dataset \(digest.prefix(12))…, experiment '\(experiment)'")
         guard wait else {
             print("follow it with: spectrofold status --coordinator \(cluster.coordinator) --sweep \(receipt.sweep) --watch")
             return

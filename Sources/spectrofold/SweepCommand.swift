@@ -13,7 +13,8 @@ struct SweepCommand: ParsableCommand {
         abstract: "Run a comparison sweep (every model × fold) and report mean ± std per model.",
         discussion: """
         Without --config the common settings are flags. Results go to --out: results.json, \
-        comparison.md, config.yaml (the resolved configuration) and DIR/<model>/fold-<k>/ per job.
+        comparison.md, config.yaml (the resolved configuration) and DIR/<model>/fold-<k>/ per job
+        (DIR/<model>/rep-<r>/fold-<k>/ with folds.repeats > 1).
         """)
 
     @OptionGroup var configuration: ConfigOptions
@@ -34,10 +35,11 @@ struct SweepCommand: ParsableCommand {
         let configFile = (out as NSString).appendingPathComponent("config.yaml")
         try config.resolvedYAML.write(toFile: configFile, atomically: true, encoding: .utf8)
         let pack = try PackPreparation.featurePack(config, cacheDirectory: out)
-        let assignment = try FoldAssignment.make(try config.foldStrategy, pack: pack, k: config.folds.k, seed: UInt64(config.seed))
-        let sweep = try ComparisonSweep(config: config, pack: pack, folds: assignment, outputDirectory: out)
+        let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
+                                                seed: UInt64(config.seed))
+        let sweep = try ComparisonSweep(config: config, pack: pack, folds: folds, outputDirectory: out)
         let started = Date()
-        let progress = SweepProgress(jobs: config.models.run.count * assignment.k, config: config)
+        let progress = SweepProgress(jobs: sweep.runner.jobs.count, config: config)
         var tracking: SweepTracking?
         if let settings {
             tracking = try SweepTracking(settings: settings, directory: out, sweepName: config.name, display: progress,
@@ -57,7 +59,7 @@ struct SweepCommand: ParsableCommand {
         }
         let failed = results.jobs.filter { $0.status != "finished" }
         if !failed.isEmpty {
-            for job in failed { print("FAILED \(job.model)/fold-\(job.fold): \(job.error ?? "")") }
+            for job in failed { print("FAILED \(sweep.runner.path(job.key)): \(job.error ?? "")") }
             throw ExitCode(1)
         }
     }

@@ -9,24 +9,26 @@ final class SweepProgress: SweepObserver {
     private let sweepBar: ProgressBar
     private let config: SweepConfig
     private var jobsDone = 0
+    private var paths: [JobKey: String] = [:]
 
     init(jobs: Int, config: SweepConfig) {
         sweepBar = ProgressBar(title: "sweep", total: jobs, unit: "jobs", isTerminal: false)
         self.config = config
     }
 
-    func jobStarted(model: String, fold: Int, params: [String: String]) -> TrainerObserver? {
-        JobProgress(title: "\(model)/fold-\(fold)", epochs: config.models.settings(for: model)!.trainer.epochs)
+    func jobStarted(_ key: JobKey, path: String, params: [String: String]) -> TrainerObserver? {
+        paths[key] = path
+        return JobProgress(title: path, epochs: config.models.settings(for: key.model)!.trainer.epochs)
     }
 
     func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {
         jobsDone += 1
+        let path = paths[outcome.key] ?? outcome.key.path(repeats: 1)
         if outcome.status == "finished" {
-            print(String(format: "%@/fold-%d: accuracy %.4f, f1_weighted %.4f, best epoch %d, %.1f s", outcome.model as NSString,
-                         outcome.fold, outcome.metrics["accuracy"] ?? 0, outcome.metrics["f1_weighted"] ?? 0,
-                         (outcome.bestEpoch ?? 0) + 1, outcome.seconds))
+            print(String(format: "%@: held-out accuracy %.4f, f1_weighted %.4f, chosen epoch %d, %.1f s", path as NSString,
+                         outcome.metrics["accuracy"] ?? 0, outcome.metrics["f1_weighted"] ?? 0, (outcome.bestEpoch ?? 0) + 1, outcome.seconds))
         } else {
-            print("\(outcome.model)/fold-\(outcome.fold): FAILED: \(outcome.error ?? "")")
+            print("\(path): FAILED: \(outcome.error ?? "")")
         }
         sweepBar.update(completed: jobsDone)
     }
@@ -51,8 +53,10 @@ final class JobProgress: TrainerObserver {
     }
 
     func epochFinished(_ r: EpochRecord) {
-        print(String(format: "\n%@ epoch %d: train loss %.4f acc %.4f | val loss %.4f acc %.4f f1 %.4f | lr %.2e | %.1f s",
-                     title as NSString, r.epoch + 1, r.trainLoss, r.trainAccuracy, r.valLoss, r.valAccuracy, r.valF1Weighted,
-                     r.learningRate, r.seconds))
+        let selection = r.valLoss.map { loss in
+            String(format: " | selection loss %.4f acc %.4f f1 %.4f", loss, r.valAccuracy ?? 0, r.valF1Weighted ?? 0)
+        } ?? ""
+        print(String(format: "\n%@ epoch %d: train loss %.4f acc %.4f%@ | lr %.2e | %.1f s",
+                     title as NSString, r.epoch + 1, r.trainLoss, r.trainAccuracy, selection as NSString, r.learningRate, r.seconds))
     }
 }

@@ -13,6 +13,8 @@ final class SweepTracking: SweepObserver {
     let sweepId: String
     private let display: SweepObserver
     private let dataset: DatasetReference
+    /// Each started job's path (`JobKey.path`).
+    private var paths: [JobKey: String] = [:]
 
     /// Checks MLflow before any training (a wrong URI or credentials is an error here) and opens
     /// the outbox in `directory`.
@@ -33,20 +35,21 @@ final class SweepTracking: SweepObserver {
                                                   dataset: dataset))
     }
 
-    func jobStarted(model: String, fold: Int, params: [String: String]) -> TrainerObserver? {
-        let job = identity(model, fold)
+    func jobStarted(_ key: JobKey, path: String, params: [String: String]) -> TrainerObserver? {
+        paths[key] = path
+        let job = identity(path)
         do {
-            try tracker.jobStarted(JobStart(job: job, model: model, fold: fold, worker: "local",
+            try tracker.jobStarted(JobStart(job: job, name: path, model: key.model, repeat: key.repeat, fold: key.fold, worker: "local",
                                             params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, dataset: dataset))
         } catch {
             print("tracking: \(error)")
         }
-        return EpochTracking(tracker: tracker, job: job, display: display.jobStarted(model: model, fold: fold, params: params))
+        return EpochTracking(tracker: tracker, job: job, display: display.jobStarted(key, path: path, params: params))
     }
 
     func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {
         display.jobFinished(outcome, artifacts: artifacts)
-        let job = identity(outcome.model, outcome.fold)
+        let job = identity(paths[outcome.key] ?? outcome.key.path(repeats: 1))
         do {
             if let artifacts, let scores = FoldScores(outcome) {
                 try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
@@ -67,8 +70,8 @@ final class SweepTracking: SweepObserver {
         print("tracking: \(report)")
     }
 
-    private func identity(_ model: String, _ fold: Int) -> JobIdentity {
-        JobIdentity(sweepId: sweepId, jobId: "\(sweepId)/\(model)/fold-\(fold)", attempt: 1)
+    private func identity(_ path: String) -> JobIdentity {
+        JobIdentity(sweepId: sweepId, jobId: "\(sweepId)/\(path)", attempt: 1)
     }
 
     /// The commit of the working directory's git checkout, if there is one.

@@ -154,6 +154,29 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         let cluster = try metrics(harness.stateDirectory + "/sweeps/\(sweep)/results.json")
         XCTAssertEqual(cluster.count, 4)
         XCTAssertEqual(cluster, try metrics(harness.directory.file("local/results.json")))
+        for job in ["baseline_cnn/fold-0", "baseline_cnn/fold-1", "ast/fold-0", "ast/fold-1"] {
+            let splits = try [harness.stateDirectory + "/sweeps/\(sweep)", harness.directory.file("local")].map {
+                try String(contentsOfFile: "\($0)/\(job)/split.json", encoding: .utf8)
+            }
+            XCTAssertEqual(splits[0], splits[1], "\(job): the same fit, selection and held-out rows")
+        }
+    }
+
+    /// A job that fails for a reason no retry can change (here its loss turns NaN, which a
+    /// deterministic retry would repeat) fails after its first attempt.
+    func testAJobThatCannotTrainFailsAfterOneAttempt() throws {
+        try harness.startCluster(workers: ["w1"])
+        try harness.submit(models: ["baseline_cnn", "ast"], folds: 2, epochs: 2, ["--set", "models.ast.trainer.lr=1.0e+30",
+                           "--set", "models.ast.trainer.optimizer=sgd", "--set", "models.ast.trainer.grad_clip_norm=0"])
+        XCTAssertEqual(try harness.waitForExit("submit", timeout: 300), 1, harness.logTails())
+        let jobs = try harness.ledger().query("SELECT id, state, attempts, failure FROM jobs ORDER BY id")
+        XCTAssertEqual(jobs.map { "\($0["id"].string!.split(separator: "/").dropFirst().joined(separator: "/"))=\($0["state"].string!)" },
+                       ["ast/fold-0=failed", "ast/fold-1=failed", "baseline_cnn/fold-0=done", "baseline_cnn/fold-1=done"])
+        for job in jobs where job["state"].string == "failed" {
+            XCTAssertEqual(job["attempts"].int, 1, "not retried: \(job["failure"].string ?? "")")
+            XCTAssertTrue(job["failure"].string?.contains("not retried (a configuration or data error)") == true, job["failure"].string ?? "nil")
+        }
+        XCTAssertTrue(harness.log("submit").contains("loss became"), harness.log("submit"))
     }
 
     /// A worker SIGKILLed mid-job: the coordinator declares it dead (or its lease runs out first,

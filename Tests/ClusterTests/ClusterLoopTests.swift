@@ -141,6 +141,30 @@ final class ClusterLoopTests: XCTestCase {
         }
     }
 
+    /// A job whose executor reports an error no retry can change (`PermanentJobFailure`: its
+    /// configuration or data is at fault) fails after its first attempt; any other error is
+    /// retried up to the bound.
+    func testAPermanentFailureEndsTheJobAtOnceAndOthersAreRetried() throws {
+        struct FailingExecutor: JobExecutor {
+            func execute(_ run: JobRun) throws -> JobOutput {
+                if run.attempt.job.hasSuffix("a/fold-0") { throw PermanentJobFailure("a/fold-0: loss became nan") }
+                if run.attempt.job.hasSuffix("a/fold-1") { throw CocoaError(.fileReadUnknown) }
+                return try DigestExecutor().execute(run)
+            }
+        }
+        let coordinator = try bed.coordinator()
+        defer { coordinator.stop() }
+        let worker = try bed.worker("w1", endpoint: coordinator.endpoint, executor: FailingExecutor())
+        defer { worker.stop() }
+        bed.recorder.wait { $0.isSweepFinished }
+        let jobs = try bed.ledger.jobs(sweep: "s1")
+        XCTAssertEqual(jobs.map(\.state), [.failed, .failed, .done, .done])
+        XCTAssertEqual(try bed.ledger.attempts(job: jobs[0].id).count, 1, "not retried")
+        XCTAssertEqual(jobs[0].failure, "attempt 1, not retried (a configuration or data error): a/fold-0: loss became nan")
+        XCTAssertEqual(try bed.ledger.attempts(job: jobs[1].id).count, 3, "retried up to the bound")
+        XCTAssertTrue(jobs[1].failure?.hasPrefix("attempt 3 of 3: ") == true, jobs[1].failure ?? "nil")
+    }
+
     /// A worker whose lease is gone (here: ended in the ledger behind its back) gets CANCEL at
     /// its next heartbeat; the executor sees the cancellation, its outcome is discarded (no
     /// FAILED), and the requeued job runs again as attempt 2.

@@ -212,7 +212,8 @@ final class LedgerTests: XCTestCase {
         _ = try Ledger(path: path)
         try SQLiteDatabase(path: path).setUserVersion(99)
         XCTAssertThrowsError(try Ledger(path: path)) {
-            XCTAssertEqual(String(describing: $0), "\(path): ledger schema version 99, this program reads version 1")
+            XCTAssertEqual(String(describing: $0), "\(path): ledger schema version 99, this program reads version 2: "
+                       + "finish its sweeps with the SpectroFold that wrote it, or start this one on a new state directory")
         }
     }
 }

@@ -54,7 +54,7 @@ final class ConfigLoaderTests: XCTestCase {
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "", source: "x.yaml", overrides: ["trainer.lerning_rate=1"])) {
             XCTAssertEqual(String(describing: $0), "--set trainer.lerning_rate=1: trainer.lerning_rate: unknown key (known here: "
-                + "epochs, batch_size, optimizer, lr, momentum, nesterov, weight_decay, dropout, label_smoothing, grad_clip_norm, "
+                + "epochs, selection, selection_fraction, batch_size, optimizer, lr, momentum, nesterov, weight_decay, dropout, label_smoothing, grad_clip_norm, "
                 + "drop_last, scheduler, early_stopping, augment)")
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "modles: {}", source: "y.yaml")) {

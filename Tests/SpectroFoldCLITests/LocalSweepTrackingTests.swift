@@ -25,7 +25,7 @@ final class LocalSweepTrackingTests: XCTestCase {
     func testAnUnreachableTrackingServerIsAnErrorBeforeTraining() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try syntheticPack(count: 12).write(to: directory.file("pack.safetensors"))
+        try syntheticPack(count: 24).write(to: directory.file("pack.safetensors"))
         for uri in ["http://127.0.0.1:9", "ftp://nowhere"] {
             let run = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: [
                 "sweep", "--local", "--data", directory.file("pack.safetensors"), "--out", directory.file("out"),

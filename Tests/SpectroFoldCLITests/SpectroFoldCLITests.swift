@@ -75,7 +75,7 @@ final class SpectroFoldCLITests: XCTestCase {
 
     func testTheEpochsFlagBeatsAModelsOwnEpochsInTheFile() throws {
         let pack = directory.file("pack.safetensors"), config = directory.file("sweep.yaml"), out = directory.file("out")
-        try syntheticPack(count: 12).write(to: pack)
+        try syntheticPack(count: 24).write(to: pack)
         try "models:\n  ast:\n    trainer: {epochs: 5}\n".write(toFile: config, atomically: true, encoding: .utf8)
         let run = try spectrofold("sweep", "--local", "--no-tracking", "--config", config, "--data", pack, "--models", "ast",
                                   "--folds", "2", "--epochs", "1", "--set", "trainer.batch_size=4", "--out", out)

@@ -84,7 +84,7 @@ struct SyntheticSweep {
     }
 
     func recordJobStart(_ tracker: SweepTracker, _ model: String, _ fold: Int, attempt: Int = 1) throws {
-        try tracker.jobStarted(JobStart(job: job(model, fold, attempt: attempt), model: model, fold: fold,
+        try tracker.jobStarted(JobStart(job: job(model, fold, attempt: attempt), name: "\(model)/fold-\(fold)", model: model, repeat: 0, fold: fold,
                                         worker: "worker-\(fold % 2)", params: Self.params(model), dataset: Self.dataset))
     }
 

@@ -89,7 +89,7 @@ final class TrackingSettingsTests: XCTestCase {
         var counts: [Int] = []
         for _ in 0..<2 {
             try tracker.sweepStarted(SweepDescription(sweepId: "s1", name: "s", params: [("a", "1")]))
-            try tracker.jobStarted(JobStart(job: job, model: "ast", fold: 0, worker: "w", params: params))
+            try tracker.jobStarted(JobStart(job: job, name: "ast/fold-0", model: "ast", repeat: 0, fold: 0, worker: "w", params: params))
             try tracker.epochFinished(job, epoch)
             try tracker.jobFailed(job, error: "worker-lost: silent")
             try tracker.jobFinished(job, JobResult(scores: scores, artifacts: []))
@@ -117,7 +117,7 @@ final class TrackingSettingsTests: XCTestCase {
             XCTAssertThrowsError(try body()) { XCTAssertTrue("\($0)".contains(expected), "\($0)") }
         }
         refused("missing params dropout, model_version") {
-            try tracker.jobStarted(JobStart(job: job, model: "ast", fold: 0, worker: "w",
+            try tracker.jobStarted(JobStart(job: job, name: "ast/fold-0", model: "ast", repeat: 0, fold: 0, worker: "w",
                                             params: [("learning_rate", "0.1"), ("optimizer", "sgd"), ("batch_size", "8")]))
         }
         refused("job id 'it's' must be non-empty, without quotes") {

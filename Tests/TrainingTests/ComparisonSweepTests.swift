@@ -12,7 +12,7 @@ final class ComparisonSweepTests: XCTestCase {
             name: test
             seed: 3
             folds: {k: \(k)}
-            models: {run: [\(models.joined(separator: ", "))]}
+            models: {run: [\(models.joined(separator: ", "))], ast: {trainer: {batch_size: 4, dropout: 0, augment: {freq_masks: 0, time_masks: 0}}}}
             trainer: {epochs: \(epochs), batch_size: 8, lr: 2.0e-3, early_stopping: {patience: 0}}
             """, source: "test")
     }
@@ -20,7 +20,7 @@ final class ComparisonSweepTests: XCTestCase {
     private func run(_ config: SweepConfig, pack: FeaturePack = syntheticPack()) throws -> (SweepResults, String) {
         let directory = try TemporaryDirectory()
         let folds = try FoldAssignment.make(.stratified, pack: pack, k: config.folds.k, seed: 3)
-        let results = try ComparisonSweep(config: config, pack: pack, folds: folds, outputDirectory: directory.path).run()
+        let results = try ComparisonSweep(config: config, pack: pack, folds: [folds], outputDirectory: directory.path).run()
         return (results, directory.path)
     }
 
@@ -32,15 +32,16 @@ final class ComparisonSweepTests: XCTestCase {
         for job in results.jobs {
             XCTAssertEqual(job.status, "finished", "\(job.model)/\(job.fold): \(job.error ?? "")")
             XCTAssertEqual(job.epochs.count, 8)
-            XCTAssertGreaterThan(job.metrics["accuracy"]!, 0.5, "\(job.model) fold \(job.fold) should beat chance (1/3) on an easy task")
+            XCTAssertGreaterThan(job.metrics["accuracy"]!, 0.5, "\(job.model) fold \(job.fold) should beat chance (1/3) on an easy task; chosen epoch \(job.bestEpoch ?? -1) of "
+                                 + job.epochs.map { String(format: "%.2f/%.2f", $0.trainAccuracy, $0.valAccuracy ?? -1) }.joined(separator: " "))
             let folder = "\(directory)/\(job.model)/fold-\(job.fold)"
             for file in ["state_dict.safetensors", "predictions.csv", "confusion_matrix.svg", "confusion_matrix.json",
-                         "training_curves.svg", "history.csv"] {
+                         "training_curves.svg", "history.csv", "split.json"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder)/\(file)"), "\(folder)/\(file)")
             }
             let predictions = try String(contentsOfFile: "\(folder)/predictions.csv", encoding: .utf8).split(separator: "\n")
             XCTAssertEqual(predictions.first, "path,label,predicted,p_class0,p_class1,p_class2")
-            XCTAssertEqual(predictions.count - 1, job.validationExamples)
+            XCTAssertEqual(predictions.count - 1, job.examples.test)
         }
         // Aggregates are the mean and sample std of the folds.
         let accuracies = results.jobs.filter { $0.model == "ast" }.map { $0.metrics["accuracy"]! }
@@ -81,18 +82,20 @@ final class ComparisonSweepTests: XCTestCase {
         XCTAssertTrue(results.markdownTable.contains("| ast | 0 | failed"))
     }
 
-    func testAnEmptyFoldAndAnUnknownModelAreClearErrors() throws {
+    /// Data no job could train with is refused before any job runs, naming the model and fold.
+    func testAnEmptyFoldAndAnUnknownModelAreClearErrorsBeforeAnyJob() throws {
         let pack = syntheticPack(count: 12)
         // Three folds of which the last is empty, as a saved assignment could say.
         let saved = #"{"strategy": "manifest", "k": 3, "seed": 0, "folds": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]}"#
         let emptyFold = try JSONDecoder().decode(FoldAssignment.self, from: Data(saved.utf8))
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let results = try ComparisonSweep(config: config(models: ["baseline_cnn"], epochs: 1, k: 3), pack: pack, folds: emptyFold,
-                                          outputDirectory: directory.path).run()
-        XCTAssertEqual(results.jobs.map(\.status), ["finished", "finished", "failed"])
-        XCTAssertEqual(results.jobs[2].error, "fold 2 has no validation examples: choose fewer folds or check the fold assignment")
-        XCTAssertThrowsError(try ComparisonSweep(config: config(models: ["resnet50"]), pack: pack, folds: emptyFold,
+        XCTAssertThrowsError(try ComparisonSweep(config: config(models: ["baseline_cnn"], epochs: 1, k: 3), pack: pack, folds: [emptyFold],
+                                                 outputDirectory: directory.path)) { error in
+            XCTAssertEqual("\(error)", "models.baseline_cnn: folds: fold 2: the held-out part has no examples")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "no job ran")
+        XCTAssertThrowsError(try ComparisonSweep(config: config(models: ["resnet50"]), pack: pack, folds: [emptyFold],
                                                  outputDirectory: directory.path)) { error in
             XCTAssertTrue("\(error)".contains("unknown model 'resnet50'"), "\(error)")
         }

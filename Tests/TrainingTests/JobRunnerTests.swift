@@ -21,11 +21,11 @@ final class JobRunnerTests: XCTestCase {
 
     func testACancelledJobStopsAfterTheBatchAndSaysWhere() throws {
         let folds = try FoldAssignment.make(.stratified, pack: pack, k: 2, seed: 5)
-        let runner = try JobRunner(config: try config(), pack: pack, folds: folds)
+        let runner = try JobRunner(config: try config(), pack: pack, folds: [folds])
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var polls = 0
-        let (outcome, artifacts) = runner.run(model: "baseline_cnn", fold: 0, directory: directory.path, observer: nil) {
+        let (outcome, artifacts) = runner.run(JobKey(model: "baseline_cnn", fold: 0), directory: directory.path, observer: nil) {
             polls += 1
             return polls == 2
         }
@@ -40,8 +40,8 @@ final class JobRunnerTests: XCTestCase {
         let config = try config()
         let folds = try FoldAssignment.make(.stratified, pack: pack, k: 2, seed: 5)
         let plan = try SweepPlan(id: "plan-test-0a1b2c3d", experiment: "e", config: config, pack: pack,
-                                 dataset: String(repeating: "ab", count: 32), datasetSource: "/data/pack.safetensors", folds: folds)
-        XCTAssertEqual(plan.jobs.map { "\($0.model)/\($0.fold)" }, ["baseline_cnn/0", "baseline_cnn/1", "ast/0", "ast/1"])
+                                 dataset: String(repeating: "ab", count: 32), datasetSource: "/data/pack.safetensors", folds: [folds])
+        XCTAssertEqual(plan.jobs.map(\.path), ["baseline_cnn/fold-0", "baseline_cnn/fold-1", "ast/fold-0", "ast/fold-1"])
         XCTAssertEqual(plan.models, ["baseline_cnn", "ast"])
         XCTAssertEqual(plan.jobs[2].params["model_version"], "ast@1.0.0")
         let decoded = try JSONDecoder().decode(SweepPlan.self, from: JSONEncoder().encode(plan))
@@ -49,8 +49,8 @@ final class JobRunnerTests: XCTestCase {
 
         let spec = try JSONDecoder().decode(JobSpec.self, from: JSONEncoder().encode(plan.spec(of: plan.jobs[1])))
         XCTAssertEqual(try spec.loadConfiguration(), config)
-        XCTAssertEqual(spec.folds, folds)
-        XCTAssertEqual(try JobRunner(config: try spec.loadConfiguration(), pack: pack, folds: spec.folds).params(model: spec.model, fold: spec.fold),
-                       plan.jobs[1].params)
+        XCTAssertEqual(spec.folds, [folds])
+        XCTAssertEqual(spec.job, JobKey(model: "baseline_cnn", fold: 1))
+        XCTAssertEqual(try JobRunner(config: try spec.loadConfiguration(), pack: pack, folds: spec.folds).params(spec.job), plan.jobs[1].params)
     }
 }

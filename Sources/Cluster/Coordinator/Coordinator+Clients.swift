@@ -46,13 +46,14 @@ extension Coordinator {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let jobs = try plan.jobs.map { job in
-            NewJob(model: job.model, fold: job.fold, spec: String(decoding: try encoder.encode(plan.spec(of: job)), as: UTF8.self))
+            NewJob(model: job.model, repeat: job.job.repeat, fold: job.job.fold, path: job.path,
+                   spec: String(decoding: try encoder.encode(plan.spec(of: job)), as: UTF8.self))
         }
         let created = try ledger.createSweep(id: plan.id, name: plan.name, dataset: plan.dataset,
                                              configuration: String(decoding: submission.plan, as: UTF8.self), jobs: jobs,
                                              maxAttempts: configuration.maxAttempts, now: now)
         if created {
-            log("sweep \(plan.id) submitted: \(jobs.count) jobs (\(plan.models.joined(separator: ", ")) × \(plan.folds.k) folds)")
+            log("sweep \(plan.id) submitted: \(jobs.count) jobs (\(plan.models.joined(separator: ", ")) × \(plan.folds.count > 1 ? "\(plan.folds.count) repeats × " : "")\(plan.folds.first?.k ?? 0) folds)")
             recorder?.sweepCreated(plan)
             dispatch(now: now)
         }

@@ -137,7 +137,7 @@ extension Coordinator {
 
     private func fail(_ failure: JobFailure, from worker: String, now: Date) throws {
         let ended = try ledger.recordFailure(JobAttempt(job: failure.job, attempt: failure.attempt), worker: worker,
-                                             reason: failure.reason, now: now)
+                                             reason: failure.reason, permanent: failure.permanent, now: now)
         send(.ack(JobAttempt(job: failure.job, attempt: failure.attempt)), to: worker)
         self.ended(ended.map { [$0] } ?? [], cancel: false)
         finished(JobAttempt(job: failure.job, attempt: failure.attempt), on: worker, now: now)

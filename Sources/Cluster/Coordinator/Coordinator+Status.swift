@@ -30,7 +30,7 @@ extension Coordinator {
         var failures: [StatusReport.FailedJob] = []
         var failedAttempts = 0
         for job in try ledger.jobs(sweep: id) {
-            let epochs = plan?.jobs.first { $0.model == job.model && $0.fold == job.fold }?.params["epochs"].flatMap { Int($0) }
+            let epochs = plan?.job(id: job.id)?.params["epochs"].flatMap { Int($0) }
             for attempt in try ledger.attempts(job: job.id) {
                 switch attempt.outcome {
                 case .running:

@@ -80,13 +80,12 @@ public final class SweepRecorder: @unchecked Sendable {
         report("job \(lease.job)") {
             let plan = try plan(lease.sweep)
             let record = try ledger.job(lease.job)
-            guard let tracker = try tracker(for: plan),
-                  let planned = plan.jobs.first(where: { $0.model == record.model && $0.fold == record.fold }) else { return }
+            guard let tracker = try tracker(for: plan), let planned = plan.job(id: record.id) else { return }
             // The worker's thread count too: results are bit-identical only for equal thread counts.
             var params = planned.params
             params["compute_threads"] = try ledger.workers().first { $0.id == worker }.map { String($0.cores) }
-            try tracker.jobStarted(JobStart(job: identity(lease.sweep, lease.job, lease.attempt), model: record.model, fold: record.fold,
-                                            worker: worker, params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            try tracker.jobStarted(JobStart(job: identity(lease.sweep, lease.job, lease.attempt), name: planned.path, model: record.model,
+                                            repeat: record.repeat, fold: record.fold, worker: worker, params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                             dataset: dataset(plan)))
         }
     }
@@ -108,8 +107,7 @@ public final class SweepRecorder: @unchecked Sendable {
             let record = try ledger.job(attempt.job)
             guard let result = try ledger.result(job: attempt.job) else { return }
             let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
-            let directory = ((directory(of: record.sweep) as NSString).appendingPathComponent(record.model) as NSString)
-                .appendingPathComponent("fold-\(record.fold)")
+            let directory = (directory(of: record.sweep) as NSString).appendingPathComponent(jobReport.outcome.key.path(repeats: try plan(record.sweep).folds.count))
             let artifacts = JobArtifacts(directory: directory)
             if !FileManager.default.fileExists(atPath: artifacts.stateDict) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -143,11 +141,10 @@ public final class SweepRecorder: @unchecked Sendable {
                 if job.state == .done, let result = try ledger.result(job: job.id) {
                     return try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
                 }
-                let planned = plan.jobs.first { $0.model == job.model && $0.fold == job.fold }
-                return .failed(model: job.model, fold: job.fold, error: job.failure ?? "failed",
+                let planned = plan.job(id: job.id)
+                return .failed(JobKey(model: job.model, repeat: job.repeat, fold: job.fold), error: job.failure ?? "failed",
                                modelVersion: planned?.params["model_version"] ?? "?", params: planned?.params ?? [:],
-                               trainExamples: plan.folds.trainingRows(fold: job.fold).count,
-                               validationExamples: plan.folds.validationRows(fold: job.fold).count)
+                               examples: planned?.examples ?? JobExamples(fit: 0, selection: 0, test: 0))
             }
             let results = plan.results(outcomes)
             let reportFiles = try results.write(to: directory(of: sweep))

@@ -34,7 +34,12 @@ extension SweepSummary {
     /// The parent run's summary of `results`: every finished fold's scores and the comparison table.
     public init(_ results: SweepResults, reportFiles: [String]) {
         let folds = results.jobs.compactMap { job in FoldScores(job).map { FoldResult(model: job.model, fold: job.fold, scores: $0) } }
-        self.init(results: folds, comparisonMarkdown: String(results.markdownTable.prefix(8000)), artifacts: ArtifactFile.comparison(reportFiles))
+        let intervals = results.models.keys.sorted().flatMap { model -> [(key: String, value: Double)] in
+            guard let accuracy = results.models[model]?["accuracy"], let low = accuracy.ci95Low, let high = accuracy.ci95High else { return [] }
+            return [("\(model)/accuracy_ci95_low", low), ("\(model)/accuracy_ci95_high", high)]
+        }
+        self.init(results: folds, intervals: intervals, comparisonMarkdown: String(results.markdownTable.prefix(8000)),
+                  artifacts: ArtifactFile.comparison(reportFiles))
     }
 }
 
@@ -46,13 +51,12 @@ extension EpochMetrics {
                   learningRate: r.learningRate)
     }
 
-    /// One epoch as a worker reported it (0-based `epoch`, metrics by their MLflow names); nil
-    /// when a metric is missing.
+    /// One epoch as a worker reported it (0-based `epoch`, metrics by their MLflow names; the
+    /// `val_*` ones only with a selection part); nil when a train metric is missing.
     init?(epoch: Int, metrics m: [String: Double]) {
-        guard let trainLoss = m["train_loss"], let trainAccuracy = m["train_accuracy"], let valLoss = m["val_loss"],
-              let valAccuracy = m["val_accuracy"], let f1 = m["val_f1_weighted"], let precision = m["val_precision_weighted"],
-              let recall = m["val_recall_weighted"], let lr = m["learning_rate"] else { return nil }
-        self.init(epoch: epoch + 1, trainLoss: trainLoss, trainAccuracy: trainAccuracy, valLoss: valLoss, valAccuracy: valAccuracy,
-                  valF1Weighted: f1, valPrecisionWeighted: precision, valRecallWeighted: recall, learningRate: lr)
+        guard let trainLoss = m["train_loss"], let trainAccuracy = m["train_accuracy"], let lr = m["learning_rate"] else { return nil }
+        self.init(epoch: epoch + 1, trainLoss: trainLoss, trainAccuracy: trainAccuracy, valLoss: m["val_loss"], valAccuracy: m["val_accuracy"],
+                  valF1Weighted: m["val_f1_weighted"], valPrecisionWeighted: m["val_precision_weighted"], valRecallWeighted: m["val_recall_weighted"],
+                  learningRate: lr)
     }
 }

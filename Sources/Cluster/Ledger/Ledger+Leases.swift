@@ -139,20 +139,21 @@ extension Ledger {
     }
 
     /// Records a FAILED report: the attempt ends as `failed` and the job is requeued or, on its
-    /// last allowed attempt, fails with `reason`. Nil when the attempt was not running on `worker`
-    /// (a late or repeated report, dropped).
-    public func recordFailure(_ attempt: JobAttempt, worker: String, reason: String, now: Date) throws -> EndedAttempt? {
+    /// last allowed attempt or when the failure is `permanent` (no retry can change it), fails
+    /// with `reason`. Nil when the attempt was not running on `worker` (a late or repeated
+    /// report, dropped).
+    public func recordFailure(_ attempt: JobAttempt, worker: String, reason: String, permanent: Bool = false, now: Date) throws -> EndedAttempt? {
         try database.transaction {
             guard try !database.query("SELECT 1 FROM attempts WHERE job = ? AND attempt = ? AND worker = ? AND outcome = 'running'",
                                       [.text(attempt.job), SQLiteValue(attempt.attempt), .text(worker)]).isEmpty else { return nil }
-            return try endAttempt(attempt, outcome: .failed, reason: reason, now: now)
+            return try endAttempt(attempt, outcome: .failed, reason: reason, final: permanent, now: now)
         }
     }
 
     /// Ends a running attempt without a result (inside a transaction): records the outcome,
-    /// drops its lease, and requeues the job or fails it on its last allowed attempt. Nil when
-    /// the attempt is not running.
-    func endAttempt(_ attempt: JobAttempt, outcome: AttemptOutcome, reason: String, now: Date) throws -> EndedAttempt? {
+    /// drops its lease, and requeues the job or fails it on its last allowed attempt (or at once
+    /// when `final`). Nil when the attempt is not running.
+    func endAttempt(_ attempt: JobAttempt, outcome: AttemptOutcome, reason: String, final: Bool = false, now: Date) throws -> EndedAttempt? {
         guard let row = try database.query("SELECT worker FROM attempts WHERE job = ? AND attempt = ? AND outcome = 'running'",
                                            [.text(attempt.job), SQLiteValue(attempt.attempt)]).first else { return nil }
         let worker = row["worker"].string ?? ""
@@ -164,10 +165,10 @@ extension Ledger {
         let job = try self.job(attempt.job)
         var jobFailed = false
         if job.state == .leased && job.attempts == attempt.attempt {
-            jobFailed = job.attempts >= job.maxAttempts
+            jobFailed = final || job.attempts >= job.maxAttempts
             if jobFailed {
-                try database.run("UPDATE jobs SET state = 'failed', failure = ? WHERE id = ?",
-                                 [.text("attempt \(attempt.attempt) of \(job.maxAttempts): \(reason)"), .text(job.id)])
+                let which = final ? "attempt \(attempt.attempt), not retried (a configuration or data error)" : "attempt \(attempt.attempt) of \(job.maxAttempts)"
+                try database.run("UPDATE jobs SET state = 'failed', failure = ? WHERE id = ?", [.text("\(which): \(reason)"), .text(job.id)])
                 try finishSweepIfComplete(job.sweep, now: now)
             } else {
                 try database.run("UPDATE jobs SET state = 'queued' WHERE id = ?", [.text(job.id)])

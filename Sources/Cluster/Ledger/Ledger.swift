@@ -14,7 +14,7 @@ import SQLite
 /// ```
 public final class Ledger: @unchecked Sendable {
     /// The schema this code writes (`PRAGMA user_version`).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public var path: String { database.path }
     let database: SQLiteDatabase
 
@@ -28,7 +28,8 @@ public final class Ledger: @unchecked Sendable {
                 try database.setUserVersion(Self.schemaVersion)
             }
         } else if version != Self.schemaVersion {
-            throw LedgerError(path: path, message: "ledger schema version \(version), this program reads version \(Self.schemaVersion)")
+            throw LedgerError(path: path, message: "ledger schema version \(version), this program reads version \(Self.schemaVersion): "
+                              + "finish its sweeps with the SpectroFold that wrote it, or start this one on a new state directory")
         }
     }
 
@@ -37,10 +38,10 @@ public final class Ledger: @unchecked Sendable {
             id TEXT PRIMARY KEY, name TEXT NOT NULL, dataset TEXT NOT NULL, configuration TEXT NOT NULL,
             finished INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL, ended REAL);
         CREATE TABLE jobs (
-            id TEXT PRIMARY KEY, sweep TEXT NOT NULL REFERENCES sweeps(id), model TEXT NOT NULL, fold INTEGER NOT NULL,
-            spec TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'leased', 'done', 'failed')),
+            id TEXT PRIMARY KEY, sweep TEXT NOT NULL REFERENCES sweeps(id), model TEXT NOT NULL, repeat INTEGER NOT NULL,
+            fold INTEGER NOT NULL, spec TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'leased', 'done', 'failed')),
             attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, failure TEXT,
-            UNIQUE (sweep, model, fold));
+            UNIQUE (sweep, model, repeat, fold));
         CREATE TABLE attempts (
             job TEXT NOT NULL REFERENCES jobs(id), attempt INTEGER NOT NULL, worker TEXT NOT NULL,
             started REAL NOT NULL, ended REAL,
@@ -64,8 +65,8 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: - Sweeps and jobs
 
-    /// The id of job `model` × `fold` in `sweep`.
-    public static func jobID(sweep: String, model: String, fold: Int) -> String { "\(sweep)/\(model)/fold-\(fold)" }
+    /// The id of the job at `path` (`NewJob.path`) in `sweep`.
+    public static func jobID(sweep: String, path: String) -> String { "\(sweep)/\(path)" }
 
     /// Records a sweep and its jobs, all queued. Creating a sweep that exists with the same
     /// dataset is a no-op returning false (a retried submit); with another dataset it is an error.
@@ -83,8 +84,8 @@ public final class Ledger: @unchecked Sendable {
             try database.run("INSERT INTO sweeps (id, name, dataset, configuration, created) VALUES (?, ?, ?, ?, ?)",
                              [.text(id), .text(name), .text(dataset), .text(configuration), .real(now.timeIntervalSince1970)])
             for job in jobs {
-                try database.run("INSERT INTO jobs (id, sweep, model, fold, spec, state, max_attempts) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
-                                 [.text(Self.jobID(sweep: id, model: job.model, fold: job.fold)), .text(id), .text(job.model),
+                try database.run("INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+                                 [.text(Self.jobID(sweep: id, path: job.path)), .text(id), .text(job.model), SQLiteValue(job.repeat),
                                   SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts)])
             }
             try finishSweepIfComplete(id, now: now)
@@ -156,7 +157,7 @@ public final class Ledger: @unchecked Sendable {
 
     static func jobRecord(_ row: SQLiteRow) -> JobRecord {
         JobRecord(id: row["id"].string ?? "", sweep: row["sweep"].string ?? "", model: row["model"].string ?? "",
-                  fold: row["fold"].int ?? 0, spec: row["spec"].string ?? "",
+                  repeat: row["repeat"].int ?? 0, fold: row["fold"].int ?? 0, spec: row["spec"].string ?? "",
                   state: JobState(rawValue: row["state"].string ?? "") ?? .failed,
                   attempts: row["attempts"].int ?? 0, maxAttempts: row["max_attempts"].int ?? 0, failure: row["failure"].string)
     }

@@ -19,19 +19,26 @@ public enum WorkerState: String, Sendable {
     case alive, dead, gone
 }
 
-/// A job to create: one model on one fold, with the spec a worker trains (JSON object text).
+/// A job to create: one model on one fold of one repeat, with the spec a worker trains (JSON
+/// object text). `path` is the tail of its id: `<model>/fold-<k>`, or `<model>/rep-<r>/fold-<k>`.
 public struct NewJob: Sendable {
     public let model: String
+    public let `repeat`: Int
     public let fold: Int
+    public let path: String
     public let spec: String
-    public init(model: String, fold: Int, spec: String) { self.model = model; self.fold = fold; self.spec = spec }
+    public init(model: String, repeat: Int = 0, fold: Int, path: String? = nil, spec: String) {
+        (self.model, self.repeat, self.fold, self.spec) = (model, `repeat`, fold, spec)
+        self.path = path ?? "\(model)/fold-\(fold)"
+    }
 }
 
 public struct JobRecord: Equatable, Sendable {
-    /// "<sweep>/<model>/fold-<fold>".
+    /// "<sweep>/<path>" (`NewJob.path`).
     public let id: String
     public let sweep: String
     public let model: String
+    public let `repeat`: Int
     public let fold: Int
     public let spec: String
     public let state: JobState

@@ -111,7 +111,22 @@ public struct JobFailure: Codable, Equatable, Sendable {
     public var job: String
     public var attempt: Int
     public var reason: String
-    public init(job: String, attempt: Int, reason: String) { self.job = job; self.attempt = attempt; self.reason = reason }
+    /// A retry cannot change the outcome (the job's configuration or data is at fault): the job
+    /// fails for good at once instead of using up its attempts.
+    public var permanent: Bool
+
+    public init(job: String, attempt: Int, reason: String, permanent: Bool = false) {
+        self.job = job; self.attempt = attempt; self.reason = reason; self.permanent = permanent
+    }
+
+    /// `permanent` may be absent (a worker of an earlier version): then the failure is retried.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        job = try container.decode(String.self, forKey: .job)
+        attempt = try container.decode(Int.self, forKey: .attempt)
+        reason = try container.decode(String.self, forKey: .reason)
+        permanent = try container.decodeIfPresent(Bool.self, forKey: .permanent) ?? false
+    }
 }
 
 public struct Welcome: Codable, Equatable, Sendable {

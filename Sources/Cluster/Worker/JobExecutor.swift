@@ -4,8 +4,15 @@ public protocol JobExecutor: Sendable {
     /// Trains one job: the spec and dataset in `run`; reports each finished epoch through
     /// `run.reportEpoch`; checks `run.isCancelled()` between steps and returns or throws soon
     /// after it turns true (the outcome is then discarded). A thrown error becomes FAILED with
-    /// the error's description as the reason.
+    /// the error's description as the reason, permanent when it is a `PermanentJobFailure`.
     func execute(_ run: JobRun) throws -> JobOutput
+}
+
+/// Thrown by an executor for a job that no retry can help (its configuration or data is at
+/// fault): the worker reports it FAILED as permanent, and the job fails at once.
+public struct PermanentJobFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// One attempt at one job, as the executor sees it.

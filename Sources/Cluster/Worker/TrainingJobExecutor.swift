@@ -1,10 +1,11 @@
+import Config
 import Data
 import Foundation
 import Training
 
-/// The worker's `JobExecutor`: trains a job's model on its fold with the `JobRunner` (the same
+/// The worker's `JobExecutor`: trains a job with the `JobRunner` (the same
 /// code as a local sweep) in a scratch directory, reports each epoch, and returns the outcome
-/// and the small artifact files as the summary (`JobReport`) and the best state dict. A job that
+/// and the small artifact files as the summary (`JobReport`) and the chosen state dict. A job that
 /// fails to train throws, which the worker reports as FAILED with the error.
 public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     private let scratchDirectory: String
@@ -15,29 +16,41 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     /// Jobs run in `scratchDirectory/<job>`, removed when the job ends.
     public init(scratchDirectory: String) { self.scratchDirectory = scratchDirectory }
 
+    /// Errors of the job's configuration or data (no retry can change them, training being
+    /// deterministic) are thrown as `PermanentJobFailure`; others (I/O, cancellation) as they are.
     public func execute(_ run: JobRun) throws -> JobOutput {
-        let spec = try JSONDecoder().decode(JobSpec.self, from: Data(run.spec))
-        let config = try spec.loadConfiguration()
-        let pack = try pack(at: run.datasetPath)
-        let runner = try JobRunner(config: config, pack: pack, folds: spec.folds)
-        let directory = (scratchDirectory as NSString).appendingPathComponent("\(spec.sweep)-\(spec.model)-fold-\(spec.fold)-\(run.attempt.attempt)")
+        let spec: JobSpec
+        let runner: JobRunner
+        do {
+            spec = try JSONDecoder().decode(JobSpec.self, from: Data(run.spec))
+            runner = try JobRunner(config: try spec.loadConfiguration(), pack: try pack(at: run.datasetPath), folds: spec.folds)
+        } catch let error as DecodingError {
+            throw PermanentJobFailure("the job's spec cannot be read: \(error)")
+        } catch let error as ConfigError {
+            throw PermanentJobFailure("\(error)")
+        }
+        let path = runner.path(spec.job)
+        let directory = (scratchDirectory as NSString).appendingPathComponent(
+            "\(spec.sweep)-\(path.replacingOccurrences(of: "/", with: "-"))-\(run.attempt.attempt)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let epochs = config.models.settings(for: spec.model)?.trainer.epochs ?? 0
-        let reporter = EpochReporter(epochs: epochs, examples: runner.folds.trainingRows(fold: spec.fold).count, report: run.reportEpoch)
-        let (outcome, artifacts) = runner.run(model: spec.model, fold: spec.fold, directory: directory, observer: reporter,
-                                              isCancelled: run.isCancelled)
-        guard outcome.status == "finished", let artifacts else {
-            throw JobFailed(message: "\(spec.model)/fold-\(spec.fold): \(outcome.error ?? "failed")")
+        do {
+            let epochs = runner.config.models.settings(for: spec.job.model)?.trainer.epochs ?? 0
+            let reporter = EpochReporter(epochs: epochs, examples: try runner.split(spec.job).fitRows.count, report: run.reportEpoch)
+            let (outcome, artifacts) = try runner.train(spec.job, directory: directory, observer: reporter, isCancelled: run.isCancelled)
+            var files: [String: String] = [:]
+            for name in JobReport.fileNames(artifacts) {
+                files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
+            }
+            let encoder = JSONEncoder()
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let summary = try encoder.encode(JobReport(outcome: outcome, files: files))
+            let stateDict = try Data(contentsOf: URL(fileURLWithPath: artifacts.stateDict))
+            return JobOutput(summary: [UInt8](summary), stateDict: [UInt8](stateDict))
+        } catch let error as TrainingError where !error.isCancellation {
+            throw PermanentJobFailure("\(path): \(error)")
+        } catch let error as DataError {
+            throw PermanentJobFailure("\(path): \(error)")
         }
-        var files: [String: String] = [:]
-        for name in JobReport.fileNames(artifacts) {
-            files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
-        }
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let summary = try encoder.encode(JobReport(outcome: outcome, files: files))
-        let stateDict = try Data(contentsOf: URL(fileURLWithPath: artifacts.stateDict))
-        return JobOutput(summary: [UInt8](summary), stateDict: [UInt8](stateDict))
     }
 
     private func pack(at path: String) throws -> FeaturePack {
@@ -50,14 +63,8 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     }
 }
 
-/// A job that trained but did not finish (its error, with model and fold).
-struct JobFailed: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
 /// Turns the trainer's epochs into the worker's PROGRESS reports (epoch 0-based, metrics by
-/// their MLflow names, throughput in training examples per second).
+/// their MLflow names, throughput in fit examples per second).
 private final class EpochReporter: TrainerObserver {
     let epochs: Int
     let examples: Int
@@ -78,8 +85,9 @@ private final class EpochReporter: TrainerObserver {
 extension EpochReport {
     /// An epoch's figures by the names MLflow logs them under.
     static func metrics(of r: EpochRecord) -> [String: Double] {
-        ["train_loss": r.trainLoss, "train_accuracy": r.trainAccuracy, "val_loss": r.valLoss, "val_accuracy": r.valAccuracy,
-         "val_f1_weighted": r.valF1Weighted, "val_precision_weighted": r.valPrecisionWeighted,
-         "val_recall_weighted": r.valRecallWeighted, "learning_rate": r.learningRate, "epoch_seconds": r.seconds]
+        let selection: [String: Double?] = ["val_loss": r.valLoss, "val_accuracy": r.valAccuracy, "val_f1_weighted": r.valF1Weighted,
+                                            "val_precision_weighted": r.valPrecisionWeighted, "val_recall_weighted": r.valRecallWeighted]
+        return selection.compactMapValues { $0 }.merging(["train_loss": r.trainLoss, "train_accuracy": r.trainAccuracy,
+                                                          "learning_rate": r.learningRate, "epoch_seconds": r.seconds]) { $1 }
     }
 }

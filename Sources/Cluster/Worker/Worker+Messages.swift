@@ -135,7 +135,8 @@ extension Worker {
                     }
                     finish(attempt, .result(JobResult(job: attempt.job, attempt: attempt.attempt, summary: output.summary, stateDict: output.stateDict)))
                 case .failure(let error):
-                    finish(attempt, .failed(JobFailure(job: attempt.job, attempt: attempt.attempt, reason: "\(error)")))
+                    finish(attempt, .failed(JobFailure(job: attempt.job, attempt: attempt.attempt, reason: "\(error)",
+                                                       permanent: error is PermanentJobFailure)))
                 }
             }
         }
@@ -151,7 +152,8 @@ extension Worker {
         case .result(let result):
             log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) finished; sending its result (\(result.stateDict.count) bytes of state dict)")
         case .failed(let failure):
-            log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) failed: \(failure.reason)")
+            log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) failed"
+                + (failure.permanent ? " for good" : "") + ": \(failure.reason)")
         default: break
         }
         unacknowledged[attempt] = (message, Date())

@@ -1,0 +1,24 @@
+/// One job of a sweep: a model trained on one fold of one repeat of the k-fold split.
+public struct JobKey: Codable, Hashable, Sendable {
+    public var model: String
+    /// 0-based; 0 in a sweep of one repeat.
+    public var `repeat`: Int
+    public var fold: Int
+
+    public init(model: String, repeat: Int = 0, fold: Int) {
+        self.model = model
+        self.repeat = `repeat`
+        self.fold = fold
+    }
+
+    /// The job's folder below the sweep's, its MLflow child run name and the tail of its cluster
+    /// job id: `<model>/fold-<k>`, or `<model>/rep-<r>/fold-<k>` in a sweep of several repeats.
+    public func path(repeats: Int) -> String {
+        repeats > 1 ? "\(model)/rep-\(`repeat`)/fold-\(fold)" : "\(model)/fold-\(fold)"
+    }
+
+    /// Every job of `models` over `repeats` × `k` folds: model-major, then repeat, then fold.
+    public static func all(models: [String], repeats: Int, k: Int) -> [JobKey] {
+        models.flatMap { model in (0..<repeats).flatMap { r in (0..<k).map { JobKey(model: model, repeat: r, fold: $0) } } }
+    }
+}
