@@ -38,10 +38,11 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Config", "Data", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Config", "Data", "NN", "Optim", "Tensor"]),
+        .target(name: "Pretrained", dependencies: ["NN", "SafeTensors"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training",
+            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training", "Pretrained",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-coordinator", dependencies: [
@@ -69,6 +70,7 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "Tensor", "TestSupport"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
+        .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "NN", "Tensor", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "TestSupport"],
                     exclude: ["Fixtures"]),

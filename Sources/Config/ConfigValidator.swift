@@ -22,7 +22,8 @@ struct ConfigValidator {
         try validate(trainer: config.trainer, key: "trainer")
         for name in ModelsConfig.known {
             let settings = config.models.settings(for: name)!
-            try choose("models.\(name).preset", settings.preset, among: ["mini", "standard"], what: "preset")
+            try choose("models.\(name).preset", settings.preset, among: name == "ast" ? ["mini", "standard", "small", "base"] : ["mini", "standard"],
+                       what: "preset")
             try validate(trainer: settings.trainer, key: "models.\(name).trainer")
         }
         for name in config.models.run { try validateRunnable(config.models.settings(for: name)!.trainer, model: name) }

@@ -3,7 +3,12 @@ import Tensor
 /// Builds the four compared models by name and preset, and names their architecture versions.
 public enum ModelFactory {
     public static let names = ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"]
-    public static let presets = ["mini", "standard"]
+    /// Every model has `mini` and `standard`; AST also has `small` and `base`, DeiT's sizes, so
+    /// that ImageNet and AudioSet checkpoints fit it (`standard` is DeiT-tiny).
+    public static let presets = ["mini", "standard", "small", "base"]
+
+    /// The presets of model `name`.
+    public static func presets(of name: String) -> [String] { name == "ast" ? presets : ["mini", "standard"] }
 
     /// `name@semver`, bumped whenever that model's architecture or parameter naming changes.
     public static let versions = [
@@ -37,8 +42,8 @@ public enum ModelFactory {
 
     /// The model `spec` names, with fresh weights drawn from `seed`.
     public static func make(_ spec: Spec, seed: UInt64) throws -> any SpectrogramClassifier {
-        guard presets.contains(spec.preset) else {
-            throw UnknownModel(description: "unknown preset '\(spec.preset)' (known: \(presets.joined(separator: ", ")))")
+        guard presets(of: spec.name).contains(spec.preset) || !names.contains(spec.name) else {
+            throw UnknownModel(description: "\(spec.name) has no preset '\(spec.preset)' (known: \(presets(of: spec.name).joined(separator: ", ")))")
         }
         guard spec.classes >= 2 else { throw UnknownModel(description: "a classifier needs at least 2 classes, got \(spec.classes)") }
         var generator = RandomGenerator(seed: seed)
@@ -57,8 +62,8 @@ public enum ModelFactory {
             guard spec.melBins >= 16, spec.frames >= 16 else {
                 throw UnknownModel(description: "ast needs at least 16 mel bins and 16 frames, got \(spec.melBins)×\(spec.frames)")
             }
-            return AST(inputShape: (spec.melBins, spec.frames), classes: spec.classes,
-                       width: standard ? 192 : 64, depth: standard ? 12 : 4, heads: standard ? 3 : 4,
+            let (width, depth, heads) = ["mini": (64, 4, 4), "standard": (192, 12, 3), "small": (384, 12, 6), "base": (768, 12, 12)][spec.preset]!
+            return AST(inputShape: (spec.melBins, spec.frames), classes: spec.classes, width: width, depth: depth, heads: heads,
                        dropout: spec.dropout, generator: &generator)
         default:
             throw UnknownModel(description: "unknown model '\(spec.name)' (known: \(names.joined(separator: ", ")))")

@@ -1,19 +1,21 @@
 import ArgumentParser
 import Foundation
 import NN
+import Pretrained
 import SafeTensors
 import Tensor
 
-/// `spectrofold model summary|init|forward`: inspect a model, write fresh weights, run it.
+/// `spectrofold model summary|init|import|forward`: inspect a model, write fresh or pretrained
+/// weights, run it.
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model", abstract: "Inspect, initialise and run the four models.",
-        subcommands: [Summary.self, Init.self, Forward.self])
+        subcommands: [Summary.self, Init.self, Import.self, Forward.self])
 
     /// What every model subcommand needs to build the model.
     struct Options: ParsableArguments {
         @Option(help: "baseline_cnn, cnn_mlp, cnn_attention or ast.") var model: String
-        @Option(help: "mini or standard.") var preset = "mini"
+        @Option(help: "mini or standard (ast also small or base).") var preset = "mini"
         @Option(help: "Number of classes.") var classes: Int
         @Option(help: "Spectrogram frames (time steps); the mel bins are 128.") var frames: Int
         @Option(help: "Metadata width (cnn_mlp).") var metadata = 0
@@ -44,6 +46,45 @@ struct ModelCommand: ParsableCommand {
         func run() throws {
             let model = try options.build(seed: seed)
             try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": ModelFactory.versions[options.model] ?? ""])
+            print("wrote \(out): \(model.parameterCount) parameters")
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the model from a pretrained checkpoint and write the adapted state dict (our keys).",
+            discussion: """
+            Layouts: torchvision_resnet (ImageNet ResNet-18 into baseline_cnn, cnn_mlp, cnn_attention at preset standard),
+            timm_vit (DeiT / ViT into ast), ast_audioset (AST's own checkpoints), hf_ast (Hugging Face ASTForAudioClassification).
+            Tensors the checkpoint lacks or whose class count differs start fresh from --seed; the report says which.
+            """)
+        @OptionGroup var options: Options
+        @Option(help: "The checkpoint (.safetensors).") var from: String
+        @Option(help: "auto (from the keys) or a layout name.") var format = "auto"
+        @Option(help: "Seed of the tensors that start fresh.") var seed: UInt64 = 0
+        @Option(help: "Output .safetensors file.") var out: String
+
+        func run() throws {
+            let checkpoint = try SafeTensorsFile.read(contentsOf: from)
+            let tensors = Dictionary(uniqueKeysWithValues: checkpoint.names.map { ($0, checkpoint[$0]!) })
+            let layout: CheckpointLayout
+            if format == "auto" {
+                guard let detected = CheckpointLayout.detect(Set(tensors.keys)) else {
+                    throw ValidationError("\(from): no known checkpoint layout fits its keys; name one with --format "
+                                          + "(\(CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                layout = detected
+            } else {
+                guard let named = CheckpointLayout(rawValue: format) else {
+                    throw ValidationError("--format \(format): unknown layout (known: auto, \(CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                layout = named
+            }
+            let model = try options.build(seed: seed)
+            let report = try PretrainedImport.start(model, modelName: options.model, from: tensors, layout: layout)
+            try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": ModelFactory.versions[options.model] ?? "",
+                                                          "init_layout": layout.rawValue])
+            print(report)
             print("wrote \(out): \(model.parameterCount) parameters")
         }
     }

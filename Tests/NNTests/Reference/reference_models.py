@@ -183,6 +183,7 @@ class AST(nn.Module):
     def __init__(self, classes, dim, depth, heads, mel_bins, frames):
         super().__init__()
         f, t = (mel_bins - 16) // 10 + 1, (frames - 16) // 10 + 1
+        self.patch_grid = (f, t)
         self.v = DeiT(dim, depth, heads, f * t + 2)
         self.mlp_head = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, classes))
 
@@ -206,6 +207,6 @@ def build(name, preset, classes, frames, metadata=0, mel_bins=128):
     if name == "cnn_mlp":
         return CNNWithMetadata(width, classes, metadata)
     if name == "ast":
-        dim, depth, heads = (192, 12, 3) if preset == "standard" else (64, 4, 4)
+        dim, depth, heads = {"mini": (64, 4, 4), "standard": (192, 12, 3), "small": (384, 12, 6), "base": (768, 12, 12)}[preset]
         return AST(classes, dim, depth, heads, mel_bins, frames)
     raise ValueError(name)
