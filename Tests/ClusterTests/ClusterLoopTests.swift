@@ -84,6 +84,8 @@ final class ClusterLoopTests: XCTestCase {
         XCTAssertEqual(attempts.map(\.worker), ["ghost", "w1"])
         XCTAssertEqual(attempts.map(\.outcome), [.workerLost, .succeeded])
         XCTAssertTrue(attempts[0].reason?.hasPrefix("worker ghost silent for") == true, attempts[0].reason ?? "nil")
+        XCTAssertLessThanOrEqual(bed.logLines.lines.filter { $0.hasPrefix("coordinator: cannot send to 'ghost'") }.count, 1,
+                                 "an unreachable peer is logged once, not at every heartbeat: \(bed.logLines.lines)")
         XCTAssertTrue(try bed.heartbeatLines().contains {
             $0["worker"] as? String == "ghost" && $0["from"] as? String == "alive" && $0["to"] as? String == "dead"
         })

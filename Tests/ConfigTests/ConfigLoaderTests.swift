@@ -3,6 +3,18 @@ import Config
 import TestSupport
 
 final class ConfigLoaderTests: XCTestCase {
+    /// Every configuration the repository ships loads and passes validation.
+    func testEveryShippedConfigurationLoads() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("configs")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertTrue(files.contains("sweep.yaml") && files.contains("demo.yaml"), "\(files)")
+        for file in files {
+            XCTAssertNoThrow(try ConfigLoader.load(file: folder.appendingPathComponent(file).path), file)
+        }
+        XCTAssertEqual(try ConfigLoader.load(file: folder.appendingPathComponent("sweep.yaml").path).folds.repeats, 3)
+    }
+
     func testDefaultsNeedNoFile() throws {
         let config = try ConfigLoader.load(file: nil)
         XCTAssertEqual(config, SweepConfig())

@@ -43,6 +43,9 @@ public final class Coordinator: @unchecked Sendable {
     var busyWith: [String: JobAttempt] = [:]
     /// Last reported training rate per worker, samples per second.
     var rates: [String: Double] = [:]
+    /// Peers a send failed to reach (loop thread only): the failure is logged once, not at every
+    /// heartbeat until the peer is declared dead, and again only after a send has reached it.
+    var unreachable: Set<[UInt8]> = []
     private var nextStatus = Date.distantPast
 
     private var thread: LoopThread?
@@ -239,8 +242,9 @@ public final class Coordinator: @unchecked Sendable {
             if try !socket.send([routingID] + frames, wait: false) {
                 log("coordinator: \(peer)'s queue is full; a message was dropped")
             }
+            unreachable.remove(routingID)
         } catch {
-            log("coordinator: cannot send to \(peer): \(error)")
+            if unreachable.insert(routingID).inserted { log("coordinator: cannot send to \(peer): \(error)") }
         }
     }
 }
