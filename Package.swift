@@ -56,7 +56,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"], exclude: ["Fixtures"]),
