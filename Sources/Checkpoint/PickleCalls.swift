@@ -14,12 +14,12 @@ enum PickleCalls {
     /// REDUCE: `callable(*arguments)` for the allow-listed callables.
     static func reduce(_ callable: PickleObject, _ arguments: PickleObject) throws -> PickleObject {
         guard case .value(.global(let global)) = callable else {
-            throw PickleError.malformed("REDUCE calls a \(callable.kindName), not an allowed global")
+            throw PickleError.malformed("REDUCE calls \(callable.kindPhrase), not an allowed global")
         }
         let arguments = try tupleItems(arguments, of: global)
         switch global {
         case .orderedDict:
-            guard arguments.isEmpty else { throw PickleError.malformed("collections.OrderedDict is called with \(arguments.count) arguments; only OrderedDict() is supported") }
+            guard arguments.isEmpty else { throw PickleError.malformed("collections.OrderedDict is called with arguments; only OrderedDict() is supported") }
             return .dict(PickleDictBox())
         case .rebuildTensor:
             return .value(.tensor(try rebuildTensor(arguments)))
@@ -48,10 +48,10 @@ enum PickleCalls {
     /// BUILD: sets attributes from `state`. Only dicts are built on (an OrderedDict state dict
     /// carries `_metadata` this way); the attributes are not tensors and are dropped.
     static func build(_ target: PickleObject, state: PickleObject) throws {
-        guard case .dict = target else { throw PickleError.malformed("BUILD on a \(target.kindName) is not supported") }
+        guard case .dict = target else { throw PickleError.malformed("BUILD on \(target.kindPhrase) is not supported") }
         switch state {
         case .dict, .value(.none): return
-        default: throw PickleError.malformed("BUILD of a dict with a \(state.kindName) state is not supported")
+        default: throw PickleError.malformed("BUILD of a dict with \(state.kindPhrase) state is not supported")
         }
     }
 
@@ -59,10 +59,10 @@ enum PickleCalls {
     static func persistentLoad(_ id: PickleObject) throws -> StorageReference {
         guard case .tuple(let tuple) = id, tuple.items.count == 5,
               case .value(.string("storage")) = tuple.items[0] else {
-            throw PickleError.malformed("persistent id \(id.kindName) is not ('storage', <storage class>, key, location, numel)")
+            throw PickleError.malformed("a persistent id is \(id.kindPhrase), not ('storage', <storage class>, key, location, numel)")
         }
         guard case .value(.global(.storageClass(let type))) = tuple.items[1] else {
-            throw PickleError.malformed("persistent id names a \(tuple.items[1].kindName) where a torch storage class belongs")
+            throw PickleError.malformed("persistent id names \(tuple.items[1].kindPhrase) where a torch storage class belongs")
         }
         guard case .value(.string(let key)) = tuple.items[2], case .value(.string(let location)) = tuple.items[3],
               case .value(.int(let count)) = tuple.items[4], count >= 0 else {
@@ -81,7 +81,7 @@ enum PickleCalls {
             throw PickleError.malformed("\(name) needs 6 or 7 arguments, got \(arguments.count)")
         }
         guard case .value(.storage(let storage)) = arguments[0] else {
-            throw PickleError.malformed("\(name): its first argument is a \(arguments[0].kindName), not a storage")
+            throw PickleError.malformed("\(name): its first argument is \(arguments[0].kindPhrase), not a storage")
         }
         guard case .value(.int(let offset)) = arguments[1], offset >= 0 else {
             throw PickleError.malformed("\(name): storage offset is not an int ≥ 0")
@@ -101,7 +101,7 @@ enum PickleCalls {
         }
         return try tuple.items.map { item in
             guard case .value(.int(let value)) = item, value >= 0 else {
-                throw PickleError.malformed("\(PickleGlobal.rebuildTensor.qualifiedName): \(what) holds a \(item.kindName) that is not an int ≥ 0")
+                throw PickleError.malformed("\(PickleGlobal.rebuildTensor.qualifiedName): \(what) holds \(item.kindPhrase) that is not an int ≥ 0")
             }
             return value
         }
@@ -111,7 +111,7 @@ enum PickleCalls {
 
     private static func tupleItems(_ arguments: PickleObject, of global: PickleGlobal) throws -> [PickleObject] {
         guard case .tuple(let tuple) = arguments else {
-            throw PickleError.malformed("\(global.qualifiedName) is called with a \(arguments.kindName) of arguments, not a tuple")
+            throw PickleError.malformed("\(global.qualifiedName) is called with \(arguments.kindPhrase) of arguments, not a tuple")
         }
         return tuple.items
     }
@@ -136,4 +136,7 @@ extension PickleObject {
         case .dict: return "dict"
         }
     }
+
+    /// `kindName` with an indefinite article.
+    var kindPhrase: String { PickleValue.phrase(kindName) }
 }

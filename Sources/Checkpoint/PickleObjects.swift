@@ -49,7 +49,7 @@ final class PickleDictBox {
                 return value
             })
         case .value(let value):
-            throw PickleError.malformed("a dict key is a \(value.kindName); only str, int, float, bool, bytes and None keys (or tuples of them) are supported")
+            throw PickleError.malformed("a dict key is \(value.kindPhrase); only str, int, float, bool, bytes and None keys (or tuples of them) are supported")
         case .list, .dict:
             throw PickleError.malformed("a dict key is a list or dict, which Python cannot hash")
         }

@@ -36,6 +36,14 @@ enum PickleValue: Hashable {
         case .global(let global): return global.qualifiedName
         }
     }
+
+    /// `kindName` with an indefinite article ("a tensor", "an int"; None as it is).
+    var kindPhrase: String { Self.phrase(kindName) }
+
+    static func phrase(_ kind: String) -> String {
+        if kind == "None" { return kind }
+        return ("aeiouAEIOU".contains(kind.first ?? " ") ? "an " : "a ") + kind
+    }
 }
 
 /// A pickled dict's entries in insertion order (keys are unique).

@@ -10,7 +10,7 @@ enum StateDictSelection {
     static func tensors(in value: PickleValue, source: String) throws -> [(key: String, tensor: TensorReference)] {
         let fail = { (fault: String) in CheckpointError(source: source, fault: fault) }
         guard case .dict(let top) = value else {
-            throw fail("the checkpoint holds a \(value.kindName), not a dict of tensors (a state dict)")
+            throw fail("the checkpoint holds \(value.kindPhrase), not a dict of tensors (a state dict)")
         }
         let stateDict: PickleDict
         if holdsTensors(top) {
@@ -27,10 +27,10 @@ enum StateDictSelection {
 
         return try stateDict.entries.map { entry in
             guard case .string(let key) = entry.key else {
-                throw fail("state dict key \(describe(entry.key)) is a \(entry.key.kindName), not a str")
+                throw fail("state dict key \(describe(entry.key)) is \(entry.key.kindPhrase), not a str")
             }
             guard case .tensor(let tensor) = entry.value else {
-                throw fail("state dict entry '\(key)' is a \(entry.value.kindName), not a tensor")
+                throw fail("state dict entry '\(key)' is \(entry.value.kindPhrase), not a tensor")
             }
             return (key, tensor)
         }

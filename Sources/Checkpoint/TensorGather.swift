@@ -22,11 +22,8 @@ enum TensorGather {
 
         let shape = reference.shape, strides = reference.strides
         let viewDescription = "view (offset \(reference.offset), size \(shape), stride \(strides))"
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw fail("\(viewDescription) has more elements than can be addressed") }
-            count = product
+        guard let count = byteCount(of: reference).map({ $0 / elementSize }) else {
+            throw fail("\(viewDescription) has more elements than can be addressed")
         }
         guard count > 0 else { return SafeTensor(dtype: dtype, shape: shape, bytes: []).widenedForCheckpoint() }
 
@@ -47,6 +44,19 @@ enum TensorGather {
             gather(from: storage, into: output, offset: reference.offset, shape: shape, strides: strides, elementSize: elementSize)
         }
         return SafeTensor(dtype: dtype, shape: shape, bytes: bytes).widenedForCheckpoint()
+    }
+
+    /// The bytes the view takes once gathered, in its storage's element type (nil when that
+    /// overflows, or for an unsupported type, which `tensor` reports).
+    static func byteCount(of reference: TensorReference) -> Int? {
+        guard let elementSize = reference.storage.type.elementType?.byteCount else { return 0 }
+        var total = elementSize
+        for size in reference.shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            guard !overflow else { return nil }
+            total = product
+        }
+        return total
     }
 
     /// Row-major copy of a validated, non-empty view: one run per innermost row (a single copy

@@ -45,12 +45,18 @@ enum TorchZipReader {
         // Each storage entry is checked (CRC) and mapped once, however many tensors view it.
         var byStorage: [String: [(key: String, tensor: TensorReference)]] = [:]
         for reference in references { byStorage[reference.tensor.storage.key, default: []].append(reference) }
-        var tensors: [String: SafeTensor] = [:]
+        var storages: [(entry: ZipArchive.Entry, views: [(key: String, tensor: TensorReference)])] = []
         for (storageKey, views) in byStorage.sorted(by: { $0.key < $1.key }) {
             let entryName = prefix + "data/" + storageKey
             guard let entry = archive.entry(named: entryName) else {
                 throw fail("tensor '\(views[0].key)': its storage entry '\(entryName)' is missing from the archive")
             }
+            storages.append((entry, views))
+        }
+        try checkAmplification(storages, source: path)
+
+        var tensors: [String: SafeTensor] = [:]
+        for (entry, views) in storages {
             try archive.withContents(of: entry) { storage in
                 for view in views {
                     tensors[view.key] = try TensorGather.tensor(view.tensor, key: view.key, storage: storage, source: path)
@@ -58,5 +64,26 @@ enum TorchZipReader {
             }
         }
         return tensors
+    }
+
+    /// Views may overlap (tied weights share a storage; a stride of 0 repeats an element), so
+    /// a small file could describe huge tensors. Gathered views may take at most
+    /// `amplificationFactor` times their storages' bytes plus `amplificationAllowance`.
+    static let amplificationFactor = 4
+    static let amplificationAllowance = 256 << 20
+
+    private static func checkAmplification(_ storages: [(entry: ZipArchive.Entry, views: [(key: String, tensor: TensorReference)])],
+                                           source: String) throws {
+        let storageBytes = storages.reduce(0) { $0 + $1.entry.uncompressedSize }
+        let limit = amplificationFactor * storageBytes + amplificationAllowance
+        var viewBytes = 0
+        for (_, views) in storages {
+            for view in views {
+                guard let bytes = TensorGather.byteCount(of: view.tensor), bytes <= limit - viewBytes else {
+                    throw CheckpointError(source: source, fault: "tensor '\(view.key)': the views of the checkpoint's storages would take more than \(limit) bytes (\(amplificationFactor) × their \(storageBytes) bytes + \(amplificationAllowance >> 20) MiB): a hostile or broken checkpoint")
+                }
+                viewBytes += bytes
+            }
+        }
     }
 }

@@ -27,6 +27,9 @@ Hostile, made with pickle and zipfile (never with torch.save):
                           /tmp/spectrofold-checkpoint-payload-ran, under a "model" key
   posix_system_protocol4.pt  the same with protocol 4 (STACK_GLOBAL, FRAME, MEMOIZE)
   view_past_end.pt        a tensor of size (3,) at offset 2 of a 4-element storage
+  broadcast_bomb.pt       a view of 2**40 elements with stride 0 over a 4-element storage
+  missing_storage.pt      a tensor whose storage entry data/0 is absent
+  storage_size_lie.pt     a persistent id claiming 8 elements for a 16-byte storage entry
   big_endian.pt           a valid state dict whose byteorder entry says "big"
   compressed.pt           state_dict.pt re-zipped with deflate
   truncated.pt            the first half of state_dict.pt
@@ -158,29 +161,38 @@ class StoragePickler(pickle.Pickler):
         return None
 
 
+def entry(name):
+    """A ZIP entry with a fixed timestamp, so that the fixtures are the same on every run."""
+    return zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+
+
 def write_archive(name, obj, storages=None, byteorder="little", protocol=2):
     """A torch.save-like ZIP (stored entries) holding `obj` pickled as <stem>/data.pkl."""
     stem = os.path.splitext(name)[0]
     buffer = io.BytesIO()
     StoragePickler(buffer, protocol=protocol).dump(obj)
     with zipfile.ZipFile(path(name), "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr(f"{stem}/data.pkl", buffer.getvalue())
-        archive.writestr(f"{stem}/byteorder", byteorder)
+        archive.writestr(entry(f"{stem}/data.pkl"), buffer.getvalue())
+        archive.writestr(entry(f"{stem}/byteorder"), byteorder)
         for key, data in (storages or {}).items():
-            archive.writestr(f"{stem}/data/{key}", data)
-        archive.writestr(f"{stem}/version", "3\n")
+            archive.writestr(entry(f"{stem}/data/{key}"), data)
+        archive.writestr(entry(f"{stem}/version"), "3\n")
 
 
 write_archive("posix_system.pt", {"model": Payload(), "epoch": 1})
 write_archive("posix_system_protocol4.pt", {"model": Payload()}, protocol=4)
 four_floats = torch.arange(4, dtype=torch.float32).numpy().tobytes()
 write_archive("view_past_end.pt", {"w": TensorView(Storage("0", 4), 2, (3,), (1,))}, {"0": four_floats})
+write_archive("broadcast_bomb.pt", {"w": TensorView(Storage("0", 4), 0, (1 << 40,), (0,))}, {"0": four_floats})
+write_archive("missing_storage.pt", {"w": TensorView(Storage("0", 4), 0, (4,), (1,))})
+write_archive("storage_size_lie.pt", {"w": TensorView(Storage("0", 8), 0, (4,), (1,))}, {"0": four_floats})
 write_archive("big_endian.pt", {"w": TensorView(Storage("0", 4), 0, (4,), (1,))}, {"0": four_floats}, byteorder="big")
 
 with zipfile.ZipFile(path("state_dict.pt")) as source, \
         zipfile.ZipFile(path("compressed.pt"), "w", compression=zipfile.ZIP_DEFLATED) as target:
     for info in source.infolist():
-        target.writestr(info.filename.replace("state_dict/", "compressed/", 1), source.read(info))
+        target.writestr(entry(info.filename.replace("state_dict/", "compressed/", 1)), source.read(info),
+                        compress_type=zipfile.ZIP_DEFLATED)
 
 with open(path("state_dict.pt"), "rb") as whole:
     data = whole.read()
