@@ -1,6 +1,6 @@
 /// A pickle is hostile, malformed or outside the subset the reader supports. `offset` is the
 /// byte of the opcode at fault, once the machine knows it.
-struct PickleError: Error, CustomStringConvertible, Equatable {
+struct PickleError: Error, CustomStringConvertible {
     let reason: String
     var offset: Int?
 
@@ -32,10 +32,14 @@ struct PickleMachine {
     private var stack: [PickleObject] = []
     private var marks: [[PickleObject]] = []
     private var memo: [Int: PickleObject] = [:]
+    /// Every container pushed, kept until the end and emptied then (`removeContents`), so that
+    /// no release, during the run or after it, recurses through nested containers.
+    private var containers: [PickleObject] = []
 
     /// Runs the pickle in `bytes` to its STOP and returns the value it built.
     static func load(_ bytes: [UInt8], limits: Limits = Limits()) throws -> PickleValue {
         var machine = PickleMachine(bytes: bytes, limits: limits)
+        defer { machine.containers.forEach { $0.removeContents() } }
         return try machine.run()
     }
 
@@ -71,8 +75,9 @@ struct PickleMachine {
             let length = try readUnsigned(8)
             guard length <= UInt64(bytes.count - position) else { throw PickleError.malformed("frame of \(length) bytes runs past the end of the pickle") }
         case .stop:
+            guard let result = stack.last else { throw PickleError.malformed("stack underflow") }
             var freezer = PickleObjectFreezer(maximumDepth: limits.nestingDepth)
-            return try freezer.freeze(try pop())
+            return try freezer.freeze(result)
         case .mark:
             guard marks.count < limits.markDepth else { throw PickleError.malformed("more than \(limits.markDepth) nested marks") }
             marks.append(stack)
@@ -166,6 +171,8 @@ struct PickleMachine {
     private mutating func push(_ object: PickleObject) throws {
         guard stack.count < limits.stackDepth else { throw PickleError.malformed("stack deeper than \(limits.stackDepth) items") }
         stack.append(object)
+        if case .value = object { return }
+        containers.append(object)
     }
 
     private mutating func pop() throws -> PickleObject {

@@ -14,8 +14,11 @@ final class PickleListBox {
 }
 
 final class PickleTupleBox {
-    let items: [PickleObject]
+    private(set) var items: [PickleObject]
     init(_ items: [PickleObject]) { self.items = items }
+
+    /// Drops the items (`PickleMachine` empties every container before releasing them).
+    func removeAll() { items = [] }
 }
 
 /// A dict being filled: keys must be hashable scalars or tuples of them (what state dicts,
@@ -24,6 +27,13 @@ final class PickleDictBox {
     private(set) var keys: [PickleValue] = []
     private(set) var values: [PickleObject] = []
     private var positions: [PickleValue: Int] = [:]
+
+    /// Drops the entries (`PickleMachine` empties every container before releasing them).
+    func removeAll() {
+        keys = []
+        values = []
+        positions = [:]
+    }
 
     /// Sets `key` to `value`; an unsupported key kind is an error naming it.
     func set(_ key: PickleObject, _ value: PickleObject) throws {
@@ -52,6 +62,20 @@ final class PickleDictBox {
             throw PickleError.malformed("a dict key is \(value.kindPhrase); only str, int, float, bool, bytes and None keys (or tuples of them) are supported")
         case .list, .dict:
             throw PickleError.malformed("a dict key is a list or dict, which Python cannot hash")
+        }
+    }
+}
+
+extension PickleObject {
+    /// Empties a container, so that releasing it releases no other container: ARC frees
+    /// nested objects recursively, and a hostile chain of a million nested lists would
+    /// otherwise overflow the call stack when freed.
+    func removeContents() {
+        switch self {
+        case .value: return
+        case .list(let box): box.items = []
+        case .tuple(let box): box.removeAll()
+        case .dict(let box): box.removeAll()
         }
     }
 }

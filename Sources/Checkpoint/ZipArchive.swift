@@ -11,7 +11,7 @@ import Foundation
 /// must match. A truncated or lying archive is a `CheckpointError`, never a crash.
 struct ZipArchive {
     /// One file of the archive, as its central-directory record describes it.
-    struct Entry: Equatable {
+    struct Entry {
         /// The path inside the archive, e.g. `archive/data/0`.
         let name: String
         /// Compression method: 0 stored, 8 deflate, … (APPNOTE 4.4.5).

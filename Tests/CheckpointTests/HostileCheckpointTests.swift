@@ -20,6 +20,12 @@ final class HostileCheckpointTests: XCTestCase {
         }
     }
 
+    func testPickledModuleIsRefusedNamingItsClass() {
+        let path = Fixture.path("whole_module.pt")
+        assertCheckpointError(try CheckpointFile.read(contentsOf: path), source: path,
+                              "whole_module/data.pkl byte 2: refused global 'torch.nn.modules.linear.Linear'")
+    }
+
     func testViewPastItsStorageNamesTheTensor() {
         let path = Fixture.path("view_past_end.pt")
         assertCheckpointError(try CheckpointFile.read(contentsOf: path), source: path,

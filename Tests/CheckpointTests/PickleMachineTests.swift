@@ -140,6 +140,15 @@ final class PickleMachineTests: XCTestCase {
         XCTAssertEqual(top.count, 2)
     }
 
+    /// A chain of 200 000 lists, each inside the one before, built top-down through the memo
+    /// and left there: releasing it must not recurse once per level.
+    func testDeepChainOfContainersIsReleasedWithoutRecursion() throws {
+        var parts = proto2 + emptyList + put(1) + put(0) + pop
+        for _ in 0..<200_000 { parts += get(0) + emptyList + put(0) + append + pop }
+        XCTAssertEqual(try PickleMachine.load(parts + [0x4e] + stop), PickleValue.none)
+        assertRefused(parts, get(1), stop, expecting: "containers nest deeper than 100 levels")
+    }
+
     func testLimitsBoundStackMarksAndMemo() {
         var small = PickleMachine.Limits()
         small.stackDepth = 4; small.markDepth = 2; small.memoEntries = 2

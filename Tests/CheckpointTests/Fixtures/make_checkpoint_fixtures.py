@@ -16,6 +16,7 @@ Made by torch.save (torch >= 2):
   complex.pt              a ComplexFloat tensor (unsupported dtype)
   no_state_dict.pt        {"epoch": 3, "lr": 0.1, "name": "run-7"}: no tensors
   nested_elsewhere.pt     {"encoder": state dict, "epoch": 3}: tensors under an unknown key
+  whole_module.pt         a pickled nn.Linear (not its state dict): needs torch's classes
 Made by safetensors.torch:
   state_dict.safetensors  the tensors of state_dict.pt, each made contiguous
   hf_model/               model.safetensors and config.json, the Hugging Face layout
@@ -113,6 +114,7 @@ expect("parameters", parameters)
 
 torch.save({"c": torch.tensor([1 + 2j, 3 - 4j], dtype=torch.complex64)}, path("complex.pt"))
 torch.save({"epoch": 3, "lr": 0.1, "name": "run-7"}, path("no_state_dict.pt"))
+torch.save(nn.Linear(2, 1), path("whole_module.pt"))
 torch.save({"encoder": small_module().state_dict(), "epoch": 3}, path("nested_elsewhere.pt"))
 
 # --- safetensors ----------------------------------------------------------------------------
