@@ -3,11 +3,14 @@
 /// (training checkpoints such as `{"model": sd, "optimizer": …, "epoch": 3}`; the other
 /// entries are ignored).
 enum StateDictSelection {
+    /// A tensor of the state dict and its key.
+    typealias Entry = (key: String, tensor: TensorReference)
+
     /// Keys under which training scripts commonly store the model's state dict, in the order tried.
     static let wrapperKeys = ["model", "state_dict", "model_state_dict"]
 
     /// The state dict's tensors by key, in the pickle's order; `source` names the file in errors.
-    static func tensors(in value: PickleValue, source: String) throws -> [(key: String, tensor: TensorReference)] {
+    static func tensors(in value: PickleValue, source: String) throws -> [Entry] {
         let fail = { (fault: String) in CheckpointError(source: source, fault: fault) }
         guard case .dict(let top) = value else {
             throw fail("the checkpoint holds \(value.kindPhrase), not a dict of tensors (a state dict)")

@@ -43,9 +43,9 @@ enum TorchZipReader {
         let references = try StateDictSelection.tensors(in: value, source: path)
 
         // Each storage entry is checked (CRC) and mapped once, however many tensors view it.
-        var byStorage: [String: [(key: String, tensor: TensorReference)]] = [:]
+        var byStorage: [String: [StateDictSelection.Entry]] = [:]
         for reference in references { byStorage[reference.tensor.storage.key, default: []].append(reference) }
-        var storages: [(entry: ZipArchive.Entry, views: [(key: String, tensor: TensorReference)])] = []
+        var storages: [(entry: ZipArchive.Entry, views: [StateDictSelection.Entry])] = []
         for (storageKey, views) in byStorage.sorted(by: { $0.key < $1.key }) {
             let entryName = prefix + "data/" + storageKey
             guard let entry = archive.entry(named: entryName) else {
@@ -72,8 +72,7 @@ enum TorchZipReader {
     static let amplificationFactor = 4
     static let amplificationAllowance = 256 << 20
 
-    private static func checkAmplification(_ storages: [(entry: ZipArchive.Entry, views: [(key: String, tensor: TensorReference)])],
-                                           source: String) throws {
+    private static func checkAmplification(_ storages: [(entry: ZipArchive.Entry, views: [StateDictSelection.Entry])], source: String) throws {
         let storageBytes = storages.reduce(0) { $0 + $1.entry.uncompressedSize }
         let limit = amplificationFactor * storageBytes + amplificationAllowance
         var viewBytes = 0
