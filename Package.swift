@@ -27,6 +27,7 @@ let package = Package(
 
         // Libraries.
         .target(name: "SafeTensors"),
+        .target(name: "Checkpoint", dependencies: ["SafeTensors"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
@@ -57,7 +58,9 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "SafeTensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"], exclude: ["Fixtures"]),

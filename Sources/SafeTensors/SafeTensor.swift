@@ -4,8 +4,14 @@ import Foundation
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
     case float32 = "F32"
     case float64 = "F64"
+    /// IEEE 754 binary16 (half precision).
+    case float16 = "F16"
+    /// bfloat16: the upper 16 bits of an IEEE 754 binary32.
+    case bfloat16 = "BF16"
     case int64 = "I64"
     case int32 = "I32"
+    case int16 = "I16"
+    case int8 = "I8"
     case uint8 = "U8"
     case bool = "BOOL"
 
@@ -14,7 +20,8 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
         switch self {
         case .float64, .int64: return 8
         case .float32, .int32: return 4
-        case .uint8, .bool: return 1
+        case .float16, .bfloat16, .int16: return 2
+        case .int8, .uint8, .bool: return 1
         }
     }
 }
@@ -46,20 +53,26 @@ public struct SafeTensor: Sendable, Equatable {
         self.init(dtype: .int64, shape: shape, bytes: Self.rawBytes(of: values))
     }
 
-    /// The elements of an F32 tensor (an F64 tensor rounded to Float); nil for other dtypes.
+    /// The elements of a floating-point tensor as Float: F32 as stored, F16 and BF16 exactly
+    /// (every value, subnormals, infinities and NaN payloads included, has an equal Float), F64
+    /// rounded to nearest; nil for integer dtypes.
     public func floats() -> [Float]? {
         switch dtype {
         case .float32: return elements(as: Float.self)
         case .float64: return elements(as: Double.self).map { Float($0) }
+        case .float16: return elements(as: UInt16.self).map(HalfPrecision.float(binary16:))
+        case .bfloat16: return elements(as: UInt16.self).map(HalfPrecision.float(bfloat16:))
         default: return nil
         }
     }
 
-    /// The elements of an integer tensor (I64, I32, U8 or BOOL) widened to Int64; nil for floats.
+    /// The elements of an integer tensor (I64, I32, I16, I8, U8 or BOOL) widened to Int64; nil for floats.
     public func int64s() -> [Int64]? {
         switch dtype {
         case .int64: return elements(as: Int64.self)
         case .int32: return elements(as: Int32.self).map { Int64($0) }
+        case .int16: return elements(as: Int16.self).map { Int64($0) }
+        case .int8: return elements(as: Int8.self).map { Int64($0) }
         case .uint8, .bool: return bytes.map { Int64($0) }
         default: return nil
         }
