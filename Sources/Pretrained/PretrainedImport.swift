@@ -1,3 +1,4 @@
+import Checkpoint
 import NN
 import SafeTensors
 
@@ -67,6 +68,26 @@ public enum PretrainedImport {
         try StateDict.load(file, into: model)
         return ImportReport(layout: layout, loaded: loaded, adapted: mapping.adapted.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                             fresh: fresh, ignored: ignored.sorted())
+    }
+
+    /// Starts `model` from `checkpoint`, in `layout` or, when nil, the layout its keys show; a
+    /// Hugging Face folder's `config.json` gives the source's patch grid.
+    @discardableResult
+    public static func start(_ model: any SpectrogramClassifier, modelName: String, from checkpoint: CheckpointFile,
+                             layout named: CheckpointLayout? = nil) throws -> ImportReport {
+        guard let layout = named ?? CheckpointLayout.detect(Set(checkpoint.names)) else {
+            throw ImportError("\(checkpoint.source): no known checkpoint layout fits its keys (known: "
+                              + CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        return try start(model, modelName: modelName, from: checkpoint.tensors, layout: layout, sourceGrid: huggingFaceGrid(checkpoint.configJSON))
+    }
+
+    /// The frequency × time patch grid a Hugging Face AST `config.json` describes (16 × 16 patches).
+    private static func huggingFaceGrid(_ config: [String: Any]?) -> (rows: Int, columns: Int)? {
+        guard let config, let bins = config["num_mel_bins"] as? Int, let length = config["max_length"] as? Int,
+              let frequencyStride = config["frequency_stride"] as? Int, let timeStride = config["time_stride"] as? Int,
+              frequencyStride > 0, timeStride > 0 else { return nil }
+        return ((bins - 16) / frequencyStride + 1, (length - 16) / timeStride + 1)
     }
 
     /// Tensors no checkpoint of these layouts holds: they keep their fresh initialisation.

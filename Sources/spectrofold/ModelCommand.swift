@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import NN
 import Pretrained
@@ -59,31 +60,21 @@ struct ModelCommand: ParsableCommand {
             Tensors the checkpoint lacks or whose class count differs start fresh from --seed; the report says which.
             """)
         @OptionGroup var options: Options
-        @Option(help: "The checkpoint (.safetensors).") var from: String
+        @Option(help: "The checkpoint: a torch.save file (.pth, .pt, .bin), a .safetensors file, or a Hugging Face folder.") var from: String
         @Option(help: "auto (from the keys) or a layout name.") var format = "auto"
         @Option(help: "Seed of the tensors that start fresh.") var seed: UInt64 = 0
         @Option(help: "Output .safetensors file.") var out: String
 
         func run() throws {
-            let checkpoint = try SafeTensorsFile.read(contentsOf: from)
-            let tensors = Dictionary(uniqueKeysWithValues: checkpoint.names.map { ($0, checkpoint[$0]!) })
-            let layout: CheckpointLayout
-            if format == "auto" {
-                guard let detected = CheckpointLayout.detect(Set(tensors.keys)) else {
-                    throw ValidationError("\(from): no known checkpoint layout fits its keys; name one with --format "
-                                          + "(\(CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                layout = detected
-            } else {
-                guard let named = CheckpointLayout(rawValue: format) else {
-                    throw ValidationError("--format \(format): unknown layout (known: auto, \(CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                layout = named
+            let layout = CheckpointLayout(rawValue: format)
+            guard format == "auto" || layout != nil else {
+                throw ValidationError("--format \(format): unknown layout (known: auto, \(CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            let checkpoint = try CheckpointFile.read(contentsOf: from)
             let model = try options.build(seed: seed)
-            let report = try PretrainedImport.start(model, modelName: options.model, from: tensors, layout: layout)
+            let report = try PretrainedImport.start(model, modelName: options.model, from: checkpoint, layout: layout)
             try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": ModelFactory.versions[options.model] ?? "",
-                                                          "init_layout": layout.rawValue])
+                                                          "init_layout": report.layout.rawValue])
             print(report)
             print("wrote \(out): \(model.parameterCount) parameters")
         }

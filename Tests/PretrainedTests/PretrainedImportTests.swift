@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import NN
 import Pretrained
@@ -13,23 +14,14 @@ final class PretrainedImportTests: XCTestCase {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
     }
 
-    /// The checkpoint's tensors, without a DataParallel `module.` prefix.
-    private func tensors(_ file: String) throws -> [String: SafeTensor] {
-        let checkpoint = try SafeTensorsFile.read(contentsOf: fixture(file))
-        return Dictionary(uniqueKeysWithValues: checkpoint.names.map {
-            ($0.hasPrefix("module.") ? String($0.dropFirst(7)) : $0, checkpoint[$0]!)
-        })
-    }
-
-    /// Imports `checkpoint` into `model`, copies in the fresh tensors' reference values, and
-    /// compares the eval-mode logits with the reference's.
+    /// Imports `checkpoint` (read by `CheckpointFile`, layout from its keys) into `model`, copies
+    /// in the fresh tensors' reference values, and compares the eval-mode logits with the
+    /// reference's.
     @discardableResult
     private func check(_ checkpoint: String, expected: String, model name: String, frames: Int, metadata: Int = 0,
                        file: StaticString = #filePath, line: UInt = #line) throws -> ImportReport {
-        let source = try tensors(checkpoint)
-        let layout = try XCTUnwrap(CheckpointLayout.detect(Set(source.keys)), file: file, line: line)
         let model = try ModelFactory.make(ModelFactory.Spec(name: name, preset: "mini", classes: 5, frames: frames, metadataWidth: metadata), seed: 9)
-        let report = try PretrainedImport.start(model, modelName: name, from: source, layout: layout)
+        let report = try PretrainedImport.start(model, modelName: name, from: CheckpointFile.read(contentsOf: fixture(checkpoint)))
         let reference = try SafeTensorsFile.read(contentsOf: fixture(expected))
         let freshKeys = reference.names.filter { $0.hasPrefix("fresh.") }.map { String($0.dropFirst(6)) }
         XCTAssertEqual(Set(report.fresh), Set(freshKeys), "the tensors that start fresh", file: file, line: line)
@@ -54,6 +46,8 @@ final class PretrainedImportTests: XCTestCase {
     }
 
     func testTorchvisionResNetStartsEachCNN() throws {
+        try check("torchvision-resnet18-w16.pth", expected: "torchvision-resnet18-w16-baseline_cnn-expected.safetensors",
+                  model: "baseline_cnn", frames: 100)
         let report = try check("torchvision-resnet18-w16.safetensors", expected: "torchvision-resnet18-w16-baseline_cnn-expected.safetensors",
                                model: "baseline_cnn", frames: 100)
         XCTAssertEqual(report.layout, .torchvisionResNet)
@@ -67,6 +61,8 @@ final class PretrainedImportTests: XCTestCase {
     }
 
     func testTimmDeiTAndViTStartAST() throws {
+        try check("timm-deit-distilled-d64.pth", expected: "timm-deit-distilled-d64-ast-expected.safetensors", model: "ast", frames: 100)
+        try check("timm-vit-d64.pth", expected: "timm-vit-d64-ast-expected.safetensors", model: "ast", frames: 200)
         let distilled = try check("timm-deit-distilled-d64.safetensors", expected: "timm-deit-distilled-d64-ast-expected.safetensors",
                                   model: "ast", frames: 100)
         XCTAssertEqual(distilled.layout, .timmViT)
@@ -77,8 +73,8 @@ final class PretrainedImportTests: XCTestCase {
     }
 
     func testASTsOwnAudioSetLayoutCutsOrResamplesItsTimeAxis() throws {
-        for frames in [100, 1200] {
-            let report = try check("ast-audioset-layout-d64.safetensors", expected: "ast-audioset-layout-d64-\(frames)-expected.safetensors",
+        for (frames, format) in [(100, "pth"), (1200, "safetensors")] {
+            let report = try check("ast-audioset-layout-d64.\(format)", expected: "ast-audioset-layout-d64-\(frames)-expected.safetensors",
                                    model: "ast", frames: frames)
             XCTAssertEqual(report.layout, .astAudioSet)
             XCTAssertEqual(report.fresh.sorted(), ["mlp_head.1.bias", "mlp_head.1.weight"], "527 AudioSet classes against 5")
@@ -87,7 +83,7 @@ final class PretrainedImportTests: XCTestCase {
     }
 
     func testHuggingFaceASTMatchesTransformersOwnLogits() throws {
-        let report = try check("hf-ast-d64/model.safetensors", expected: "hf-ast-d64-expected.safetensors", model: "ast", frames: 100)
+        let report = try check("hf-ast-d64", expected: "hf-ast-d64-expected.safetensors", model: "ast", frames: 100)
         XCTAssertEqual(report.layout, .huggingFaceAST)
         XCTAssertEqual(report.fresh, [], "every tensor comes from the checkpoint")
     }
@@ -95,7 +91,7 @@ final class PretrainedImportTests: XCTestCase {
     /// A checkpoint that does not fit is an error listing every problem, and the model keeps
     /// its weights.
     func testAMisfitIsAnErrorListingTheTensorsAndChangesNothing() throws {
-        var source = try tensors("timm-deit-distilled-d64.safetensors")
+        var source = try CheckpointFile.read(contentsOf: fixture("timm-deit-distilled-d64.pth")).tensors
         source.removeValue(forKey: "blocks.3.mlp.fc2.weight")
         source["blocks.0.norm1.weight"] = SafeTensor(floats: [Float](repeating: 1, count: 32), shape: [32])
         source["blocks.9.extra"] = SafeTensor(floats: [1], shape: [1])

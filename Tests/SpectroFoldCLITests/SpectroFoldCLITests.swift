@@ -73,6 +73,24 @@ final class SpectroFoldCLITests: XCTestCase {
         XCTAssertTrue(missing.standardError.contains("\(directory.file("none.csv")): no such file or folder"), missing.standardError)
     }
 
+    /// `model import` reads a torch.save checkpoint, says what it adapted and started fresh, and
+    /// writes a state dict `model forward` loads; a checkpoint that cannot start the model is an
+    /// error naming it.
+    func testModelImportStartsAModelFromATorchCheckpoint() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PretrainedTests/Fixtures")
+        let out = directory.file("imported.safetensors")
+        let run = try spectrofold("model", "import", "--model", "baseline_cnn", "--classes", "5", "--frames", "100",
+                                  "--from", fixtures.appendingPathComponent("torchvision-resnet18-w16.pth").path, "--out", out)
+        XCTAssertEqual(run.status, 0, run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("torchvision_resnet: 119 tensors loaded as they are, 1 adapted, 2 started fresh"), run.standardOutput)
+        XCTAssertTrue(run.standardOutput.contains("adapted conv1.weight: summed over its 3 input channels"), run.standardOutput)
+        let refused = try spectrofold("model", "import", "--model", "baseline_cnn", "--classes", "5", "--frames", "100",
+                                      "--from", fixtures.appendingPathComponent("timm-vit-d64.pth").path, "--out", directory.file("x.safetensors"))
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.standardError.contains("a timm_vit checkpoint starts ast, not baseline_cnn"), refused.standardError)
+    }
+
     func testTheEpochsFlagBeatsAModelsOwnEpochsInTheFile() throws {
         let pack = directory.file("pack.safetensors"), config = directory.file("sweep.yaml"), out = directory.file("out")
         try syntheticPack(count: 24).write(to: pack)
