@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Tracking", dependencies: ["SQLite"]),
         .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Config", "Data", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Config", "Data", "NN", "Optim", "Tensor"]),
+        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "NN", "Optim", "Pretrained", "Tensor"]),
         .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
 
         // Executables: thin, they parse arguments and call a library.
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Pretrained", "Checkpoint", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -26,12 +26,21 @@ struct ConfigValidator {
                        what: "preset")
             try validate(trainer: settings.trainer, key: "models.\(name).trainer")
         }
-        for name in config.models.run { try validateRunnable(config.models.settings(for: name)!.trainer, model: name) }
+        for name in config.models.run { try validateRunnable(config.models.settings(for: name)!, model: name) }
     }
 
     /// Settings no job of `model` could train with, refused before any job starts.
-    private func validateRunnable(_ trainer: TrainerConfig, model: String) throws {
+    private func validateRunnable(_ settings: ModelSettings, model: String) throws {
+        let trainer = settings.trainer
+        try choose("models.\(model).init_format", settings.initFormat, among: ["auto", "torchvision_resnet", "timm_vit", "ast_audioset", "hf_ast"],
+                   what: "layout")
         let key = "models.\(model).trainer"
+        try require("\(key).head_lr_scale", settings.`init` != "" || trainer.headLrScale == 1,
+                    "model '\(model)': head_lr_scale applies to a model started from a checkpoint (models.\(model).init)")
+        try require("\(key).freeze_epochs", settings.`init` != "" || trainer.freezeEpochs == 0,
+                    "model '\(model)': freeze_epochs applies to a model started from a checkpoint (models.\(model).init)")
+        try require("\(key).freeze_epochs", trainer.freezeEpochs < trainer.epochs,
+                    "model '\(model)': freezing the body for \(trainer.freezeEpochs) of \(trainer.epochs) epochs leaves none to fine-tune it")
         let scheduler = trainer.scheduler
         try require("\(key).scheduler.warmup_epochs", scheduler.name != "cosine" || scheduler.warmupEpochs < trainer.epochs,
                     "model '\(model)': a cosine warm-up of \(scheduler.warmupEpochs) epochs leaves none of its \(trainer.epochs) epochs "
@@ -52,6 +61,8 @@ struct ConfigValidator {
         try require("\(key).dropout", (0..<1).contains(trainer.dropout), "must be in [0, 1)")
         try require("\(key).label_smoothing", (0..<1).contains(trainer.labelSmoothing), "must be in [0, 1)")
         try require("\(key).grad_clip_norm", trainer.gradClipNorm >= 0, "must not be negative (0 turns clipping off)")
+        try require("\(key).head_lr_scale", trainer.headLrScale > 0, "must be positive")
+        try require("\(key).freeze_epochs", trainer.freezeEpochs >= 0, "must not be negative")
         let scheduler = trainer.scheduler
         try choose("\(key).scheduler.name", scheduler.name, among: ["plateau", "cosine", "step", "none"], what: "scheduler")
         try choose("\(key).scheduler.mode", scheduler.mode, among: ["min", "max"])

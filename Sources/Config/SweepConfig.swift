@@ -92,8 +92,17 @@ public struct ModelsConfig: Codable, Equatable, Sendable {
 /// One model's settings. After loading, `trainer` is that model's effective trainer
 /// configuration: the global `trainer` section with this model's overrides applied.
 public struct ModelSettings: Codable, Equatable, Sendable {
-    /// `mini` or `standard`.
+    /// `mini` or `standard` (`ast` also `small` and `base`).
     public var preset = "mini"
+    /// A pretrained checkpoint the model starts from (a torch.save or safetensors file, or a
+    /// Hugging Face folder); empty: fresh weights.
+    public var `init` = ""
+    /// The checkpoint's layout: `auto` (told from its keys), `torchvision_resnet`, `timm_vit`,
+    /// `ast_audioset` or `hf_ast`.
+    public var initFormat = "auto"
+    /// Normalise the input with the checkpoint's own statistics when it has them (AudioSet's
+    /// for AST's checkpoints) instead of the fit part's.
+    public var initStatistics = true
     public var trainer = TrainerConfig()
 }
 
@@ -122,6 +131,11 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     public var gradClipNorm = 5.0
     /// Drop the last partial training batch of each epoch.
     public var dropLast = true
+    /// With a pretrained start: the learning rate of the tensors that start fresh (the head) as a
+    /// multiple of the body's.
+    public var headLrScale = 1.0
+    /// With a pretrained start: the first N epochs train only the tensors that start fresh.
+    public var freezeEpochs = 0
     public var scheduler = SchedulerConfig()
     public var earlyStopping = EarlyStoppingConfig()
     public var augment = AugmentConfig()

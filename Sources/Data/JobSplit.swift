@@ -30,10 +30,11 @@ public struct JobSplit: Sendable {
 
     /// The split of `fold` of `folds` (the fold assignment of repeat `repeat`). With `.inner` the
     /// selection part takes about `fraction` of the training part, stratified by label, whole
-    /// groups at a time (`SelectionSplit`), under `seed`, `repeat` and `fold`. Throws when a
-    /// part would be empty or the selection part would miss a class.
+    /// groups at a time (`SelectionSplit`), under `seed`, `repeat` and `fold`. `statistics`
+    /// replaces the normaliser fitted on the fit part (a checkpoint's own input statistics).
+    /// Throws when a part would be empty or the selection part would miss a class.
     public init(pack: FeaturePack, folds: FoldAssignment, repeat: Int, fold: Int, selection: SelectionMode, fraction: Double,
-                seed: UInt64) throws {
+                seed: UInt64, statistics: FeatureNormalizer? = nil) throws {
         precondition(folds.folds.count == pack.count && (0..<folds.k).contains(fold), "JobSplit: fold \(fold) does not fit the assignment")
         self.pack = pack
         self.repeat = `repeat`
@@ -52,7 +53,7 @@ public struct JobSplit: Sendable {
                                                                 fraction: fraction, seed: seed, stream: Self.stream(repeat: `repeat`, fold: fold),
                                                                 place: place)
         }
-        normalizer = FeatureNormalizer.fit(pack, rows: fitRows)
+        normalizer = statistics ?? FeatureNormalizer.fit(pack, rows: fitRows)
         scaler = MetadataScaler.fit(pack, rows: fitRows)
     }
 

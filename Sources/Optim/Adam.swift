@@ -23,6 +23,7 @@ public class Adam: Optimizer {
     public let eps: Double
     public let weightDecay: Double
     public let parameters: [(name: String, tensor: Tensor)]
+    public var learningRateScales: [Double]
     /// Whether weight decay shrinks the parameters directly (AdamW) instead of adding to the gradient.
     let decoupledWeightDecay: Bool
     /// Per-parameter state, created at a parameter's first gradient (index-aligned with `parameters`).
@@ -51,16 +52,18 @@ public class Adam: Optimizer {
         self.weightDecay = weightDecay
         decoupledWeightDecay = decoupled
         moments = Array(repeating: nil, count: parameters.count)
+        learningRateScales = Array(repeating: 1, count: parameters.count)
     }
 
     public func step() {
         let decoupled = decoupledWeightDecay
         var constants = AdamConstants(
-            shrink: decoupled ? Float(1 - learningRate * weightDecay) : 1,  // exactly a no-op for Adam
-            coupledDecay: decoupled ? 0 : Float(weightDecay), oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2),
+            shrink: 1, coupledDecay: decoupled ? 0 : Float(weightDecay), oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2),
             oneMinusBeta2: Float(1 - beta2), eps: Float(eps), stepSize: 0, correction2Root: 0)
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.tensor.grad else { continue }
+            let learningRate = self.learningRate * learningRateScales[index]
+            constants.shrink = decoupled ? Float(1 - learningRate * weightDecay) : 1  // exactly a no-op for Adam
             var state = moments[index] ?? (0, Tensor.zeros(parameter.tensor.shape), Tensor.zeros(parameter.tensor.shape))
             state.steps += 1
             moments[index] = state
@@ -92,7 +95,7 @@ public class Adam: Optimizer {
 
 /// The Float32 scalars of one parameter's Adam step.
 struct AdamConstants {
-    let shrink: Float
+    var shrink: Float
     let coupledDecay: Float
     let oneMinusBeta1: Float
     let beta2: Float

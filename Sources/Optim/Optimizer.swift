@@ -16,6 +16,9 @@ public protocol Optimizer: AnyObject {
     var learningRate: Double { get set }
     /// The parameters updated, with their module paths (`layer1.0.conv1.weight`).
     var parameters: [(name: String, tensor: Tensor)] { get }
+    /// Each parameter's learning rate as a multiple of `learningRate` (index-aligned with
+    /// `parameters`, all 1 unless set): PyTorch's parameter groups with proportional rates.
+    var learningRateScales: [Double] { get set }
     /// One update of every parameter that has a gradient.
     func step()
     /// The optimizer's per-parameter state for checkpoints, named `<parameter>.<key>` with
@@ -25,6 +28,11 @@ public protocol Optimizer: AnyObject {
 }
 
 extension Optimizer {
+    /// Sets the learning-rate scale of every parameter whose name is in `names`.
+    public func scaleLearningRate(of names: Set<String>, by scale: Double) {
+        for (index, parameter) in parameters.enumerated() where names.contains(parameter.name) { learningRateScales[index] = scale }
+    }
+
     /// Forgets every parameter's gradient (PyTorch's `zero_grad(set_to_none=True)`).
     public func zeroGrad() {
         for parameter in parameters { parameter.tensor.zeroGrad() }

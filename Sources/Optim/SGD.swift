@@ -17,6 +17,7 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
     public let weightDecay: Double
     public let parameters: [(name: String, tensor: Tensor)]
+    public var learningRateScales: [Double]
     /// Momentum buffers, created at a parameter's first gradient (index-aligned with `parameters`).
     private var buffers: [Tensor?]
 
@@ -35,12 +36,14 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
         self.weightDecay = weightDecay
         buffers = Array(repeating: nil, count: parameters.count)
+        learningRateScales = Array(repeating: 1, count: parameters.count)
     }
 
     public func step() {
-        let rate = Float(-learningRate), decay = Float(weightDecay), mu = Float(momentum)
+        let decay = Float(weightDecay), mu = Float(momentum)
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.tensor.grad else { continue }
+            let rate = Float(-learningRate * learningRateScales[index])
             let first = buffers[index] == nil
             let buffer: Tensor? = momentum == 0 ? nil : (buffers[index] ?? Tensor.zeros(parameter.tensor.shape))
             buffers[index] = buffer

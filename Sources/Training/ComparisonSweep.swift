@@ -37,10 +37,13 @@ public final class ComparisonSweep {
     public private(set) var reportFiles: [String] = []
     public let runner: JobRunner
 
-    /// Checks every job's split before anything runs (`JobRunner.checkSplits`).
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], outputDirectory: String) throws {
-        runner = try JobRunner(config: config, pack: pack, folds: folds)
+    /// Checks every job's split and every pretrained start (from `initPaths`, model → checkpoint)
+    /// before anything runs.
+    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:],
+                outputDirectory: String) throws {
+        runner = try JobRunner(config: config, pack: pack, folds: folds, initPaths: initPaths)
         try runner.checkSplits()
+        try runner.checkStarts()
         self.config = config
         self.pack = pack
         self.outputDirectory = outputDirectory

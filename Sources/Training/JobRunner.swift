@@ -3,6 +3,7 @@ import Config
 import Data
 import Foundation
 import NN
+import Pretrained
 
 /// Trains one model on one fold of one repeat of a feature pack, the same way wherever it runs:
 /// the local sweep calls it for every job in turn, a cluster worker for each job it is leased.
@@ -15,8 +16,12 @@ public struct JobRunner {
     public let pack: FeaturePack
     /// The fold assignment of each repeat.
     public let folds: [FoldAssignment]
+    /// Each model's pretrained start, by model name.
+    public let starts: [String: PretrainedStart]
 
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment]) throws {
+    /// `initPaths` names where each model's `init` checkpoint is on this machine (model → path);
+    /// each is read once here.
+    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:]) throws {
         for model in config.models.run where !ModelFactory.names.contains(model) {
             throw TrainingError.configuration("models.run", "unknown model '\(model)' (known: \(ModelFactory.names.joined(separator: ", ")))")
         }
@@ -24,6 +29,26 @@ public struct JobRunner {
         self.config = config
         self.pack = pack
         self.folds = folds
+        var starts: [String: PretrainedStart] = [:]
+        for (model, path) in initPaths where config.models.run.contains(model) {
+            do {
+                starts[model] = try PretrainedStart(path: path, format: config.models.settings(for: model)!.initFormat, model: model)
+            } catch let error as TrainingError {
+                throw error
+            } catch {
+                throw TrainingError.configuration("models.\(model).init", "\(error)")
+            }
+        }
+        self.starts = starts
+    }
+
+    /// Each model's `init` checkpoint path from the configuration (relative paths from the
+    /// working directory), for a sweep that runs where the files are.
+    public static func initPaths(_ config: SweepConfig) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: config.models.run.compactMap { model in
+            let path = config.models.settings(for: model)!.`init`
+            return path.isEmpty ? nil : (model, path)
+        })
     }
 
     /// Every job of the sweep: model-major, then repeat, then fold.
@@ -35,9 +60,10 @@ public struct JobRunner {
     /// The job's fit, selection and held-out rows, with the model's selection settings.
     public func split(_ job: JobKey) throws -> JobSplit {
         let t = config.models.settings(for: job.model)!.trainer
+        let statistics = config.models.settings(for: job.model)!.initStatistics ? starts[job.model]?.statistics : nil
         return try JobSplit(pack: pack, folds: folds[job.repeat], repeat: job.repeat, fold: job.fold,
                             selection: SelectionMode(rawValue: t.selection) ?? .inner, fraction: t.selectionFraction,
-                            seed: UInt64(truncatingIfNeeded: config.seed))
+                            seed: UInt64(truncatingIfNeeded: config.seed), statistics: statistics)
     }
 
     /// Makes every job's split and returns its sizes: data that no job could train with (a
@@ -52,23 +78,51 @@ public struct JobRunner {
         return examples
     }
 
+    /// Starts each model with a checkpoint once: a checkpoint that does not fit its model is an
+    /// error naming the model before any job starts.
+    public func checkStarts() throws {
+        for (model, start) in starts.sorted(by: { $0.key < $1.key }) {
+            do {
+                _ = try PretrainedImport.start(try ModelFactory.make(spec(model, metadataWidth: pack.metadataColumns.count, dropout: 0), seed: 0),
+                                               modelName: model, from: start.checkpoint, layout: start.layout)
+            } catch {
+                throw TrainingError.configuration("models.\(model).init", "\(error)")
+            }
+        }
+    }
+
+    /// What `model` is built as on this pack.
+    private func spec(_ model: String, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
+        ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset, classes: pack.classes.count,
+                          melBins: pack.parameters.numMelBins, frames: pack.parameters.frames, metadataWidth: metadataWidth, dropout: dropout)
+    }
+
     /// The hyperparameters a job logs (MLflow params of its child run).
     public func params(_ job: JobKey) -> [String: String] {
         let settings = config.models.settings(for: job.model)!
         let t = settings.trainer
         let assignment = folds[job.repeat]
-        return ["learning_rate": String(t.lr), "optimizer": t.optimizer, "batch_size": String(t.batchSize),
-                "dropout": String(t.dropout), "model_version": ModelFactory.versions[job.model]!, "preset": settings.preset,
-                "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
-                "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
-                "scheduler": t.scheduler.name, "early_stopping_patience": String(t.earlyStopping.patience),
-                "selection": t.selection, "selection_fraction": String(t.selectionFraction),
-                "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
-                "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
-                "mixup_alpha": String(t.augment.mixupAlpha), "fold": String(job.fold), "folds": String(assignment.k),
-                "repeat": String(job.repeat), "repeats": String(folds.count),
-                "fold_strategy": assignment.strategy.rawValue, "seed": String(config.seed), "frames": String(pack.parameters.frames),
-                "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count)]
+        var params: [String: String] = [
+            "learning_rate": String(t.lr), "optimizer": t.optimizer, "batch_size": String(t.batchSize),
+            "dropout": String(t.dropout), "model_version": ModelFactory.versions[job.model]!, "preset": settings.preset,
+            "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
+            "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
+            "scheduler": t.scheduler.name, "early_stopping_patience": String(t.earlyStopping.patience),
+            "selection": t.selection, "selection_fraction": String(t.selectionFraction),
+            "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
+            "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
+            "mixup_alpha": String(t.augment.mixupAlpha), "fold": String(job.fold), "folds": String(assignment.k),
+            "repeat": String(job.repeat), "repeats": String(folds.count),
+            "fold_strategy": assignment.strategy.rawValue, "seed": String(config.seed), "frames": String(pack.parameters.frames),
+            "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
+        ]
+        if let start = starts[job.model] {
+            params["init"] = start.logged
+            params["init_format"] = start.layout.rawValue
+            params["head_lr_scale"] = String(t.headLrScale)
+            params["freeze_epochs"] = String(t.freezeEpochs)
+        }
+        return params
     }
 
     /// Trains `job` and writes its files into `directory`. A job that cannot train (a part
@@ -113,8 +167,7 @@ public struct JobRunner {
     /// held-out rows once with those weights.
     private func train(_ job: JobKey, _ split: JobSplit, directory: String, observer: TrainerObserver?,
                        isCancelled: @escaping () -> Bool) throws -> (TrainingOutcome, Evaluation, JobArtifacts) {
-        let settings = config.models.settings(for: job.model)!
-        let t = settings.trainer
+        let t = config.models.settings(for: job.model)!.trainer
         let modelIndex = UInt64(ModelFactory.names.firstIndex(of: job.model)!)
         let jobSeed = UInt64(truncatingIfNeeded: config.seed) &* 1_000_003 &+ UInt64(job.fold) &* 7919
             &+ UInt64(job.repeat) &* 104_729 &+ modelIndex
@@ -124,11 +177,12 @@ public struct JobRunner {
         let dropLast = t.dropLast && split.fitRows.count > t.batchSize
         let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: jobSeed,
                                                 specAugment: augment, mixupAlpha: t.augment.mixupAlpha))
-        let spec = ModelFactory.Spec(name: job.model, preset: settings.preset, classes: pack.classes.count,
-                                     melBins: pack.parameters.numMelBins, frames: pack.parameters.frames,
-                                     metadataWidth: fit.metadataWidth, dropout: Float(t.dropout))
-        let model = try ModelFactory.make(spec, seed: jobSeed)
-        let trainer = try Trainer(model: model, settings: t, classCount: pack.classes.count)
+        let model = try ModelFactory.make(spec(job.model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: jobSeed)
+        var head: Set<String> = []
+        if let start = starts[job.model] {
+            head = Set(try PretrainedImport.start(model, modelName: job.model, from: start.checkpoint, layout: start.layout).fresh)
+        }
+        let trainer = try Trainer(model: model, settings: t, classCount: pack.classes.count, head: head)
         let outcome = try trainer.fit(fit, selection: split.selectionLoader(batchSize: t.batchSize), observer: observer, isCancelled: isCancelled)
         let test = try Evaluation(model: model, loader: split.testLoader(batchSize: t.batchSize), classCount: pack.classes.count,
                                   labelSmoothing: Float(t.labelSmoothing))

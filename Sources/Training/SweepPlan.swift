@@ -39,6 +39,10 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// repeat). Every job's split is made first: data no job could train with is an error here.
     public init(id: String, experiment: String, config: SweepConfig, pack: FeaturePack, dataset: String, datasetSource: String,
                 folds: [FoldAssignment]) throws {
+        for model in config.models.run where !config.models.settings(for: model)!.`init`.isEmpty {
+            throw TrainingError.configuration("models.\(model).init", "a cluster sweep cannot start from a checkpoint yet "
+                                              + "(workers do not fetch it); run this comparison with `spectrofold sweep --local`")
+        }
         let runner = try JobRunner(config: config, pack: pack, folds: folds)
         let examples = try runner.checkSplits()
         self.id = id

@@ -48,7 +48,11 @@ public final class Trainer {
     private let optimizer: Optimizer
     private let scheduler: LearningRateScheduler?
 
-    public init(model: any SpectrogramClassifier, settings: TrainerConfig, classCount: Int) throws {
+    /// The parameters named in `head` (the tensors a pretrained start left fresh) learn at
+    /// `settings.headLrScale` times the rate, and alone for the first `settings.freezeEpochs`.
+    private let body: Set<String>
+
+    public init(model: any SpectrogramClassifier, settings: TrainerConfig, classCount: Int, head: Set<String> = []) throws {
         guard settings.epochs > 0, settings.batchSize > 0 else {
             throw TrainingError.configuration("trainer", "epochs (\(settings.epochs)) and batch_size (\(settings.batchSize)) must be positive")
         }
@@ -59,7 +63,9 @@ public final class Trainer {
         self.settings = settings
         self.classCount = classCount
         optimizer = try OptimizerFactory.optimizer(settings, parameters: model.namedParameters())
+        optimizer.scaleLearningRate(of: head, by: settings.headLrScale)
         scheduler = try OptimizerFactory.scheduler(settings, optimizer: optimizer)
+        body = Set(model.namedParameters().map(\.name)).subtracting(head)
     }
 
     /// Trains on `fit` for `settings.epochs`, or until the loss on `selection` stops improving
@@ -124,6 +130,9 @@ public final class Trainer {
             }
             guard loss.item.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, loss: loss.item) }
             try loss.backward()
+            if epoch < settings.freezeEpochs {
+                for parameter in optimizer.parameters where body.contains(parameter.name) { parameter.tensor.zeroGrad() }
+            }
             if settings.gradClipNorm > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradClipNorm) }
             optimizer.step()
             optimizer.zeroGrad()

@@ -27,6 +27,8 @@ struct OptimFixtures: Decodable {
         }
         let name: String
         let options: Options
+        /// Parameter → its learning rate ÷ the base rate (param_group_fixtures.json only).
+        let lr_scales: [String: Double]?
         let params: [Parameter]
         /// Step index → the learning rate set before that step.
         let lr_changes: [String: Double]
@@ -83,6 +85,14 @@ struct OptimFixtures: Decodable {
     let cosine: [ScheduleCase]
     let step_decay: [ScheduleCase]
     let clip: [ClipCase]
+
+    /// `Fixtures/param_group_fixtures.json` (make_param_group_fixtures.py): two parameter groups
+    /// whose learning rates differ by a factor.
+    static let parameterGroups: [OptimizerCase] = {
+        struct File: Decodable { let optimizers: [OptimizerCase] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/param_group_fixtures.json")
+        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).optimizers
+    }()
 
     static let shared: OptimFixtures = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

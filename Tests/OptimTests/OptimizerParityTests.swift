@@ -32,6 +32,25 @@ final class OptimizerParityTests: XCTestCase {
         }
     }
 
+    /// Per-parameter learning-rate scales are torch's parameter groups with proportional rates.
+    func testScaledLearningRatesMatchTorchParameterGroups() throws {
+        let make: [String: ([(name: String, tensor: Tensor)], OptimFixtures.OptimizerCase.Options) throws -> Optimizer] = [
+            "sgd": { try SGD(parameters: $0, learningRate: $1.lr!, momentum: $1.momentum ?? 0, weightDecay: $1.weight_decay ?? 0) },
+            "adam": { try Adam(parameters: $0, learningRate: $1.lr!, weightDecay: $1.weight_decay ?? 0) },
+            "adamw": { try AdamW(parameters: $0, learningRate: $1.lr!, weightDecay: $1.weight_decay!) },
+        ]
+        XCTAssertEqual(OptimFixtures.parameterGroups.count, 3)
+        for kind in ["sgd", "adam", "adamw"] {
+            try runCases(kind: kind, cases: OptimFixtures.parameterGroups) { parameters, options in
+                let optimizer = try make[kind]!(parameters, options)
+                for (name, scale) in OptimFixtures.parameterGroups.first { $0.options.kind == kind }!.lr_scales! {
+                    optimizer.scaleLearningRate(of: [name], by: scale)
+                }
+                return optimizer
+            }
+        }
+    }
+
     func testParameterWithoutGradientIsLeftAloneAndGetsNoState() throws {
         let used = Tensor.zeros([2]).requiringGrad(), unused = try Tensor([1, 2], shape: [2]).requiringGrad()
         let optimizer = try Adam(parameters: [("used", used), ("unused", unused)], learningRate: 0.1)
@@ -58,9 +77,9 @@ final class OptimizerParityTests: XCTestCase {
 
     /// Replays every fixture case of `kind`: fixture gradients in, parameters compared after each
     /// step, learning-rate changes applied where torch's were, the final state compared at the end.
-    private func runCases(kind: String, file: StaticString = #filePath, line: UInt = #line,
+    private func runCases(kind: String, cases all: [OptimFixtures.OptimizerCase]? = nil, file: StaticString = #filePath, line: UInt = #line,
                           make: ([(name: String, tensor: Tensor)], OptimFixtures.OptimizerCase.Options) throws -> Optimizer) throws {
-        let cases = fixtures.optimizers.filter { $0.options.kind == kind }
+        let cases = (all ?? fixtures.optimizers).filter { $0.options.kind == kind }
         XCTAssertFalse(cases.isEmpty, "no fixture cases for \(kind)", file: file, line: line)
         for fixture in cases {
             let parameters = try fixture.params.map {
