@@ -40,13 +40,13 @@ let package = Package(
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
         .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Config", "Data", "Training", "Tracking"]),
-        .target(name: "Optim", dependencies: ["Tensor", "NN"], swiftSettings: numericSettings),
+        .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "NN", "Optim", "Pretrained", "Tensor"]),
         .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training", "Pretrained", "Checkpoint",
+            "Audio", "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training", "Pretrained", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-coordinator", dependencies: [

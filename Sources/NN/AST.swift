@@ -47,10 +47,10 @@ public final class AST: Module, Layer {
 
     /// (B, 1, F, T) → (B, classes).
     public func forward(_ x: Tensor) throws -> Tensor {
-        let b = x.shape[0], n = patchGrid.frequency * patchGrid.time
         guard x.rank == 4, (x.shape[2] - 16) / 10 + 1 == patchGrid.frequency, (x.shape[3] - 16) / 10 + 1 == patchGrid.time else {
             throw TensorError(op: "ast", "input \(x.shape) does not give the \(patchGrid) patch grid the model was built for")
         }
+        let b = x.shape[0], n = patchGrid.frequency * patchGrid.time
         let patches = try patchEmbed(x).reshaped([b, width, n]).transposed(1, 2)  // (B, N, d)
         let cls = try clsToken.expanded(to: [b, 1, width]), dist = try distToken.expanded(to: [b, 1, width])
         var h = try positionDropout(Tensor.concat([cls, dist, patches], axis: 1) + positions)
