@@ -3,7 +3,7 @@ import SafeTensors
 import Tensor
 import XCTest
 
-/// The four models build for both presets, produce logits of the right shape, and carry exactly
+/// The four models build for each of their presets, produce logits of the right shape, and carry exactly
 /// the reference implementations' parameter names and shapes.
 final class ModelStructureTests: XCTestCase {
     private func spec(_ name: String, _ preset: String = "mini", classes: Int = 5, frames: Int = 100) -> ModelFactory.Spec {
@@ -12,7 +12,7 @@ final class ModelStructureTests: XCTestCase {
 
     func testEveryModelAndPresetGivesLogits() throws {
         for name in ModelFactory.names {
-            for preset in ModelFactory.presets {
+            for preset in ModelFactory.presets(of: name) {
                 let model = try ModelFactory.make(spec(name, preset), seed: 1)
                 model.setTraining(false)
                 let x = Tensor.zeros([2, 1, 128, 100])
@@ -77,7 +77,10 @@ final class ModelStructureTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("baseline_cnn"), "\(error)")
         }
         XCTAssertThrowsError(try ModelFactory.make(spec("ast", "huge"), seed: 0)) { error in
-            XCTAssertTrue("\(error)".contains("unknown preset 'huge'"), "\(error)")
+            XCTAssertEqual("\(error)", "ast has no preset 'huge' (known: mini, standard, small, base)")
+        }
+        XCTAssertThrowsError(try ModelFactory.make(spec("baseline_cnn", "base"), seed: 0)) { error in
+            XCTAssertEqual("\(error)", "baseline_cnn has no preset 'base' (known: mini, standard)")
         }
     }
 
