@@ -141,11 +141,12 @@ public struct JobRunner {
         }
     }
 
-    /// `run`, throwing what stopped the job instead of returning it as a failed outcome.
-    public func train(_ job: JobKey, directory: String, observer: TrainerObserver?,
+    /// `run`, throwing what stopped the job instead of returning it as a failed outcome; `split`
+    /// is the job's split when the caller has made it already.
+    public func train(_ job: JobKey, split: JobSplit? = nil, directory: String, observer: TrainerObserver?,
                       isCancelled: @escaping () -> Bool = { false }) throws -> (outcome: JobOutcome, artifacts: JobArtifacts) {
         let started = Date()
-        let split = try split(job)
+        let split = try split ?? self.split(job)
         let (trained, test, artifacts) = try train(job, split, directory: directory, observer: observer, isCancelled: isCancelled)
         let m = test.metrics
         var outcome = JobOutcome.failed(job, error: "", modelVersion: ModelFactory.versions[job.model]!, params: params(job),

@@ -107,7 +107,9 @@ public final class SweepRecorder: @unchecked Sendable {
             let record = try ledger.job(attempt.job)
             guard let result = try ledger.result(job: attempt.job) else { return }
             let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
-            let directory = (directory(of: record.sweep) as NSString).appendingPathComponent(jobReport.outcome.key.path(repeats: try plan(record.sweep).folds.count))
+            let plan = try plan(record.sweep)
+            guard let planned = plan.job(id: record.id) else { throw ClusterError("job \(record.id) is not in the plan of sweep \(record.sweep)") }
+            let directory = (directory(of: record.sweep) as NSString).appendingPathComponent(planned.path)
             let artifacts = JobArtifacts(directory: directory)
             if !FileManager.default.fileExists(atPath: artifacts.stateDict) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -117,7 +119,7 @@ public final class SweepRecorder: @unchecked Sendable {
                 }
                 try Data(result.stateDict).write(to: URL(fileURLWithPath: artifacts.stateDict), options: .atomic)
             }
-            guard let tracker = try tracker(for: plan(record.sweep)), let scores = FoldScores(jobReport.outcome) else { return }
+            guard let tracker = try tracker(for: plan), let scores = FoldScores(jobReport.outcome) else { return }
             let job = identity(record.sweep, attempt.job, result.attempt)
             for epoch in jobReport.outcome.epochs { try tracker.epochFinished(job, EpochMetrics(epoch)) }
             try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))

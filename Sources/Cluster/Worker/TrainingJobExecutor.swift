@@ -35,8 +35,10 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let epochs = runner.config.models.settings(for: spec.job.model)?.trainer.epochs ?? 0
-            let reporter = EpochReporter(epochs: epochs, examples: try runner.split(spec.job).fitRows.count, report: run.reportEpoch)
-            let (outcome, artifacts) = try runner.train(spec.job, directory: directory, observer: reporter, isCancelled: run.isCancelled)
+            let split = try runner.split(spec.job)
+            let reporter = EpochReporter(epochs: epochs, examples: split.fitRows.count, report: run.reportEpoch)
+            let (outcome, artifacts) = try runner.train(spec.job, split: split, directory: directory, observer: reporter,
+                                                        isCancelled: run.isCancelled)
             var files: [String: String] = [:]
             for name in JobReport.fileNames(artifacts) {
                 files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
