@@ -37,11 +37,11 @@ public final class ComparisonSweep {
     public private(set) var reportFiles: [String] = []
     public let runner: JobRunner
 
-    /// Checks every job's split and every pretrained start (from `initPaths`, model → checkpoint)
+    /// Checks every job's split and every pretrained start (`PretrainedStart.starts(of:)`)
     /// before anything runs.
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:],
+    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:],
                 outputDirectory: String) throws {
-        runner = try JobRunner(config: config, pack: pack, folds: folds, initPaths: initPaths)
+        runner = try JobRunner(config: config, pack: pack, folds: folds, starts: starts)
         try runner.checkSplits()
         try runner.checkStarts()
         self.config = config

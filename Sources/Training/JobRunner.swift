@@ -19,9 +19,9 @@ public struct JobRunner {
     /// Each model's pretrained start, by model name.
     public let starts: [String: PretrainedStart]
 
-    /// `initPaths` names where each model's `init` checkpoint is on this machine (model → path);
-    /// each is read once here.
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:]) throws {
+    /// `starts` holds the pretrained start of each model that has one (`PretrainedStart.starts(of:)`
+    /// where the files are; a cluster worker's from the checkpoints it fetched).
+    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:]) throws {
         for model in config.models.run where !ModelFactory.names.contains(model) {
             throw TrainingError.configuration("models.run", "unknown model '\(model)' (known: \(ModelFactory.names.joined(separator: ", ")))")
         }
@@ -29,26 +29,7 @@ public struct JobRunner {
         self.config = config
         self.pack = pack
         self.folds = folds
-        var starts: [String: PretrainedStart] = [:]
-        for (model, path) in initPaths where config.models.run.contains(model) {
-            do {
-                starts[model] = try PretrainedStart(path: path, format: config.models.settings(for: model)!.initFormat, model: model)
-            } catch let error as TrainingError {
-                throw error
-            } catch {
-                throw TrainingError.configuration("models.\(model).init", "\(error)")
-            }
-        }
-        self.starts = starts
-    }
-
-    /// Each model's `init` checkpoint path from the configuration (relative paths from the
-    /// working directory), for a sweep that runs where the files are.
-    public static func initPaths(_ config: SweepConfig) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: config.models.run.compactMap { model in
-            let path = config.models.settings(for: model)!.`init`
-            return path.isEmpty ? nil : (model, path)
-        })
+        self.starts = starts.filter { config.models.run.contains($0.key) }
     }
 
     /// Every job of the sweep: model-major, then repeat, then fold.

@@ -37,7 +37,7 @@ struct SweepCommand: ParsableCommand {
         let pack = try PackPreparation.featurePack(config, cacheDirectory: out)
         let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
                                                 seed: UInt64(config.seed))
-        let sweep = try ComparisonSweep(config: config, pack: pack, folds: folds, initPaths: JobRunner.initPaths(config), outputDirectory: out)
+        let sweep = try ComparisonSweep(config: config, pack: pack, folds: folds, starts: try PretrainedStart.starts(of: config), outputDirectory: out)
         let started = Date()
         let progress = SweepProgress(jobs: sweep.runner.jobs.count, config: config)
         var tracking: SweepTracking?
