@@ -63,6 +63,11 @@ struct ConfigValidator {
         try require("\(key).grad_clip_norm", trainer.gradClipNorm >= 0, "must not be negative (0 turns clipping off)")
         try require("\(key).head_lr_scale", trainer.headLrScale > 0, "must be positive")
         try require("\(key).freeze_epochs", trainer.freezeEpochs >= 0, "must not be negative")
+        try require("\(key).ema_decay", (0..<1).contains(trainer.emaDecay), "must be in [0, 1) (0 turns the average off)")
+        try require("\(key).swa_epochs", (0...trainer.epochs).contains(trainer.swaEpochs), "must be in [0, epochs (\(trainer.epochs))]")
+        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.emaDecay == 0, "averages the weights like ema_decay: use one of them")
+        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.earlyStopping.patience == 0 || trainer.selection == "last",
+                    "averages the last epochs of a full run: set early_stopping.patience to 0")
         let scheduler = trainer.scheduler
         try choose("\(key).scheduler.name", scheduler.name, among: ["plateau", "cosine", "step", "none"], what: "scheduler")
         try choose("\(key).scheduler.mode", scheduler.mode, among: ["min", "max"])
@@ -76,6 +81,7 @@ struct ConfigValidator {
             try require("\(key).augment.\(name)", value >= 0, "must not be negative")
         }
         try require("\(key).augment.mixup_alpha", augment.mixupAlpha >= 0, "must not be negative")
+        try require("\(key).augment.mixup_prob", (0...1).contains(augment.mixupProb), "must be in [0, 1]")
     }
 
     /// Points at where the value was set: a model's effective trainer key falls back to the

@@ -136,6 +136,13 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     public var headLrScale = 1.0
     /// With a pretrained start: the first N epochs train only the tensors that start fresh.
     public var freezeEpochs = 0
+    /// Exponential moving average of the weights, updated after every optimizer step
+    /// (average ← decay · average + (1 − decay) · weights, batch-norm statistics too); the
+    /// average is what the selection part scores and what is kept. 0 turns it off.
+    public var emaDecay = 0.0
+    /// Stochastic weight averaging: the uniform average of the weights at the end of the last N
+    /// epochs is kept, its batch-norm statistics recomputed on the fit part. 0 turns it off.
+    public var swaEpochs = 0
     public var scheduler = SchedulerConfig()
     public var earlyStopping = EarlyStoppingConfig()
     public var augment = AugmentConfig()
@@ -179,6 +186,8 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     public var timeMaskParam = 20
     /// Beta(α, α) mixup of training pairs; 0 turns it off.
     public var mixupAlpha = 0.0
+    /// The chance that a batch is mixed (with `mixup_alpha` > 0).
+    public var mixupProb = 1.0
 }
 
 /// Where runs are recorded.

@@ -14,18 +14,22 @@ public struct LoaderOptions: Sendable, Equatable {
     public var specAugment: SpecAugment?
     /// Beta(α, α) mixup of each batch with a shuffled copy of itself; 0 for none.
     public var mixupAlpha: Double
+    /// The chance that a batch is mixed, when `mixupAlpha` > 0.
+    public var mixupProbability: Double
     /// Batches assembled ahead of the consumer.
     public var prefetch: Int
 
     public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, specAugment: SpecAugment? = nil,
-                mixupAlpha: Double = 0, prefetch: Int = 2) {
-        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0, "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha)")
+                mixupAlpha: Double = 0, mixupProbability: Double = 1, prefetch: Int = 2) {
+        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0 && (0...1).contains(mixupProbability),
+                     "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha), \(mixupProbability)")
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
         self.specAugment = specAugment
         self.mixupAlpha = mixupAlpha
+        self.mixupProbability = mixupProbability
         self.prefetch = prefetch
     }
 
@@ -104,31 +108,13 @@ public final class BatchLoader: Sendable {
         }
         metadata.withUnsafeMutableBufferPointer { scaler.apply($0) }
         let labels = batchRows.map { pack.labels[$0] }
-        guard options.mixupAlpha > 0, batchRows.count > 1 else {
+        // A batch is mixed with probability `mixupProbability` (no draw when it is 1).
+        guard options.mixupAlpha > 0, batchRows.count > 1,
+              options.mixupProbability >= 1 || Double(generator.nextUniform()) < options.mixupProbability else {
             return Batch(rows: batchRows, features: features, labels: labels, metadata: metadata, mixup: nil)
         }
-        let mixup = Mixup.draw(count: batchRows.count, alpha: options.mixupAlpha, labels: labels, generator: &generator)
-        return Batch(rows: batchRows, features: Mixup.mix(features, width: size, mixup), labels: labels,
-                     metadata: Mixup.mix(metadata, width: k, mixup), mixup: mixup)
-    }
-}
-
-/// Mixup (Zhang et al. 2018): each example mixed with a partner from a permutation of its batch.
-enum Mixup {
-    static func draw(count: Int, alpha: Double, labels: [Int], generator: inout RandomGenerator) -> MixupPairing {
-        var partners = Array(0..<count)
-        generator.shuffle(&partners)
-        let weight = Float(generator.beta(alpha, alpha))
-        return MixupPairing(partners: partners, partnerLabels: partners.map { labels[$0] }, weight: weight)
-    }
-
-    /// weight · x_i + (1 − weight) · x_partner(i) for rows of `width` values.
-    static func mix(_ values: [Float], width: Int, _ pairing: MixupPairing) -> [Float] {
-        var out = values
-        let w = pairing.weight
-        for (i, p) in pairing.partners.enumerated() {
-            for j in 0..<width { out[i * width + j] = w * values[i * width + j] + (1 - w) * values[p * width + j] }
-        }
-        return out
+        let mixup = MixupPairing.draw(count: batchRows.count, alpha: options.mixupAlpha, labels: labels, generator: &generator)
+        return Batch(rows: batchRows, features: mixup.mix(features, width: size), labels: labels,
+                     metadata: mixup.mix(metadata, width: k), mixup: mixup)
     }
 }

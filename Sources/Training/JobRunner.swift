@@ -92,7 +92,8 @@ public struct JobRunner {
             "selection": t.selection, "selection_fraction": String(t.selectionFraction),
             "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
             "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
-            "mixup_alpha": String(t.augment.mixupAlpha), "fold": String(job.fold), "folds": String(assignment.k),
+            "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
+            "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs), "fold": String(job.fold), "folds": String(assignment.k),
             "repeat": String(job.repeat), "repeats": String(folds.count),
             "fold_strategy": assignment.strategy.rawValue, "seed": String(config.seed), "frames": String(pack.parameters.frames),
             "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
@@ -158,7 +159,8 @@ public struct JobRunner {
         // drop_last never drops the only batch of a small fit part.
         let dropLast = t.dropLast && split.fitRows.count > t.batchSize
         let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: jobSeed,
-                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha))
+                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
+                                                mixupProbability: t.augment.mixupProb))
         let model = try ModelFactory.make(spec(job.model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: jobSeed)
         var head: Set<String> = []
         if let start = starts[job.model] {
