@@ -2,8 +2,10 @@ import Tensor
 
 /// One batch of examples as plain values, ready to become tensors.
 public struct Batch: Sendable {
-    /// The pack rows in this batch, in batch order.
+    /// The pack row of each example, in batch order (a row once per window when scoring).
     public let rows: [Int]
+    /// The first frame of each example's window in its clip (before a training shift).
+    public let starts: [Int]
     /// (count, 1, numMelBins, frames), normalised (and augmented for training), row-major.
     public let features: [Float]
     /// (count): class indices.

@@ -72,6 +72,12 @@ public struct JobRunner {
         }
     }
 
+    /// How the selection and held-out clips are scored (`evaluation.windows`, `hop_frames`).
+    public var scoringWindows: ClipWindows {
+        let hop = config.evaluation.hopFrames > 0 ? config.evaluation.hopFrames : max(pack.parameters.frames / 2, 1)
+        return config.evaluation.windows == "center" ? .center : .sliding(hop: hop)
+    }
+
     /// What `model` is built as on this pack.
     private func spec(_ model: String, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
         ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset, classes: pack.classes.count,
@@ -96,6 +102,8 @@ public struct JobRunner {
             "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs), "fold": String(job.fold), "folds": String(assignment.k),
             "repeat": String(job.repeat), "repeats": String(folds.count),
             "fold_strategy": assignment.strategy.rawValue, "seed": String(config.seed), "frames": String(pack.parameters.frames),
+            "max_frames": String(pack.parameters.maxFrames), "random_crop": String(t.augment.randomCrop),
+            "time_shift_frames": String(t.augment.timeShiftFrames), "evaluation_windows": "\(scoringWindows)",
             "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
         ]
         if let start = starts[job.model] {
@@ -160,15 +168,17 @@ public struct JobRunner {
         let dropLast = t.dropLast && split.fitRows.count > t.batchSize
         let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: jobSeed,
                                                 specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
-                                                mixupProbability: t.augment.mixupProb))
+                                                mixupProbability: t.augment.mixupProb,
+                                                windows: .training(randomCrop: t.augment.randomCrop, shift: t.augment.timeShiftFrames)))
         let model = try ModelFactory.make(spec(job.model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: jobSeed)
         var head: Set<String> = []
         if let start = starts[job.model] {
             head = Set(try PretrainedImport.start(model, modelName: job.model, from: start.checkpoint, layout: start.layout).fresh)
         }
         let trainer = try Trainer(model: model, settings: t, classCount: pack.classes.count, head: head)
-        let outcome = try trainer.fit(fit, selection: split.selectionLoader(batchSize: t.batchSize), observer: observer, isCancelled: isCancelled)
-        let test = try Evaluation(model: model, loader: split.testLoader(batchSize: t.batchSize), classCount: pack.classes.count,
+        let outcome = try trainer.fit(fit, selection: split.selectionLoader(batchSize: t.batchSize, windows: scoringWindows),
+                                      observer: observer, isCancelled: isCancelled)
+        let test = try Evaluation(model: model, loader: split.testLoader(batchSize: t.batchSize, windows: scoringWindows), classCount: pack.classes.count,
                                   labelSmoothing: Float(t.labelSmoothing))
         let artifacts = try JobArtifactWriter(directory: directory, classes: pack.classes, files: pack.files)
             .write(model: model, modelVersion: ModelFactory.versions[job.model]!, split: split, test: test, history: outcome.history,
