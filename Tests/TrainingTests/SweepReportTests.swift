@@ -80,7 +80,7 @@ final class SweepReportTests: XCTestCase {
         XCTAssertFalse(html.contains(" src=") || html.contains("<link") || html.contains("url("))
         XCTAssertEqual(html.components(separatedBy: "href=\"").dropFirst().filter { !$0.hasPrefix("#") }, [])
         XCTAssertTrue(html.contains("x-&lt;&amp;&gt;-y"), "class names are escaped")
-        XCTAssertTrue(html.contains("wall time 2:00:16"))
+        XCTAssertTrue(html.contains("wall time 2:00:16; started 2027-01-15T08:00:00Z; ran on a cluster: 3 workers (w2, worker-1, worker-2)"))
         XCTAssertTrue(html.contains("ast/rep-1/fold-2</td><td>failed</td><td>w2: worker-lost (silent for 3.6 s)"))
 
         let page = try BrowserLayout.measure(page: report)

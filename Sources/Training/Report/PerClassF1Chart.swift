@@ -6,7 +6,7 @@ import Foundation
 enum PerClassF1Chart {
     /// `models[m].f1[c]` is model m's F1 of `classes[c]` (nil where it has none).
     static func svg(classes: [String], models: [(name: String, f1: [Double?])], title: String) -> String {
-        let (margin, titleFont, labelFont, rowHeight, plotWidth) = (12.0, 14.0, 12.0, 22.0, 360.0)
+        let (margin, titleFont, labelFont, rowHeight, plotWidth) = (12.0, 14.0, 12.0, 22.0, 420.0)
         let names = classes.map { TextMetrics.width($0, size: labelFont) }.max() ?? 0
         let scale = LinearScale(low: 0, high: 1, step: 0.2, start: 0, end: plotWidth)
         let overhang = ChartAxes.xLabelOverhang(scale)

@@ -60,7 +60,11 @@ public enum SweepReport {
         if let wall = c.wallSeconds { parts.append("wall time \(duration(wall))") }
         if let started = c.started { parts.append("started \(ISO8601DateFormatter().string(from: started))") }
         let workers = Set(c.attempts.values.flatMap { $0.map(\.worker) }).sorted()
-        parts.append(c.runner == "local" ? "run locally" : "ran on \(c.runner)" + (workers.isEmpty ? "" : ": \(workers.count) workers (\(workers.joined(separator: ", ")))"))
+        switch c.runner {
+        case "local": parts.append("run locally")
+        case "cluster": parts.append("ran on a cluster" + (workers.isEmpty ? "" : ": \(workers.count) workers (\(workers.joined(separator: ", ")))"))
+        default: parts.append("where it ran was not recorded")
+        }
         if let d = c.dataset { parts.append("dataset \(d.files) files, \(d.classes.count) classes, \(d.skipped.count) skipped") }
         return e(parts.joined(separator: "; "))
     }
