@@ -165,15 +165,16 @@ public struct SweepResults: Codable, Sendable {
 
     /// Writes report.html (`SweepReport`), comparison.md and .csv, the accuracy dot plot
     /// (comparison_accuracy.svg), the per-class F1 chart (per_class_f1.svg) and each model's
-    /// summed confusion matrix (JSON and SVG) into `directory`; returns the paths written.
-    public func writeReport(to directory: String, context: SweepContext) throws -> [String] {
+    /// summed confusion matrix (JSON and SVG, cells as `confusionCells` says) into `directory`;
+    /// returns the paths written.
+    public func writeReport(to directory: String, context: SweepContext, confusionCells: ConfusionCells = .shares) throws -> [String] {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         var written: [String] = []
         func write(_ text: String, _ name: String) throws {
             try text.write(toFile: path(name), atomically: true, encoding: .utf8)
             written.append(path(name))
         }
-        try write(SweepReport.html(self, context: context), SweepReport.fileName)
+        try write(SweepReport.html(self, context: context, confusionCells: confusionCells), SweepReport.fileName)
         try write(markdownTable, "comparison.md")
         try write(csvTable, "comparison.csv")
         try write(accuracyDotPlot, "comparison_accuracy.svg")
@@ -181,7 +182,7 @@ public struct SweepResults: Codable, Sendable {
         for (model, matrix) in summedConfusionMatrices {
             let json = try JSONSerialization.data(withJSONObject: ["classes": classes, "matrix": matrix], options: [.sortedKeys])
             try write(String(decoding: json, as: UTF8.self), "\(model)_confusion_matrix_sum.json")
-            try write(summedConfusionChart(model: model, matrix: matrix), "\(model)_confusion_matrix_sum.svg")
+            try write(summedConfusionChart(model: model, matrix: matrix, cells: confusionCells), "\(model)_confusion_matrix_sum.svg")
         }
         return written
     }

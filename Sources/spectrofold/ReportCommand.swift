@@ -16,6 +16,8 @@ struct ReportCommand: ParsableCommand {
         """)
 
     @Argument(help: ArgumentHelp("The sweep folder.", valueName: "DIR")) var directory: String
+    @Option(help: "What the summed confusion matrices' cells show: shares (of the row, with the count beneath) or counts.")
+    var confusionCells: ConfusionCells = .shares
 
     func run() throws {
         let results: SweepResults
@@ -25,8 +27,10 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("\(directory): cannot read results.json: \(error)")
         }
         let context = try SweepContext.load(fromSweepFolder: directory)
-        let written = try results.writeReport(to: directory, context: context)
+        let written = try results.writeReport(to: directory, context: context, confusionCells: confusionCells)
         print("wrote \(written.count) files in \(directory): \((directory as NSString).appendingPathComponent(SweepReport.fileName)) and "
               + written.map { ($0 as NSString).lastPathComponent }.filter { $0 != SweepReport.fileName }.joined(separator: ", "))
     }
 }
+
+extension ConfusionCells: ExpressibleByArgument {}

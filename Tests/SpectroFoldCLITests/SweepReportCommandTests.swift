@@ -63,6 +63,17 @@ final class SweepReportCommandTests: XCTestCase {
         XCTAssertTrue(rebuilt.standardOutput.contains("report.html"), rebuilt.standardOutput)
         XCTAssertEqual(try charts.map { try Data(contentsOf: URL(fileURLWithPath: (out as NSString).appendingPathComponent($0))) }, before)
 
+        // Counts instead of row shares in the summed confusion matrices, still inside their pictures.
+        let shares = try String(contentsOfFile: out + "/ast_confusion_matrix_sum.svg", encoding: .utf8)
+        XCTAssertEqual(try spectrofold(["report", out, "--confusion-cells", "counts"]).status, 0)
+        let counts = try String(contentsOfFile: out + "/ast_confusion_matrix_sum.svg", encoding: .utf8)
+        let share = try NSRegularExpression(pattern: ">[01]\\.[0-9]{2}</text>")
+        func shareCount(_ svg: String) -> Int { share.numberOfMatches(in: svg, range: NSRange(svg.startIndex..., in: svg)) }
+        XCTAssertEqual(shareCount(shares), 9, "3 × 3 cells with their share of the row")
+        XCTAssertEqual(shareCount(counts), 0)
+        try BrowserLayout.gallery(of: ["ast", "baseline_cnn"].map { ($0, "\(out)/\($0)_confusion_matrix_sum.svg") }, writtenTo: directory.file("counts.html"))
+        check(try BrowserLayout.measure(page: directory.file("counts.html")).pictures)
+
         // A folder from before sweep.json: the configuration from config.yaml, the rest said to be missing.
         try FileManager.default.removeItem(atPath: out + "/sweep.json")
         XCTAssertEqual(try spectrofold(["report", out]).status, 0)

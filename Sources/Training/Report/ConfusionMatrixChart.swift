@@ -1,22 +1,25 @@
 import Foundation
 
-/// A confusion matrix (rows the true class, columns the predicted one) as a grid of cells shaded
-/// by their share of the row, so recall reads off the diagonal. Cells show their count, or with
-/// `.rowShares` the share of the row with the count beneath it. Cells grow to fit their figures;
-/// column labels turn vertical when wider than a cell.
-enum ConfusionMatrixChart {
-    enum CellFigures { case counts, rowShares }
+/// What each cell of a confusion matrix chart shows: its share of the row (the true class) with
+/// the count beneath, or the count alone.
+public enum ConfusionCells: String, CaseIterable, Sendable {
+    case shares, counts
+}
 
-    static func svg(_ counts: [[Int]], classes: [String], title: String, figures: CellFigures = .rowShares) -> String {
+/// A confusion matrix (rows the true class, columns the predicted one) as a grid of cells shaded
+/// by their share of the row, so recall reads off the diagonal; the cells' figures as `cells`
+/// says. Cells grow to fit their figures; column labels turn vertical when wider than a cell.
+enum ConfusionMatrixChart {
+    static func svg(_ counts: [[Int]], classes: [String], title: String, cells: ConfusionCells = .shares) -> String {
         let (margin, titleFont, labelFont, cellFont, countFont) = (12.0, 14.0, 12.0, 12.0, 10.0)
         let n = classes.count
         let totals = counts.map { max($0.reduce(0, +), 1) }
         func share(_ i: Int, _ j: Int) -> Double { Double(counts[i][j]) / Double(totals[i]) }
         let largest = String(counts.flatMap { $0 }.max() ?? 0)
-        let cellTextWidth = figures == .counts ? TextMetrics.width(largest, size: cellFont)
+        let cellTextWidth = cells == .counts ? TextMetrics.width(largest, size: cellFont)
             : max(TextMetrics.width("0.00", size: cellFont), TextMetrics.width(largest, size: countFont))
         let cellWidth = max(36, cellTextWidth + 10)
-        let cellHeight = figures == .counts ? 30 : max(36, TextMetrics.lineHeight(cellFont) + TextMetrics.lineHeight(countFont) + 8)
+        let cellHeight = cells == .counts ? 30 : max(36, TextMetrics.lineHeight(cellFont) + TextMetrics.lineHeight(countFont) + 8)
 
         let rowLabels = classes.map { TextMetrics.width($0, size: labelFont) }.max() ?? 0
         let verticalColumns = rowLabels + 4 > cellWidth
@@ -44,10 +47,10 @@ enum ConfusionMatrixChart {
                 canvas.rect(x: left, y: top, width: cellWidth, height: cellHeight,
                             fill: String(format: "rgb(%d,%d,%d)", Int(shade.r), Int(shade.g), Int(shade.b)), stroke: "#d0d0d0")
                 let ink = s > 0.5 ? "white" : (counts[i][j] == 0 ? "#aaa" : "#222"), centre = left + cellWidth / 2
-                switch figures {
+                switch cells {
                 case .counts:
                     canvas.text(String(counts[i][j]), x: centre, y: top + cellHeight / 2 + shift(cellFont), size: cellFont, anchor: .middle, colour: ink)
-                case .rowShares:
+                case .shares:
                     let firstBaseline = top + (cellHeight - TextMetrics.lineHeight(cellFont) - TextMetrics.lineHeight(countFont)) / 2
                         + TextMetrics.ascent(cellFont)
                     canvas.text(String(format: "%.2f", s), x: centre, y: firstBaseline, size: cellFont, anchor: .middle, bold: i == j, colour: ink)

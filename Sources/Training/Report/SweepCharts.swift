@@ -36,8 +36,8 @@ extension SweepResults {
         return PerClassF1Chart.svg(classes: classes, models: models, title: "\(name): F1 per class (mean over jobs)")
     }
 
-    /// Model `model`'s summed confusion matrix, cells as shares of their row with the counts.
-    func summedConfusionChart(model: String, matrix: [[Int]]) -> String {
-        ConfusionMatrixChart.svg(matrix, classes: classes, title: "\(model): held-out folds summed")
+    /// Model `model`'s summed confusion matrix, its cells' figures as `cells` says.
+    func summedConfusionChart(model: String, matrix: [[Int]], cells: ConfusionCells) -> String {
+        ConfusionMatrixChart.svg(matrix, classes: classes, title: "\(model): held-out folds summed", cells: cells)
     }
 }

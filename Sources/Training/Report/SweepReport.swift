@@ -9,13 +9,14 @@ import Foundation
 public enum SweepReport {
     public static let fileName = "report.html"
 
-    public static func html(_ results: SweepResults, context: SweepContext) -> String {
+    /// `confusionCells`: what the summed confusion matrices' cells show.
+    public static func html(_ results: SweepResults, context: SweepContext, confusionCells: ConfusionCells = .shares) -> String {
         let sections = [comparison(results), pairedTests(results),
                         section("scores", "Accuracy per job", figure("accuracy-dot-plot", results.accuracyDotPlot,
                             "Each dot is one job's accuracy on its held-out fold; the bar is the model's mean, the line its interval.")),
                         section("per-class", "F1 per class", figure("per-class-f1", results.perClassF1Chart,
                             "Mean F1 over each model's jobs; the grey line spans the models' range.")),
-                        confusionMatrices(results), jobs(results, context), curves(results), dataset(context.dataset),
+                        confusionMatrices(results, confusionCells), jobs(results, context), curves(results), dataset(context.dataset),
                         section("configuration", "Configuration", "<pre>\(e(context.configuration))</pre>")]
         let nav = [("comparison", "comparison"), ("scores", "scores"), ("per-class", "per class"), ("confusion-matrices", "confusion"),
                    ("jobs", "jobs"), ("curves", "curves"), ("dataset", "dataset"), ("configuration", "configuration")]
@@ -104,10 +105,11 @@ public enum SweepReport {
                        + "t-test, two-sided, p Holm-adjusted over all \(r.comparisons.count) pairs.</p><table>\(rows.joined(separator: "\n"))</table>")
     }
 
-    private static func confusionMatrices(_ r: SweepResults) -> String {
+    private static func confusionMatrices(_ r: SweepResults, _ cells: ConfusionCells) -> String {
         let figures = r.summedConfusionMatrices.map { model, matrix in
-            figure("confusion-\(slug(model))", r.summedConfusionChart(model: model, matrix: matrix),
-                   "\(model): every finished job's held-out fold; each cell is its share of the row (the true class), its count beneath.")
+            figure("confusion-\(slug(model))", r.summedConfusionChart(model: model, matrix: matrix, cells: cells),
+                   "\(model): every finished job's held-out fold, rows the true class; "
+                   + (cells == .shares ? "each cell is its share of the row, its count beneath." : "each cell is its count, shaded by its share of the row."))
         }
         return section("confusion-matrices", "Confusion matrices", figures.isEmpty ? "<p>No finished job.</p>" : figures.joined(separator: "\n"))
     }
