@@ -10,7 +10,8 @@ struct JobArtifactWriter {
     /// Source path of every pack row, for predictions.csv.
     let files: [String]
 
-    func write(model: Module, modelVersion: String, split: JobSplit, test: Evaluation, history: [EpochRecord], title: String) throws -> JobArtifacts {
+    func write(model: Module, modelVersion: String, split: JobSplit, test: Evaluation, history: [EpochRecord], chosenEpoch: Int,
+               title: String) throws -> JobArtifacts {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let artifacts = JobArtifacts(directory: directory)
         try StateDict.save(model, to: artifacts.stateDict, metadata: ["format": "pt", "model_version": modelVersion])
@@ -23,13 +24,9 @@ struct JobArtifactWriter {
                                                                "rows": "true class", "columns": "predicted class"],
                                               options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: artifacts.confusionMatrixJSON))
-        try SVGCharts.confusionMatrix(matrix, classes: classes, title: "\(title), held-out fold")
+        try ConfusionMatrixChart.svg(matrix, classes: classes, title: "\(title): held-out fold")
             .write(toFile: artifacts.confusionMatrixSVG, atomically: true, encoding: .utf8)
-        var curves = [("train loss", history.map(\.trainLoss)), ("train accuracy", history.map(\.trainAccuracy))]
-        if history.allSatisfy({ $0.valLoss != nil }) {
-            curves += [("selection loss", history.compactMap(\.valLoss)), ("selection accuracy", history.compactMap(\.valAccuracy))]
-        }
-        try SVGCharts.curves(curves, title: title, yLabel: "loss / accuracy")
+        try TrainingCurvesChart.svg(history: history, chosenEpoch: chosenEpoch, title: title)
             .write(toFile: artifacts.curvesSVG, atomically: true, encoding: .utf8)
         try historyCSV(history).write(toFile: artifacts.historyCSV, atomically: true, encoding: .utf8)
         return artifacts

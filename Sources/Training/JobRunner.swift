@@ -182,7 +182,7 @@ public struct JobRunner {
                                   labelSmoothing: Float(t.labelSmoothing))
         let artifacts = try JobArtifactWriter(directory: directory, classes: pack.classes, files: pack.files)
             .write(model: model, modelVersion: ModelFactory.versions[job.model]!, split: split, test: test, history: outcome.history,
-                   title: path(job))
+                   chosenEpoch: outcome.chosenEpoch, title: path(job))
         return (outcome, test, artifacts)
     }
 }

@@ -20,6 +20,8 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public var datasetName: String
     public var datasetSource: String
     public var classes: [String]
+    /// The pack's files, classes and skipped files, for the report (nil in plans from before it).
+    public var datasetSummary: DatasetSummary?
     /// The fold assignment of each repeat.
     public var folds: [FoldAssignment]
     /// Model × repeat × fold, model-major, with the params each child run logs.
@@ -54,6 +56,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         datasetName = (datasetSource as NSString).lastPathComponent
         self.datasetSource = datasetSource
         classes = pack.classes
+        datasetSummary = DatasetSummary(pack: pack, source: datasetSource, digest: dataset)
         self.folds = folds
         jobs = runner.jobs.map { PlannedJob(job: $0, path: runner.path($0), params: runner.params($0), examples: examples[$0]!) }
         checkpoints = runner.starts.mapValues(\.reference)
