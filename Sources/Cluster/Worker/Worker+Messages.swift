@@ -20,7 +20,7 @@ extension Worker {
             coordinatorMaxPayloadBytes = welcome.maxPayloadBytes
             backoff = configuration.reconnectInitial
             log("worker \(configuration.name): connected to \(configuration.endpoint)")
-            if current?.nextChunk != nil && cache.downloading == nil { startFetch() }
+            if current?.isDownloading == true && cache.downloading == nil { startFetch() }
         case .heartbeat:
             break
         case .assign(let assignment):
@@ -46,19 +46,14 @@ extension Worker {
         }
         log("worker \(configuration.name): job \(assignment.job) attempt \(assignment.attempt)")
         let missing = assignment.inputs.filter { cache.path(of: $0.digest) == nil }
-        current = (assignment, missing, nil, nil, CancellationFlag())
-        if missing.isEmpty {
-            run()
-        } else {
-            current?.nextChunk = 0
-            startFetch()
-        }
+        current = JobInHand(assignment: assignment, stage: .downloading(missing: missing, next: 0))
+        if missing.isEmpty { run() } else { startFetch() }
     }
 
     /// Starts downloading the first file the current assignment still misses, `fetchWindow`
     /// chunks in flight.
     func startFetch() {
-        guard let file = current?.missing.first else { return }
+        guard case .downloading(let missing, _) = current?.stage, let file = missing.first else { return }
         let chunkCount = DatasetDirectory.chunkCount(size: file.bytes, chunkBytes: chunkBytes)
         do {
             try cache.begin(file.digest, chunkCount: chunkCount)
@@ -70,11 +65,11 @@ extension Worker {
         guard chunkCount > 0 else { return finishFetch() }
         let window = min(configuration.fetchWindow, chunkCount)
         for chunk in 0..<window { send(.fetch(ChunkRequest(digest: file.digest, chunk: chunk))) }
-        current?.nextChunk = window
+        current?.stage = .downloading(missing: missing, next: window)
     }
 
     private func store(_ chunk: DatasetChunk) {
-        guard let file = current?.missing.first, let next = current?.nextChunk, chunk.digest == file.digest else { return }
+        guard case .downloading(let missing, let next) = current?.stage, let file = missing.first, chunk.digest == file.digest else { return }
         lastChunkAt = Date()
         do {
             if try cache.write(chunk, chunkBytes: chunkBytes) { return finishFetch() }
@@ -83,34 +78,30 @@ extension Worker {
         }
         if next < chunk.chunkCount {
             send(.fetch(ChunkRequest(digest: file.digest, chunk: next)))
-            current?.nextChunk = next + 1
+            current?.stage = .downloading(missing: missing, next: next + 1)
         }
     }
 
     /// Verifies the finished download; fetches the next missing file, or runs the job when
     /// it has them all.
     private func finishFetch() {
+        guard case .downloading(let missing, _) = current?.stage else { return }
         do {
             let path = try cache.finish()
             log("worker \(configuration.name): file \((path as NSString).lastPathComponent) cached")
-            current?.missing.removeFirst()
         } catch {
             return failCurrent(reason: "\(error)")
         }
-        if current?.missing.isEmpty == true {
-            run()
-        } else {
-            current?.nextChunk = 0
-            startFetch()
-        }
+        current?.stage = .downloading(missing: Array(missing.dropFirst()), next: 0)
+        if missing.count == 1 { run() } else { startFetch() }
     }
 
     /// Starts the executor on a new work thread for the current assignment, whose files are
     /// all cached.
     private func run() {
         guard let current else { return }
-        self.current?.nextChunk = nil
-        let attempt = JobAttempt(job: current.assignment.job, attempt: current.assignment.attempt)
+        self.current?.stage = .running(epoch: nil)
+        let attempt = current.attempt
         var files: [String: String] = [:]
         for input in current.assignment.inputs {
             guard let path = cache.path(of: input.digest) else { return failCurrent(reason: "file \(input.digest) left the cache") }
@@ -134,7 +125,7 @@ extension Worker {
             switch event {
             case .epoch(let attempt, let report):
                 guard isCurrent(attempt), current?.cancelled.isSet == false else { continue }
-                current?.epoch = report.epoch
+                current?.stage = .running(epoch: report.epoch)
                 send(.progress(JobProgress(job: attempt.job, attempt: attempt.attempt, epoch: report.epoch, epochs: report.epochs,
                                            samplesPerSecond: report.samplesPerSecond, metrics: report.metrics)))
             case .finished(let attempt, let outcome):
@@ -160,7 +151,7 @@ extension Worker {
     }
 
     private func isCurrent(_ attempt: JobAttempt) -> Bool {
-        current?.assignment.job == attempt.job && current?.assignment.attempt == attempt.attempt
+        current?.attempt == attempt
     }
 
     /// Sends a RESULT or FAILED and keeps it until the coordinator ACKs it.
@@ -192,7 +183,7 @@ extension Worker {
         guard isCurrent(attempt), let flag = current?.cancelled, !flag.isSet else { return }
         log("worker \(configuration.name): job \(attempt.job) attempt \(attempt.attempt) cancelled: \(reason)")
         flag.set()
-        if current?.nextChunk != nil {
+        if current?.isDownloading == true {
             cache.cancel()
             current = nil
         }

@@ -33,10 +33,8 @@ public final class Worker: @unchecked Sendable {
     var lastHeard = Date()
     var backoff: TimeInterval
     var reconnectAt: Date?
-    /// The attempt in hand: its assignment, the files it needs that are not cached yet (the
-    /// first is downloading while `nextChunk`, the next chunk to request, is set), the last
-    /// reported epoch and its cancellation flag.
-    var current: (assignment: Assignment, missing: [StoredFile], nextChunk: Int?, epoch: Int?, cancelled: CancellationFlag)?
+    /// The attempt in hand, downloading its files or running.
+    var current: JobInHand?
     /// When the download in progress last moved (started or got a chunk).
     var lastChunkAt = Date()
     /// RESULT and FAILED messages not yet ACKed, with when each was last sent.
@@ -166,9 +164,9 @@ public final class Worker: @unchecked Sendable {
         reconnectAt = Date().addingTimeInterval(backoff)
         log("worker \(configuration.name): disconnected (\(reason)); reconnecting in \(backoff) s")
         backoff = min(backoff * 2, configuration.reconnectMaximum)
-        if current?.nextChunk != nil {
+        if case .downloading(let missing, _) = current?.stage {
             // A download restarts from scratch after the next WELCOME.
-            current?.nextChunk = 0
+            current?.stage = .downloading(missing: missing, next: 0)
             cache.cancel()
         }
     }
@@ -182,12 +180,11 @@ public final class Worker: @unchecked Sendable {
             disconnect(reason: "coordinator silent for \(String(format: "%.1f", now.timeIntervalSince(lastHeard))) s")
             return
         }
-        if current?.nextChunk != nil, cache.downloading != nil, now.timeIntervalSince(lastChunkAt) > silenceLimit {
+        if current?.isDownloading == true, cache.downloading != nil, now.timeIntervalSince(lastChunkAt) > silenceLimit {
             log("worker \(configuration.name): download stalled; starting it again")
             startFetch()
         }
-        let job = current.map { JobAttempt(job: $0.assignment.job, attempt: $0.assignment.attempt) }
-        send(.heartbeat(WorkerHeartbeat(job: job?.job, attempt: job?.attempt, epoch: current?.epoch)))
+        send(.heartbeat(WorkerHeartbeat(job: current?.attempt.job, attempt: current?.attempt.attempt, epoch: current?.epoch)))
         // An unacknowledged result goes out again after a silence limit without its ACK.
         for (attempt, pending) in unacknowledged where now.timeIntervalSince(pending.sent) > silenceLimit {
             send(pending.message)
@@ -202,12 +199,4 @@ public final class Worker: @unchecked Sendable {
             log("worker \(configuration.name): cannot send: \(error)")
         }
     }
-}
-
-/// A flag the I/O thread sets and the work thread reads.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
