@@ -165,7 +165,8 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
 public struct SchedulerConfig: Codable, Equatable, Sendable {
     /// `plateau` (ReduceLROnPlateau on the selection part's loss), `cosine` (with linear warm-up), `step` or `none`.
     public var name = "plateau"
-    // ReduceLROnPlateau, with torch's semantics.
+    // ReduceLROnPlateau, with torch's semantics; it watches the selection part's loss (`min`)
+    // or accuracy (`max`).
     public var mode = "min"
     public var factor = 0.5
     public var patience = 3

@@ -4,6 +4,7 @@ import Data
 import Foundation
 import NN
 import Pretrained
+import Tensor
 
 /// Trains one model on one fold of one repeat of a feature pack, the same way wherever it runs:
 /// the local sweep calls it for every job in turn, a cluster worker for each job it is leased.
@@ -135,6 +136,8 @@ public struct JobRunner {
     /// is the job's split when the caller has made it already.
     public func train(_ job: JobKey, split: JobSplit? = nil, directory: String, observer: TrainerObserver?,
                       isCancelled: @escaping () -> Bool = { false }) throws -> (outcome: JobOutcome, artifacts: JobArtifacts) {
+        // The next job may have other shapes: its buffers should not sit beside this one's.
+        defer { BufferPool.trim() }
         let started = Date()
         let split = try split ?? self.split(job)
         let (trained, test, artifacts) = try train(job, split, directory: directory, observer: observer, isCancelled: isCancelled)

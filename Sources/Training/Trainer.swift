@@ -114,7 +114,8 @@ public final class Trainer {
             record.seconds = Date().timeIntervalSince(started)
             history.append(record)
             observer?.epochFinished(record)
-            scheduler?.step(epoch: epoch, metric: selectionLoss ?? trainLoss)
+            // The plateau scheduler watches the selection loss (`mode: min`) or accuracy (`max`).
+            scheduler?.step(epoch: epoch, metric: settings.scheduler.mode == "max" ? record.valAccuracy ?? trainAccuracy : selectionLoss ?? trainLoss)
             if let best, !improved, settings.earlyStopping.patience > 0, epoch - best.epoch >= settings.earlyStopping.patience {
                 stoppedEarly = epoch + 1 < settings.epochs
                 break
