@@ -68,7 +68,7 @@ public final class ComparisonSweep {
                                                   observer: trainerObserver)
             observer?.jobFinished(outcome, artifacts: artifacts)
             outcomes.append(outcome)
-            context.attempts[path] = [AttemptSummary(worker: "local", outcome: outcome.status == "finished" ? "succeeded" : "failed",
+            context.attempts[path] = [AttemptSummary(worker: "local", outcome: outcome.status == .finished ? "succeeded" : "failed",
                                                      reason: outcome.error, seconds: outcome.seconds)]
             context.wallSeconds = Date().timeIntervalSince(started)
             reportFiles = try results(outcomes).write(to: outputDirectory, context: context)

@@ -144,7 +144,7 @@ public struct JobRunner {
         let m = test.metrics
         var outcome = JobOutcome.failed(job, error: "", modelVersion: ModelFactory.versions[job.model]!, params: params(job),
                                         examples: JobExamples(split))
-        outcome.status = "finished"
+        outcome.status = .finished
         outcome.error = nil
         outcome.metrics = ["accuracy": m.accuracy, "f1_weighted": m.f1Weighted, "precision_weighted": m.precisionWeighted,
                            "recall_weighted": m.recallWeighted, "f1_macro": m.f1Macro, "precision_macro": m.precisionMacro,

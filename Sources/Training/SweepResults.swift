@@ -14,14 +14,18 @@ public struct JobExamples: Codable, Equatable, Sendable {
     public var testTrainRatio: Double { Double(test) / Double(max(fit + selection, 1)) }
 }
 
+/// Whether a job trained to the end and was scored (results.json spells it `finished`/`failed`).
+public enum JobStatus: String, Codable, Sendable {
+    case finished, failed
+}
+
 /// One model × repeat × fold job's outcome, as written to results.json.
 public struct JobOutcome: Codable, Sendable {
     public var model: String
     /// 0-based; 0 in a sweep of one repeat.
     public var `repeat`: Int
     public var fold: Int
-    /// `finished` or `failed`.
-    public var status: String
+    public var status: JobStatus
     public var error: String?
     public var modelVersion: String
     /// The held-out fold scored once with the chosen weights: accuracy, f1_weighted,
@@ -45,7 +49,7 @@ public struct JobOutcome: Codable, Sendable {
     /// A job that did not train, with why.
     public static func failed(_ job: JobKey, error: String, modelVersion: String, params: [String: String],
                               examples: JobExamples) -> JobOutcome {
-        JobOutcome(model: job.model, repeat: job.repeat, fold: job.fold, status: "failed", error: error, modelVersion: modelVersion,
+        JobOutcome(model: job.model, repeat: job.repeat, fold: job.fold, status: .failed, error: error, modelVersion: modelVersion,
                    metrics: [:], bestEpoch: nil, epochs: [], seconds: 0, params: params, confusionMatrix: nil, perClass: nil,
                    examples: examples)
     }
@@ -90,7 +94,7 @@ public struct SweepResults: Codable, Sendable {
         self.folds = RowFolds(folds)
         var models: [String: [String: MeanStd]] = [:]
         for model in modelOrder {
-            let finished = jobs.filter { $0.model == model && $0.status == "finished" }
+            let finished = jobs.filter { $0.model == model && $0.status == .finished }
             guard !finished.isEmpty else { continue }
             let ratio = Self.meanTestTrainRatio(finished)
             models[model] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
@@ -102,8 +106,8 @@ public struct SweepResults: Codable, Sendable {
         var comparisons: [PairedComparison] = []
         for (i, a) in modelOrder.enumerated() {
             for b in modelOrder[(i + 1)...] {
-                let pairs = jobs.filter { $0.model == a && $0.status == "finished" }.compactMap { job in
-                    jobs.first { $0.model == b && $0.repeat == job.repeat && $0.fold == job.fold && $0.status == "finished" }.map { (job, $0) }
+                let pairs = jobs.filter { $0.model == a && $0.status == .finished }.compactMap { job in
+                    jobs.first { $0.model == b && $0.repeat == job.repeat && $0.fold == job.fold && $0.status == .finished }.map { (job, $0) }
                 }
                 if let comparison = PairedComparison(modelA: a, a: pairs.map { $0.0.metrics["accuracy"]! }, modelB: b,
                                                      b: pairs.map { $0.1.metrics["accuracy"]! }, metric: "accuracy",
@@ -134,7 +138,7 @@ public struct SweepResults: Codable, Sendable {
         var lines = ["model,metric,mean,std,ci95_low,ci95_high,jobs"]
         for model in jobs.map(\.model).uniqued() {
             guard let m = models[model] else { continue }
-            let count = jobs.filter { $0.model == model && $0.status == "finished" }.count
+            let count = jobs.filter { $0.model == model && $0.status == .finished }.count
             for metric in Self.reportedMetrics {
                 let s = m[metric]!
                 lines.append("\(model),\(metric),\(s.mean),\(s.std),\(s.ci95Low.map { String($0) } ?? ""),\(s.ci95High.map { String($0) } ?? ""),\(count)")
@@ -197,7 +201,7 @@ public struct SweepResults: Codable, Sendable {
                 lines.append("| \(model) | 0 | failed | | | | | |")
                 continue
             }
-            let count = jobs.filter { $0.model == model && $0.status == "finished" }.count
+            let count = jobs.filter { $0.model == model && $0.status == .finished }.count
             let cells = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted", "val_loss"].map {
                 String(format: "%.4f ± %.4f", m[$0]!.mean, m[$0]!.std)
             }

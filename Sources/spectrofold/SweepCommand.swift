@@ -57,7 +57,7 @@ struct SweepCommand: ParsableCommand {
         if let settings, let tracking {
             print("MLflow: \(settings.uri)/#/experiments (experiment '\(settings.experiment)', sweep \(tracking.sweepId))")
         }
-        let failed = results.jobs.filter { $0.status != "finished" }
+        let failed = results.jobs.filter { $0.status != .finished }
         if !failed.isEmpty {
             for job in failed { print("FAILED \(sweep.runner.path(job.key)): \(job.error ?? "")") }
             throw ExitCode(1)

@@ -24,7 +24,7 @@ final class SweepProgress: SweepObserver {
     func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {
         jobsDone += 1
         let path = paths[outcome.key] ?? outcome.key.path(repeats: 1)
-        if outcome.status == "finished" {
+        if outcome.status == .finished {
             print(String(format: "%@: held-out accuracy %.4f, f1_weighted %.4f, chosen epoch %d, %.1f s", path as NSString,
                          outcome.metrics["accuracy"] ?? 0, outcome.metrics["f1_weighted"] ?? 0, (outcome.bestEpoch ?? 0) + 1, outcome.seconds))
         } else {

@@ -30,7 +30,7 @@ final class ComparisonSweepTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         XCTAssertEqual(results.jobs.count, 8)
         for job in results.jobs {
-            XCTAssertEqual(job.status, "finished", "\(job.model)/\(job.fold): \(job.error ?? "")")
+            XCTAssertEqual(job.status, .finished, "\(job.model)/\(job.fold): \(job.error ?? "")")
             XCTAssertEqual(job.epochs.count, 8)
             XCTAssertGreaterThan(job.metrics["accuracy"]!, 0.5, "\(job.model) fold \(job.fold) should beat chance (1/3) on an easy task; chosen epoch \(job.bestEpoch ?? -1) of "
                                  + job.epochs.map { String(format: "%.2f/%.2f", $0.trainAccuracy, $0.valAccuracy ?? -1) }.joined(separator: " "))
@@ -71,9 +71,9 @@ final class ComparisonSweepTests: XCTestCase {
         config.models.ast.trainer.optimizer = "sgd"
         let (results, directory) = try run(config)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        XCTAssertEqual(results.jobs.filter { $0.model == "baseline_cnn" }.map(\.status), ["finished", "finished"])
+        XCTAssertEqual(results.jobs.filter { $0.model == "baseline_cnn" }.map(\.status), [.finished, .finished])
         for job in results.jobs where job.model == "ast" {
-            XCTAssertEqual(job.status, "failed")
+            XCTAssertEqual(job.status, .failed)
             XCTAssertTrue(job.error!.contains("loss became"), job.error!)
             XCTAssertTrue(job.error!.contains("epoch"), job.error!)
         }

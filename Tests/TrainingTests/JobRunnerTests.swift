@@ -29,7 +29,7 @@ final class JobRunnerTests: XCTestCase {
             polls += 1
             return polls == 2
         }
-        XCTAssertEqual(outcome.status, "failed")
+        XCTAssertEqual(outcome.status, .failed)
         XCTAssertEqual(outcome.error, "cancelled at epoch 1 after batch 2")
         XCTAssertNil(artifacts)
         XCTAssertEqual(polls, 2, "no batch runs after the cancellation is seen")

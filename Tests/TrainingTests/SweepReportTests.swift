@@ -29,7 +29,7 @@ final class SweepReportTests: XCTestCase {
                                                 modelVersion: "\(model)-v1", params: [:], examples: examples)
                     if model == "ast" && r == 1 && fold == 2 { jobs.append(job); continue }
                     let accuracy = 0.96 - 0.03 * Double(m) - 0.01 * Double((r * 3 + fold) % 4)
-                    job.status = "finished"
+                    job.status = .finished
                     job.error = nil
                     job.metrics = ["accuracy": accuracy, "f1_weighted": accuracy - 0.01, "precision_weighted": accuracy + 0.005,
                                    "recall_weighted": accuracy, "f1_macro": accuracy - 0.02, "precision_macro": accuracy,
@@ -61,7 +61,7 @@ final class SweepReportTests: XCTestCase {
         var attempts: [String: [AttemptSummary]] = [:]
         for job in results.jobs {
             let path = job.key.path(repeats: 2)
-            attempts[path] = job.status == "finished" ? [AttemptSummary(worker: "worker-\(job.fold % 2 + 1)", outcome: "succeeded", seconds: 24.5)]
+            attempts[path] = job.status == .finished ? [AttemptSummary(worker: "worker-\(job.fold % 2 + 1)", outcome: "succeeded", seconds: 24.5)]
                 : [AttemptSummary(worker: "w2", outcome: "worker-lost", reason: "silent for 3.6 s", seconds: 3.6)]
         }
         return SweepContext(configuration: "name: layout-check\nfolds: {k: 3, repeats: 2}\n", dataset: nil, runner: "cluster",
@@ -85,7 +85,7 @@ final class SweepReportTests: XCTestCase {
 
         let page = try BrowserLayout.measure(page: report)
         XCTAssertEqual(page.sectionIDs, ["comparison", "paired-tests", "scores", "per-class", "confusion-matrices", "jobs", "curves", "dataset", "configuration"])
-        let curves = results.jobs.filter { $0.status == "finished" }.map { "curves-" + $0.key.path(repeats: 2).replacingOccurrences(of: "/", with: "-") }
+        let curves = results.jobs.filter { $0.status == .finished }.map { "curves-" + $0.key.path(repeats: 2).replacingOccurrences(of: "/", with: "-") }
         XCTAssertEqual(curves.count, 23)
         XCTAssertEqual(page.figureIDs, ["accuracy-dot-plot", "per-class-f1"] + Self.models.map { "confusion-\($0)" } + curves)
         XCTAssertEqual(page.pictures.map(\.name), page.figureIDs, "one picture per figure")

@@ -7,7 +7,7 @@ extension FoldScores {
     /// A finished job's final scores; nil for a failed job.
     public init?(_ outcome: JobOutcome) {
         let m = outcome.metrics
-        guard outcome.status == "finished", let accuracy = m["accuracy"], let f1 = m["f1_weighted"], let precision = m["precision_weighted"],
+        guard outcome.status == .finished, let accuracy = m["accuracy"], let f1 = m["f1_weighted"], let precision = m["precision_weighted"],
               let recall = m["recall_weighted"], let loss = m["val_loss"] else { return nil }
         self.init(accuracy: accuracy, f1Weighted: f1, precisionWeighted: precision, recallWeighted: recall, valLoss: loss)
     }

@@ -5,7 +5,7 @@ extension SweepResults {
     /// The models that have jobs, in the sweep's order.
     var modelNames: [String] { jobs.map(\.model).uniqued() }
 
-    var finishedJobs: [JobOutcome] { jobs.filter { $0.status == "finished" } }
+    var finishedJobs: [JobOutcome] { jobs.filter { $0.status == .finished } }
 
     /// The job folder's path (`JobKey.path`) under this sweep's repeats.
     func path(of job: JobOutcome) -> String { job.key.path(repeats: folds.perRepeat.count) }

@@ -123,7 +123,7 @@ public enum SweepReport {
                 "\(a.worker): \(a.outcome)" + (a.reason.map { " (\($0))" } ?? "")
             }.joined(separator: "; ")
             let score = { (name: String) in job.metrics[name].map { String(format: "%.4f", $0) } ?? "–" }
-            rows.append("<tr\(job.status == "finished" ? "" : " class=\"failed\"")><td>\(e(path))</td><td>\(e(job.status))</td><td>\(e(attempts))</td>"
+            rows.append("<tr\(job.status == .finished ? "" : " class=\"failed\"")><td>\(e(path))</td><td>\(e(job.status.rawValue))</td><td>\(e(attempts))</td>"
                         + "<td class=\"num\">\(job.epochs.count)</td><td class=\"num\">\(job.bestEpoch.map { String($0 + 1) } ?? "–")</td>"
                         + "<td class=\"num\">\(String(format: "%.1f", job.seconds))</td><td class=\"num\">\(score("accuracy"))</td>"
                         + "<td class=\"num\">\(score("f1_weighted"))</td><td>\(e(job.error ?? ""))</td></tr>")
