@@ -61,40 +61,53 @@ extension Tensor {
         let inputs = [x] + [weight, bias].compactMap { $0 }
         return result("batch_norm", shape: x.shape, storage: out, inputs: inputs) {
             { g in
-                let gx = x.gradAccumulatorIfPresent
-                let gGamma = weight?.requiresGrad == true ? weight!.gradAccumulator() : nil
-                let gBeta = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil
-                ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
-                    for c in range {
-                        let (mu, s) = (mean.base[c], invStd.base[c])
-                        // Σ g and Σ g·x̂ = s·(Σ g·x − μ·Σ g) over the channel.
-                        var sumG: Float = 0, sumGX: Float = 0
-                        for n in 0..<batch {
-                            let offset = (n * channels + c) * inner
-                            sumG += VectorSums.sum(g + offset, inner)
-                            sumGX += VectorSums.dot(g + offset, px + offset, inner)
+                batchNormBackward(dOut: g, x: px, mean: mean.base, invStd: invStd.base, weight: gamma, training: training,
+                                  batch: batch, channels: channels, inner: inner, dX: x.gradAccumulatorIfPresent,
+                                  dWeight: weight?.requiresGrad == true ? weight!.gradAccumulator() : nil,
+                                  dBias: bias?.requiresGrad == true ? bias!.gradAccumulator() : nil)
+            }
+        }
+    }
+
+    /// Batch norm's backward for x (N = `batch`, C = `channels`, `inner` values each): adds to dX
+    /// (N, C, inner), dWeight and dBias (C), each when given, from dOut (N, C, inner), the forward's
+    /// per-channel mean and 1/√(σ² + eps) (C) and the weight (C; nil: 1). With M = N · inner values
+    /// per channel and x̂ = (x − μ)·s: dweight = Σ g·x̂, dbias = Σ g; training (batch statistics)
+    /// dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂)); eval (running statistics, constants) dx = g·w·s.
+    static func batchNormBackward(dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                                  invStd: UnsafePointer<Float>, weight gamma: UnsafePointer<Float>?, training: Bool,
+                                  batch: Int, channels: Int, inner: Int, dX gx: UnsafeMutablePointer<Float>?,
+                                  dWeight gGamma: UnsafeMutablePointer<Float>?, dBias gBeta: UnsafeMutablePointer<Float>?) {
+        let perChannel = batch * inner
+        ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
+            for c in range {
+                let (mu, s) = (mean[c], invStd[c])
+                // Σ g and Σ g·x̂ = s·(Σ g·x − μ·Σ g) over the channel.
+                var sumG: Float = 0, sumGX: Float = 0
+                for n in 0..<batch {
+                    let offset = (n * channels + c) * inner
+                    sumG += VectorSums.sum(g + offset, inner)
+                    sumGX += VectorSums.dot(g + offset, px + offset, inner)
+                }
+                let sumGXhat = s * (sumGX - mu * sumG)
+                gGamma?[c] += sumGXhat
+                gBeta?[c] += sumG
+                guard let gx else { continue }
+                let w = gamma?[c] ?? 1
+                if training {
+                    // dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂))
+                    let k = w * s / Float(perChannel), meanG = sumG, meanGXhat = sumGXhat
+                    for n in 0..<batch {
+                        let offset = (n * channels + c) * inner
+                        for i in 0..<inner {
+                            let xhat = (px[offset + i] - mu) * s
+                            gx[offset + i] += k * (Float(perChannel) * g[offset + i] - meanG - xhat * meanGXhat)
                         }
-                        let sumGXhat = s * (sumGX - mu * sumG)
-                        gGamma?[c] += sumGXhat
-                        gBeta?[c] += sumG
-                        guard let gx else { continue }
-                        let w = gamma?[c] ?? 1
-                        if training {
-                            // dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂))
-                            let k = w * s / Float(perChannel), meanG = sumG, meanGXhat = sumGXhat
-                            for n in 0..<batch {
-                                let offset = (n * channels + c) * inner
-                                for i in 0..<inner {
-                                    let xhat = (px[offset + i] - mu) * s
-                                    gx[offset + i] += k * (Float(perChannel) * g[offset + i] - meanG - xhat * meanGXhat)
-                                }
-                            }
-                        } else {
-                            for n in 0..<batch {
-                                let offset = (n * channels + c) * inner
-                                for i in 0..<inner { gx[offset + i] += g[offset + i] * w * s }
-                            }
-                        }
+                    }
+                } else {
+                    for n in 0..<batch {
+                        let offset = (n * channels + c) * inner
+                        for i in 0..<inner { gx[offset + i] += g[offset + i] * w * s }
                     }
                 }
             }
@@ -126,39 +139,52 @@ extension Tensor {
         let inputs = [x] + [weight, bias].compactMap { $0 }
         return result("layer_norm", shape: x.shape, storage: out, inputs: inputs) {
             { g in
-                let gx = x.gradAccumulatorIfPresent
-                let needGamma = weight?.requiresGrad == true, needBeta = bias?.requiresGrad == true
-                // Per-chunk partial sums of the weight and bias gradients, added in chunk order.
-                let chunks = ComputeThreads.chunkCount(rows, grain: grain)
-                let partials = TensorStorage(count: chunks * 2 * d, repeating: 0)
-                ComputeThreads.parallelChunks(rows, grain: grain) { chunk, range in
-                    let (pGamma, pBeta) = (partials.base + chunk * 2 * d, partials.base + chunk * 2 * d + d)
-                    for r in range {
-                        let (row, gr, mu, s) = (px + r * d, g + r * d, mean.base[r], invStd.base[r])
-                        var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
-                        for i in 0..<d {
-                            let xhat = (row[i] - mu) * s
-                            let dxhat = gr[i] * (gamma?[i] ?? 1)
-                            meanDxhat += dxhat
-                            meanDxhatXhat += dxhat * xhat
-                            pGamma[i] += gr[i] * xhat
-                            pBeta[i] += gr[i]
-                        }
-                        meanDxhat /= Float(d)
-                        meanDxhatXhat /= Float(d)
-                        guard let gx else { continue }
-                        for i in 0..<d {
-                            let xhat = (row[i] - mu) * s
-                            gx[r * d + i] += s * (gr[i] * (gamma?[i] ?? 1) - meanDxhat - xhat * meanDxhatXhat)
-                        }
-                    }
+                layerNormBackward(dOut: g, x: px, mean: mean.base, invStd: invStd.base, weight: gamma, rows: rows, d: d, grain: grain,
+                                  dX: x.gradAccumulatorIfPresent, dWeight: weight?.requiresGrad == true ? weight!.gradAccumulator() : nil,
+                                  dBias: bias?.requiresGrad == true ? bias!.gradAccumulator() : nil)
+            }
+        }
+    }
+
+    /// Layer norm's backward for x (`rows`, D = `d`): adds to dX (rows, D), dWeight and dBias (D),
+    /// each when given, from dOut (rows, D), the forward's per-row mean and 1/√(var + eps) (rows)
+    /// and the weight (D; nil: 1). With x̂ = (x − μ)·s and dx̂ = g·w per row:
+    /// dx = s · (dx̂ − mean(dx̂) − x̂ · mean(dx̂·x̂)); dweight = Σ g·x̂, dbias = Σ g, summed over rows in
+    /// `grain`-row chunks whose partial sums are added in chunk order (the same result on any
+    /// thread count).
+    static func layerNormBackward(dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                                  invStd: UnsafePointer<Float>, weight gamma: UnsafePointer<Float>?, rows: Int, d: Int, grain: Int,
+                                  dX gx: UnsafeMutablePointer<Float>?, dWeight gGamma: UnsafeMutablePointer<Float>?,
+                                  dBias gBeta: UnsafeMutablePointer<Float>?) {
+        // Per-chunk partial sums of the weight and bias gradients, added in chunk order.
+        let chunks = ComputeThreads.chunkCount(rows, grain: grain)
+        let partials = TensorStorage(count: chunks * 2 * d, repeating: 0)
+        ComputeThreads.parallelChunks(rows, grain: grain) { chunk, range in
+            let (pGamma, pBeta) = (partials.base + chunk * 2 * d, partials.base + chunk * 2 * d + d)
+            for r in range {
+                let (row, gr, mu, s) = (px + r * d, g + r * d, mean[r], invStd[r])
+                var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
+                for i in 0..<d {
+                    let xhat = (row[i] - mu) * s
+                    let dxhat = gr[i] * (gamma?[i] ?? 1)
+                    meanDxhat += dxhat
+                    meanDxhatXhat += dxhat * xhat
+                    pGamma[i] += gr[i] * xhat
+                    pBeta[i] += gr[i]
                 }
-                for chunk in 0..<chunks {
-                    let base = partials.base + chunk * 2 * d
-                    if needGamma { let gg = weight!.gradAccumulator(); for i in 0..<d { gg[i] += base[i] } }
-                    if needBeta { let gb = bias!.gradAccumulator(); for i in 0..<d { gb[i] += base[d + i] } }
+                meanDxhat /= Float(d)
+                meanDxhatXhat /= Float(d)
+                guard let gx else { continue }
+                for i in 0..<d {
+                    let xhat = (row[i] - mu) * s
+                    gx[r * d + i] += s * (gr[i] * (gamma?[i] ?? 1) - meanDxhat - xhat * meanDxhatXhat)
                 }
             }
+        }
+        for chunk in 0..<chunks {
+            let base = partials.base + chunk * 2 * d
+            if let gGamma { for i in 0..<d { gGamma[i] += base[i] } }
+            if let gBeta { for i in 0..<d { gBeta[i] += base[d + i] } }
         }
     }
 }
