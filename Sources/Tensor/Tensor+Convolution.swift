@@ -56,60 +56,73 @@ extension Tensor {
         let outShape = [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth]
         return result("conv2d", shape: outShape, storage: out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) {
             { g in
-                // Per worker: dW (O, patch) and db (O) partial sums, added in worker order below.
-                let partials = TensorStorage(count: plan.workers * outChannels * (patch + 1), repeating: 0)
-                let gx = x.gradAccumulatorIfPresent
-                let needBias = bias?.requiresGrad == true
-                plan.forEachWorker { worker, chunks, parallelInside in
-                    let scratch = TensorStorage(count: kept == nil ? patch * plan.maxColumns : 0)
-                    let dy = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
-                    let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
-                    for chunk in chunks {
-                        let samples = plan.samples(chunk), columns = samples.count * p
-                        // dY (O, S·P): a one-sample chunk reads the output gradient in place.
-                        let single = samples.count == 1
-                        let dyChunk = single ? g + samples.lowerBound * outChannels * p : UnsafePointer(dy.base)
-                        for n in samples where !single || needBias {
-                            for o in 0..<outChannels {
-                                let source = g + (n * outChannels + o) * p
-                                if !single {
-                                    (dy.base + o * columns + (n - samples.lowerBound) * p).update(from: source, count: p)
-                                }
-                                if needBias { dBias[o] += VectorSums.sum(source, p) }
-                            }
+                conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
+                               dX: x.gradAccumulatorIfPresent, dWeight: weight.requiresGrad ? weight.gradAccumulator() : nil,
+                               dBias: bias?.requiresGrad == true ? bias!.gradAccumulator() : nil)
+            }
+        }
+    }
+
+    /// conv2d's backward, chunk by chunk as the forward ran (`plan`): adds to dX (N, C, H, W),
+    /// dWeight (O, C, kh, kw) and dBias (O), each when given, from dOut (N, O, Ho, Wo), the input x
+    /// and the weight. Per chunk, with dY (O, S·P) its output gradient and col (C·kh·kw, S·P) its
+    /// column matrix (the forward's when `keptColumns` holds them side by side, else recomputed):
+    /// dW += dY · colᵀ, db += Σ dY over positions, dx += col2im(Wᵀ · dY). Each worker sums dW and
+    /// db in its own buffer; the buffers are added in worker order (the same result on any thread
+    /// count).
+    static func conv2dBackward(dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, weight pw: UnsafePointer<Float>,
+                               keptColumns: UnsafeMutablePointer<Float>?, geometry: ConvGeometry, outChannels: Int, plan: ConvPlan,
+                               dX gx: UnsafeMutablePointer<Float>?, dWeight gw: UnsafeMutablePointer<Float>?,
+                               dBias gb: UnsafeMutablePointer<Float>?) {
+        let (p, patch) = (geometry.positions, geometry.patchSize)
+        // Per worker: dW (O, patch) and db (O) partial sums, added in worker order below.
+        let partials = TensorStorage(count: plan.workers * outChannels * (patch + 1), repeating: 0)
+        plan.forEachWorker { worker, chunks, parallelInside in
+            let scratch = TensorStorage(count: keptColumns == nil ? patch * plan.maxColumns : 0)
+            let dy = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
+            let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
+            for chunk in chunks {
+                let samples = plan.samples(chunk), columns = samples.count * p
+                // dY (O, S·P): a one-sample chunk reads the output gradient in place.
+                let single = samples.count == 1
+                let dyChunk = single ? g + samples.lowerBound * outChannels * p : UnsafePointer(dy.base)
+                for n in samples where !single || gb != nil {
+                    for o in 0..<outChannels {
+                        let source = g + (n * outChannels + o) * p
+                        if !single {
+                            (dy.base + o * columns + (n - samples.lowerBound) * p).update(from: source, count: p)
                         }
-                        let col = kept.map { $0.base + patch * samples.lowerBound * p } ?? scratch.base
-                        if kept == nil { im2col(px, geometry, samples: samples, into: col, parallel: parallelInside) }
-                        if plan.transposedWeightGradient {  // dWᵀ (patch, O) += col · dYᵀ
-                            gemm(transA: false, transB: true, m: patch, n: outChannels, k: columns,
-                                 a: col, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
-                        } else {  // dW (O, patch) += dY · colᵀ
-                            gemm(transA: false, transB: true, m: outChannels, n: patch, k: columns,
-                                 a: dyChunk, lda: columns, b: col, ldb: columns, beta: 1, c: dWeight, ldc: patch)
-                        }
-                        if let gx {
-                            // The chunk's column matrix is used up: its buffer takes Wᵀ · dY.
-                            gemm(transA: true, transB: false, m: patch, n: columns, k: outChannels,
-                                 a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col, ldc: columns)
-                            col2im(col, geometry, samples: samples, addingInto: gx, parallel: parallelInside)
-                        }
+                        if gb != nil { dBias[o] += VectorSums.sum(source, p) }
                     }
                 }
-                for worker in 0..<plan.workers {
-                    let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
-                    if weight.requiresGrad {
-                        let gw = weight.gradAccumulator()
-                        if plan.transposedWeightGradient {
-                            for o in 0..<outChannels { for i in 0..<patch { gw[o * patch + i] += dWeight[i * outChannels + o] } }
-                        } else {
-                            for i in 0..<(outChannels * patch) { gw[i] += dWeight[i] }
-                        }
-                    }
-                    if let bias, bias.requiresGrad {
-                        let gb = bias.gradAccumulator()
-                        for o in 0..<outChannels { gb[o] += dBias[o] }
-                    }
+                let col = keptColumns.map { $0 + patch * samples.lowerBound * p } ?? scratch.base
+                if keptColumns == nil { im2col(px, geometry, samples: samples, into: col, parallel: parallelInside) }
+                if plan.transposedWeightGradient {  // dWᵀ (patch, O) += col · dYᵀ
+                    gemm(transA: false, transB: true, m: patch, n: outChannels, k: columns,
+                         a: col, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
+                } else {  // dW (O, patch) += dY · colᵀ
+                    gemm(transA: false, transB: true, m: outChannels, n: patch, k: columns,
+                         a: dyChunk, lda: columns, b: col, ldb: columns, beta: 1, c: dWeight, ldc: patch)
                 }
+                if let gx {
+                    // The chunk's column matrix is used up: its buffer takes Wᵀ · dY.
+                    gemm(transA: true, transB: false, m: patch, n: columns, k: outChannels,
+                         a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col, ldc: columns)
+                    col2im(col, geometry, samples: samples, addingInto: gx, parallel: parallelInside)
+                }
+            }
+        }
+        for worker in 0..<plan.workers {
+            let dWeight = partials.base + worker * outChannels * (patch + 1), dBias = dWeight + outChannels * patch
+            if let gw {
+                if plan.transposedWeightGradient {
+                    for o in 0..<outChannels { for i in 0..<patch { gw[o * patch + i] += dWeight[i * outChannels + o] } }
+                } else {
+                    for i in 0..<(outChannels * patch) { gw[i] += dWeight[i] }
+                }
+            }
+            if let gb {
+                for o in 0..<outChannels { gb[o] += dBias[o] }
             }
         }
     }
