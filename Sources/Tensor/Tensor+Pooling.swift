@@ -58,20 +58,30 @@ extension Tensor {
         let outShape = [shape[0], shape[1], oh, ow]
         return Tensor.result(op, shape: outShape, storage: out, inputs: [self]) {
             { g in
-                let gx = self.gradAccumulator()
-                ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
-                    for plane in range {
-                        let target = gx + plane * h * w
-                        for (i, rows) in windows.rows.enumerated() {
-                            for (j, columns) in windows.columns.enumerated() {
-                                let o = (plane * oh + i) * ow + j
-                                if average {
-                                    let share = g[o] / (divisor ?? Float(rows.count * columns.count))
-                                    for r in rows { for c in columns { target[r * w + c] += share } }
-                                } else {
-                                    target[Int(argmax[o])] += g[o]
-                                }
-                            }
+                Tensor.poolBackward(dOut: g, windows: windows, average: average, divisor: divisor, argmax: argmax,
+                                    planes: planes, height: h, width: w, dX: self.gradAccumulator())
+            }
+        }
+    }
+
+    /// Pooling's backward: adds to dX (planes, H, W) from dOut (planes, Ho, Wo), Ho × Wo being
+    /// `windows`' rows × columns. Average: each output's gradient spread evenly over its window
+    /// (÷ `divisor`, nil: the window's size). Max: all of it to the input the forward chose
+    /// (`argmax`, a flat index within the plane per output).
+    static func poolBackward(dOut g: UnsafePointer<Float>, windows: PoolWindows, average: Bool, divisor: Float?, argmax: [Int32],
+                             planes: Int, height h: Int, width w: Int, dX gx: UnsafeMutablePointer<Float>) {
+        let (oh, ow) = (windows.rows.count, windows.columns.count)
+        ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
+            for plane in range {
+                let target = gx + plane * h * w
+                for (i, rows) in windows.rows.enumerated() {
+                    for (j, columns) in windows.columns.enumerated() {
+                        let o = (plane * oh + i) * ow + j
+                        if average {
+                            let share = g[o] / (divisor ?? Float(rows.count * columns.count))
+                            for r in rows { for c in columns { target[r * w + c] += share } }
+                        } else {
+                            target[Int(argmax[o])] += g[o]
                         }
                     }
                 }
