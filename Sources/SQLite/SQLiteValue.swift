@@ -43,6 +43,35 @@ public struct SQLiteRow: Sendable {
         guard let index = columns.firstIndex(of: column) else { return .null }
         return values[index]
     }
+
+    /// The text in `column`; a NULL, a missing column or another type is an error naming it.
+    public func text(_ column: String) throws -> String { try required(column, "text", self[column].string) }
+    /// The integer in `column`; a NULL, a missing column or another type is an error naming it.
+    public func integer(_ column: String) throws -> Int { try required(column, "an integer", self[column].int) }
+    /// The number in `column` (integers widen); a NULL, a missing column or text is an error naming it.
+    public func real(_ column: String) throws -> Double { try required(column, "a number", self[column].double) }
+    /// The bytes in `column`; a NULL, a missing column or another type is an error naming it.
+    public func bytes(_ column: String) throws -> [UInt8] { try required(column, "a blob", self[column].blob) }
+    /// The text in `column` read as one of `type`'s raw values; any other value is an error naming it.
+    public func value<T: RawRepresentable>(_ column: String, as type: T.Type) throws -> T where T.RawValue == String {
+        let raw = try text(column)
+        guard let value = T(rawValue: raw) else { throw SQLiteRowError(column: column, expected: "a \(T.self)", found: .text(raw)) }
+        return value
+    }
+
+    private func required<T>(_ column: String, _ expected: String, _ value: T?) throws -> T {
+        guard let value else { throw SQLiteRowError(column: column, expected: expected, found: self[column]) }
+        return value
+    }
+}
+
+/// A result row whose column does not hold what the reader needs (a damaged or foreign database).
+public struct SQLiteRowError: Error, CustomStringConvertible {
+    public let column: String
+    public let expected: String
+    public let found: SQLiteValue
+
+    public var description: String { "column '\(column)' holds \(found), not \(expected)" }
 }
 
 /// A failed SQLite call: the database file, the statement (if any) and SQLite's own message.

@@ -24,6 +24,13 @@ final class SQLiteDatabaseTests: XCTestCase {
         XCTAssertEqual(row["b"].blob, [0, 255, 7])
         XCTAssertEqual(row["n"], .null)
         XCTAssertEqual(try reopened.query("PRAGMA journal_mode").first?["journal_mode"].string, "wal")
+        XCTAssertEqual(try row.integer("i"), 1 << 40)
+        XCTAssertEqual(try row.real("i"), Double(1 << 40), "an integer reads as a number")
+        XCTAssertEqual(try row.text("s"), "héllo")
+        XCTAssertEqual(try row.bytes("b"), [0, 255, 7])
+        XCTAssertThrowsError(try row.text("n")) { XCTAssertEqual("\($0)", "column 'n' holds null, not text") }
+        XCTAssertThrowsError(try row.integer("s")) { XCTAssertEqual("\($0)", "column 's' holds text(\"héllo\"), not an integer") }
+        XCTAssertThrowsError(try row.integer("missing")) { XCTAssertEqual("\($0)", "column 'missing' holds null, not an integer") }
     }
 
     func testTransactionRollsBackWhenBodyThrows() throws {

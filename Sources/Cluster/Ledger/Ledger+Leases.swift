@@ -13,7 +13,7 @@ extension Ledger {
                       WHERE jobs.state = 'queued' ORDER BY sweeps.created, sweeps.rowid, jobs.rowid LIMIT 1
                       """).first
             else { return nil }
-            let job = Self.jobRecord(row)
+            let job = try Self.jobRecord(row)
             let attempt = job.attempts + 1
             let expires = now.addingTimeInterval(leaseSeconds)
             try database.run("UPDATE jobs SET state = 'leased', attempts = ? WHERE id = ?", [SQLiteValue(attempt), .text(job.id)])
@@ -21,7 +21,7 @@ extension Ledger {
                              [.text(job.id), SQLiteValue(attempt), .text(worker), .real(now.timeIntervalSince1970)])
             try database.run("INSERT INTO leases (job, attempt, worker, expires) VALUES (?, ?, ?, ?)",
                              [.text(job.id), SQLiteValue(attempt), .text(worker), .real(expires.timeIntervalSince1970)])
-            return LeasedJob(job: job.id, attempt: attempt, sweep: job.sweep, dataset: row["dataset"].string ?? "",
+            return LeasedJob(job: job.id, attempt: attempt, sweep: job.sweep, dataset: try row.text("dataset"),
                              spec: job.spec, expires: expires)
         }
     }
@@ -29,7 +29,7 @@ extension Ledger {
     /// The attempts currently leased to `worker`.
     public func leases(worker: String) throws -> [JobAttempt] {
         try database.query("SELECT job, attempt FROM leases WHERE worker = ? ORDER BY job", [.text(worker)]).map {
-            JobAttempt(job: $0["job"].string ?? "", attempt: $0["attempt"].int ?? 0)
+            JobAttempt(job: try $0.text("job"), attempt: try $0.integer("attempt"))
         }
     }
 
@@ -40,7 +40,7 @@ extension Ledger {
             let expired = try database.query("SELECT job, attempt, worker FROM leases WHERE expires <= ? ORDER BY expires, job",
                                              [.real(now.timeIntervalSince1970)])
             return try expired.compactMap { row in
-                try endAttempt(JobAttempt(job: row["job"].string ?? "", attempt: row["attempt"].int ?? 0),
+                try endAttempt(JobAttempt(job: try row.text("job"), attempt: try row.integer("attempt")),
                                outcome: .expired, reason: "lease expired (worker \(row["worker"].string ?? "?") went silent)", now: now)
             }
         }
@@ -59,7 +59,7 @@ extension Ledger {
                 WHERE moved <= ? ORDER BY job
                 """, [.real(now.timeIntervalSince1970 - limit)])
             return try stalled.compactMap { row in
-                try endAttempt(JobAttempt(job: row["job"].string ?? "", attempt: row["attempt"].int ?? 0), outcome: .expired,
+                try endAttempt(JobAttempt(job: try row.text("job"), attempt: try row.integer("attempt")), outcome: .expired,
                                reason: "no epoch finished in \(Int(limit)) s (training stalled)", now: now)
             }
         }
@@ -97,7 +97,7 @@ extension Ledger {
     /// The epochs recorded for one attempt: (epoch, metrics JSON), in order.
     public func progress(job: String, attempt: Int) throws -> [(epoch: Int, metrics: String)] {
         try database.query("SELECT epoch, metrics FROM progress WHERE job = ? AND attempt = ? ORDER BY epoch",
-                           [.text(job), SQLiteValue(attempt)]).map { ($0["epoch"].int ?? 0, $0["metrics"].string ?? "") }
+                           [.text(job), SQLiteValue(attempt)]).map { (try $0.integer("epoch"), try $0.text("metrics")) }
     }
 
     /// Records a RESULT. The first result of a job that is still queued or leased wins, from any
@@ -112,7 +112,7 @@ extension Ledger {
                                       [.text(attempt.job), SQLiteValue(attempt.attempt), .text(worker)]).isEmpty else {
                 return .dropped(reason: "job '\(attempt.job)' has no attempt \(attempt.attempt) by worker '\(worker)'")
             }
-            let state = job["state"].string ?? ""
+            let state = try job.text("state")
             guard state == JobState.queued.rawValue || state == JobState.leased.rawValue else {
                 return .dropped(reason: "job '\(attempt.job)' is already \(state)")
             }
@@ -132,8 +132,8 @@ extension Ledger {
             try database.run("UPDATE workers SET job = NULL, attempt = NULL, epoch = NULL WHERE id = ? AND job = ?",
                              [.text(worker), .text(attempt.job)])
             try finishSweepIfComplete(try sweepOf(attempt.job), now: now)
-            return .accepted(superseded: others.map {
-                HeldAttempt(attempt: JobAttempt(job: attempt.job, attempt: $0["attempt"].int ?? 0), worker: $0["worker"].string ?? "")
+            return .accepted(superseded: try others.map {
+                HeldAttempt(attempt: JobAttempt(job: attempt.job, attempt: try $0.integer("attempt")), worker: try $0.text("worker"))
             })
         }
     }
@@ -156,7 +156,7 @@ extension Ledger {
     func endAttempt(_ attempt: JobAttempt, outcome: AttemptOutcome, reason: String, final: Bool = false, now: Date) throws -> EndedAttempt? {
         guard let row = try database.query("SELECT worker FROM attempts WHERE job = ? AND attempt = ? AND outcome = 'running'",
                                            [.text(attempt.job), SQLiteValue(attempt.attempt)]).first else { return nil }
-        let worker = row["worker"].string ?? ""
+        let worker = try row.text("worker")
         try database.run("UPDATE attempts SET outcome = ?, reason = ?, ended = ? WHERE job = ? AND attempt = ?",
                          [.text(outcome.rawValue), .text(reason), .real(now.timeIntervalSince1970), .text(attempt.job), SQLiteValue(attempt.attempt)])
         try database.run("DELETE FROM leases WHERE job = ? AND attempt = ?", [.text(attempt.job), SQLiteValue(attempt.attempt)])
@@ -178,6 +178,9 @@ extension Ledger {
     }
 
     private func sweepOf(_ job: String) throws -> String {
-        try database.query("SELECT sweep FROM jobs WHERE id = ?", [.text(job)]).first?["sweep"].string ?? ""
+        guard let row = try database.query("SELECT sweep FROM jobs WHERE id = ?", [.text(job)]).first else {
+            throw LedgerError(path: path, message: "no job '\(job)'")
+        }
+        return try row.text("sweep")
     }
 }

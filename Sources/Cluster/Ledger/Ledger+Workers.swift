@@ -26,7 +26,7 @@ extension Ledger {
                 ON CONFLICT (id) DO UPDATE SET host = excluded.host, cores = excluded.cores, version = excluded.version,
                     state = 'alive', last_beat = excluded.last_beat
                 """, [.text(hello.worker), .text(hello.host), SQLiteValue(hello.cores), .text(hello.version), time, time])
-            return previous.flatMap { WorkerState(rawValue: $0["state"].string ?? "") }
+            return try previous.map { try $0.value("state", as: WorkerState.self) }
         }
     }
 
@@ -59,7 +59,7 @@ extension Ledger {
             let running = try database.query("SELECT job, attempt FROM attempts WHERE worker = ? AND outcome = 'running' ORDER BY job",
                                              [.text(worker)])
             return try running.compactMap {
-                try endAttempt(JobAttempt(job: $0["job"].string ?? "", attempt: $0["attempt"].int ?? 0),
+                try endAttempt(JobAttempt(job: try $0.text("job"), attempt: try $0.integer("attempt")),
                                outcome: .workerLost, reason: "worker \(worker) \(reason)", now: now)
             }
         }
@@ -67,10 +67,10 @@ extension Ledger {
 
     public func workers() throws -> [WorkerRecord] {
         try database.query("SELECT * FROM workers ORDER BY id").map { row in
-            WorkerRecord(id: row["id"].string ?? "", host: row["host"].string ?? "", cores: row["cores"].int ?? 0,
-                         version: row["version"].string ?? "", state: WorkerState(rawValue: row["state"].string ?? "") ?? .dead,
-                         firstSeen: Date(timeIntervalSince1970: row["first_seen"].double ?? 0),
-                         lastBeat: Date(timeIntervalSince1970: row["last_beat"].double ?? 0),
+            WorkerRecord(id: try row.text("id"), host: try row.text("host"), cores: try row.integer("cores"),
+                         version: try row.text("version"), state: try row.value("state", as: WorkerState.self),
+                         firstSeen: Date(timeIntervalSince1970: try row.real("first_seen")),
+                         lastBeat: Date(timeIntervalSince1970: try row.real("last_beat")),
                          job: row["job"].string, attempt: row["attempt"].int, epoch: row["epoch"].int)
         }
     }

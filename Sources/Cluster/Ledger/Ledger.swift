@@ -99,9 +99,9 @@ public final class Ledger: @unchecked Sendable {
         }
         var counts: [String: Int] = [:]
         for row in try database.query("SELECT state, count(*) AS n FROM jobs WHERE sweep = ? GROUP BY state", [.text(id)]) {
-            counts[row["state"].string ?? ""] = row["n"].int ?? 0
+            counts[try row.text("state")] = try row.integer("n")
         }
-        return SweepStatus(id: id, name: sweep["name"].string ?? "", dataset: sweep["dataset"].string ?? "",
+        return SweepStatus(id: id, name: try sweep.text("name"), dataset: try sweep.text("dataset"),
                            finished: sweep["finished"].int == 1, queued: counts["queued"] ?? 0, leased: counts["leased"] ?? 0,
                            done: counts["done"] ?? 0, failed: counts["failed"] ?? 0)
     }
@@ -109,7 +109,7 @@ public final class Ledger: @unchecked Sendable {
     /// Every sweep's id with its creation and end times, oldest first.
     public func sweeps() throws -> [(id: String, created: Date, ended: Date?)] {
         try database.query("SELECT id, created, ended FROM sweeps ORDER BY created, rowid").map {
-            ($0["id"].string ?? "", Date(timeIntervalSince1970: $0["created"].double ?? 0), $0["ended"].double.map(Date.init(timeIntervalSince1970:)))
+            (try $0.text("id"), Date(timeIntervalSince1970: try $0.real("created")), $0["ended"].double.map(Date.init(timeIntervalSince1970:)))
         }
     }
 
@@ -118,7 +118,7 @@ public final class Ledger: @unchecked Sendable {
         guard let row = try database.query("SELECT configuration FROM sweeps WHERE id = ?", [.text(id)]).first else {
             throw LedgerError(path: path, message: "no sweep '\(id)'")
         }
-        return row["configuration"].string ?? ""
+        return try row.text("configuration")
     }
 
     /// Ids of sweeps with jobs still queued or leased, oldest first.
@@ -130,7 +130,7 @@ public final class Ledger: @unchecked Sendable {
         guard let row = try database.query("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first else {
             throw LedgerError(path: path, message: "no job '\(id)'")
         }
-        return Self.jobRecord(row)
+        return try Self.jobRecord(row)
     }
 
     /// A sweep's jobs in creation order.
@@ -140,10 +140,10 @@ public final class Ledger: @unchecked Sendable {
 
     public func attempts(job: String) throws -> [AttemptRecord] {
         try database.query("SELECT * FROM attempts WHERE job = ? ORDER BY attempt", [.text(job)]).map { row in
-            AttemptRecord(job: row["job"].string ?? "", attempt: row["attempt"].int ?? 0, worker: row["worker"].string ?? "",
-                          started: Date(timeIntervalSince1970: row["started"].double ?? 0),
+            AttemptRecord(job: try row.text("job"), attempt: try row.integer("attempt"), worker: try row.text("worker"),
+                          started: Date(timeIntervalSince1970: try row.real("started")),
                           ended: row["ended"].double.map(Date.init(timeIntervalSince1970:)),
-                          outcome: AttemptOutcome(rawValue: row["outcome"].string ?? "") ?? .failed,
+                          outcome: try row.value("outcome", as: AttemptOutcome.self),
                           reason: row["reason"].string, epoch: row["epoch"].int)
         }
     }
@@ -152,14 +152,14 @@ public final class Ledger: @unchecked Sendable {
     /// state dict bytes.
     public func result(job: String) throws -> (attempt: Int, worker: String, summary: String, stateDict: [UInt8])? {
         guard let row = try database.query("SELECT * FROM results WHERE job = ?", [.text(job)]).first else { return nil }
-        return (row["attempt"].int ?? 0, row["worker"].string ?? "", row["summary"].string ?? "", row["state_dict"].blob ?? [])
+        return (try row.integer("attempt"), try row.text("worker"), try row.text("summary"), try row.bytes("state_dict"))
     }
 
-    static func jobRecord(_ row: SQLiteRow) -> JobRecord {
-        JobRecord(id: row["id"].string ?? "", sweep: row["sweep"].string ?? "", model: row["model"].string ?? "",
-                  repeat: row["repeat"].int ?? 0, fold: row["fold"].int ?? 0, spec: row["spec"].string ?? "",
-                  state: JobState(rawValue: row["state"].string ?? "") ?? .failed,
-                  attempts: row["attempts"].int ?? 0, maxAttempts: row["max_attempts"].int ?? 0, failure: row["failure"].string)
+    static func jobRecord(_ row: SQLiteRow) throws -> JobRecord {
+        JobRecord(id: try row.text("id"), sweep: try row.text("sweep"), model: try row.text("model"),
+                  repeat: try row.integer("repeat"), fold: try row.integer("fold"), spec: try row.text("spec"),
+                  state: try row.value("state", as: JobState.self),
+                  attempts: try row.integer("attempts"), maxAttempts: try row.integer("max_attempts"), failure: row["failure"].string)
     }
 
     /// Marks `sweep` finished when none of its jobs is queued or leased. Call inside a transaction.
