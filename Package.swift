@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "Tensor", "TestSupport"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
-        .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint", "TestSupport"],
                     exclude: ["Fixtures"]),

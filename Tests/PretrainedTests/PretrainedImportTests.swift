@@ -4,25 +4,26 @@ import NN
 import Pretrained
 import SafeTensors
 import Tensor
+import TestSupport
 import XCTest
 
 /// Starting models from checkpoints in their sources' own layouts, against the sources' own code
 /// and the reference adaptation (Fixtures/make_pretrained_fixtures.py): the imported model's
 /// logits equal the reference model's on the same file.
 final class PretrainedImportTests: XCTestCase {
-    private func fixture(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
-    }
+    private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
-    /// Imports `checkpoint` (read by `CheckpointFile`, layout from its keys) into `model`, copies
-    /// in the fresh tensors' reference values, and compares the eval-mode logits with the
-    /// reference's.
+    /// Imports `checkpoint` (read by `CheckpointFile`, layout from its keys) into `model` at
+    /// `preset`, copies in the fresh tensors' reference values, and compares the eval-mode logits
+    /// with the reference's; both files are in `directory`.
     @discardableResult
     private func check(_ checkpoint: String, expected: String, model name: String, frames: Int, metadata: Int = 0,
+                       preset: String = "mini", directory: String = fixtures,
                        file: StaticString = #filePath, line: UInt = #line) throws -> ImportReport {
-        let model = try ModelFactory.make(ModelFactory.Spec(name: name, preset: "mini", classes: 5, frames: frames, metadataWidth: metadata), seed: 9)
-        let report = try PretrainedImport.start(model, modelName: name, from: CheckpointFile.read(contentsOf: fixture(checkpoint)))
-        let reference = try SafeTensorsFile.read(contentsOf: fixture(expected))
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        let model = try ModelFactory.make(ModelFactory.Spec(name: name, preset: preset, classes: 5, frames: frames, metadataWidth: metadata), seed: 9)
+        let report = try PretrainedImport.start(model, modelName: name, from: CheckpointFile.read(contentsOf: path(checkpoint)))
+        let reference = try SafeTensorsFile.read(contentsOf: path(expected))
         let freshKeys = reference.names.filter { $0.hasPrefix("fresh.") }.map { String($0.dropFirst(6)) }
         XCTAssertEqual(Set(report.fresh), Set(freshKeys), "the tensors that start fresh", file: file, line: line)
         var state = StateDict.file(of: model)
@@ -88,10 +89,42 @@ final class PretrainedImportTests: XCTestCase {
         XCTAssertEqual(report.fresh, [], "every tensor comes from the checkpoint")
     }
 
+    /// The same imports at the sources' real sizes: torchvision's resnet18 into the standard
+    /// CNNs, timm's DeiT-tiny (distilled) and ViT-tiny into the standard AST, AST base in AudioSet's
+    /// layout (time axis cut and resampled) and Hugging Face's default AST. The files (random
+    /// weights, ~900 MB) come from the fixture script's `--full` mode, run with the Python that
+    /// SPECTROFOLD_TORCH_PYTHON names (torch, torchvision, timm, transformers); CI has none, so
+    /// there the test is skipped.
+    func testFullSizeReferenceLayouts() throws {
+        guard let python = ProcessInfo.processInfo.environment["SPECTROFOLD_TORCH_PYTHON"] else {
+            throw XCTSkip("SPECTROFOLD_TORCH_PYTHON (a Python with torch, torchvision, timm and transformers) is not set")
+        }
+        let directory = try TemporaryDirectory(prefix: "pretrained-full")
+        defer { directory.remove() }
+        let made = try ChildProcess.run(python, arguments: [Self.fixtures + "/make_pretrained_fixtures.py", "--full", directory.path])
+        XCTAssertEqual(made.status, 0, made.standardError)
+        for model in ["baseline_cnn", "cnn_attention"] {
+            try check("torchvision-resnet18-w64.pth", expected: "torchvision-resnet18-w64-\(model)-expected.safetensors", model: model,
+                      frames: 100, preset: "standard", directory: directory.path)
+        }
+        try check("torchvision-resnet18-w64.safetensors", expected: "torchvision-resnet18-w64-cnn_mlp-expected.safetensors", model: "cnn_mlp",
+                  frames: 100, metadata: 6, preset: "standard", directory: directory.path)
+        try check("timm-deit-distilled-d192.pth", expected: "timm-deit-distilled-d192-ast-expected.safetensors", model: "ast", frames: 100,
+                  preset: "standard", directory: directory.path)
+        try check("timm-vit-d192.safetensors", expected: "timm-vit-d192-ast-expected.safetensors", model: "ast", frames: 200,
+                  preset: "standard", directory: directory.path)
+        for frames in [100, 1200] {
+            try check("ast-audioset-layout-d768.pth", expected: "ast-audioset-layout-d768-\(frames)-expected.safetensors", model: "ast",
+                      frames: frames, preset: "base", directory: directory.path)
+        }
+        try check("hf-ast-d768", expected: "hf-ast-d768-expected.safetensors", model: "ast", frames: 1024, preset: "base",
+                  directory: directory.path)
+    }
+
     /// A checkpoint that does not fit is an error listing every problem, and the model keeps
     /// its weights.
     func testAMisfitIsAnErrorListingTheTensorsAndChangesNothing() throws {
-        var source = try CheckpointFile.read(contentsOf: fixture("timm-deit-distilled-d64.pth")).tensors
+        var source = try CheckpointFile.read(contentsOf: Self.fixtures + "/timm-deit-distilled-d64.pth").tensors
         source.removeValue(forKey: "blocks.3.mlp.fc2.weight")
         source["blocks.0.norm1.weight"] = SafeTensor(floats: [Float](repeating: 1, count: 32), shape: [32])
         source["blocks.9.extra"] = SafeTensor(floats: [1], shape: [1])
