@@ -7,7 +7,7 @@ import SafeTensors
 /// | tensor | dtype | shape | holds |
 /// |---|---|---|---|
 /// | `features` | F32 | (N, numMelBins, frames) | raw log-mel (Kaldi fbank, not normalised) |
-/// | `labels` | I64 | (N) | index into `classes` |
+/// | `labels` | I64 | (N) | index into `classes` (−1: unlabelled, in a pack built to be scored) |
 /// | `metadata` | F32 | (N, K) | unscaled metadata, columns as `metadata_columns` |
 /// | `groups` | I64 | (N) | group id (index into `group_names`; the row itself when there is no group column) |
 /// | `folds` | I64 | (N) | the manifest's own fold numbers, only when it has them |

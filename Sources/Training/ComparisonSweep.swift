@@ -17,6 +17,8 @@ public protocol SweepObserver: AnyObject {
 public struct JobArtifacts: Sendable {
     public var directory: String
     public var stateDict: String
+    /// spectrofold-model.json (`ModelCard`): what predicting with the state dict needs.
+    public var modelCard: String
     public var predictions: String
     public var confusionMatrixSVG: String
     public var confusionMatrixJSON: String
@@ -39,9 +41,9 @@ public final class ComparisonSweep {
 
     /// Checks every job's split and every pretrained start (from `initPaths`, model → checkpoint)
     /// before anything runs.
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:],
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:],
                 outputDirectory: String) throws {
-        runner = try JobRunner(config: config, pack: pack, folds: folds, initPaths: initPaths)
+        runner = try JobRunner(sweepId: sweepId, config: config, pack: pack, folds: folds, initPaths: initPaths)
         try runner.checkSplits()
         try runner.checkStarts()
         self.config = config

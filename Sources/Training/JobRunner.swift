@@ -12,34 +12,21 @@ import Pretrained
 /// at the end. The seed of each job derives from the sweep's seed, the repeat, the fold and
 /// the model, so a job retrained anywhere starts from the same weights and sees the same batches.
 public struct JobRunner {
-    public let config: SweepConfig
-    public let pack: FeaturePack
+    /// How every job builds, trains, scores and writes its model.
+    public let training: ModelTraining
     /// The fold assignment of each repeat.
     public let folds: [FoldAssignment]
-    /// Each model's pretrained start, by model name.
-    public let starts: [String: PretrainedStart]
+
+    public var sweepId: String { training.sweepId }
+    public var config: SweepConfig { training.config }
+    public var pack: FeaturePack { training.pack }
 
     /// `initPaths` names where each model's `init` checkpoint is on this machine (model → path);
     /// each is read once here.
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:]) throws {
-        for model in config.models.run where !ModelFactory.names.contains(model) {
-            throw TrainingError.configuration("models.run", "unknown model '\(model)' (known: \(ModelFactory.names.joined(separator: ", ")))")
-        }
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:]) throws {
         precondition(!folds.isEmpty && folds.allSatisfy { $0.k == folds[0].k }, "JobRunner: one fold assignment per repeat, all with the same k")
-        self.config = config
-        self.pack = pack
+        training = try ModelTraining(sweepId: sweepId, config: config, pack: pack, initPaths: initPaths)
         self.folds = folds
-        var starts: [String: PretrainedStart] = [:]
-        for (model, path) in initPaths where config.models.run.contains(model) {
-            do {
-                starts[model] = try PretrainedStart(path: path, format: config.models.settings(for: model)!.initFormat, model: model)
-            } catch let error as TrainingError {
-                throw error
-            } catch {
-                throw TrainingError.configuration("models.\(model).init", "\(error)")
-            }
-        }
-        self.starts = starts
     }
 
     /// Each model's `init` checkpoint path from the configuration (relative paths from the
@@ -60,7 +47,7 @@ public struct JobRunner {
     /// The job's fit, selection and held-out rows, with the model's selection settings.
     public func split(_ job: JobKey) throws -> JobSplit {
         let t = config.models.settings(for: job.model)!.trainer
-        let statistics = config.models.settings(for: job.model)!.initStatistics ? starts[job.model]?.statistics : nil
+        let statistics = training.statistics(job.model)
         return try JobSplit(pack: pack, folds: folds[job.repeat], repeat: job.repeat, fold: job.fold,
                             selection: SelectionMode(rawValue: t.selection) ?? .inner, fraction: t.selectionFraction,
                             seed: UInt64(truncatingIfNeeded: config.seed), statistics: statistics)
@@ -80,22 +67,7 @@ public struct JobRunner {
 
     /// Starts each model with a checkpoint once: a checkpoint that does not fit its model is an
     /// error naming the model before any job starts.
-    public func checkStarts() throws {
-        for (model, start) in starts.sorted(by: { $0.key < $1.key }) {
-            do {
-                _ = try PretrainedImport.start(try ModelFactory.make(spec(model, metadataWidth: pack.metadataColumns.count, dropout: 0), seed: 0),
-                                               modelName: model, from: start.checkpoint, layout: start.layout)
-            } catch {
-                throw TrainingError.configuration("models.\(model).init", "\(error)")
-            }
-        }
-    }
-
-    /// What `model` is built as on this pack.
-    private func spec(_ model: String, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
-        ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset, classes: pack.classes.count,
-                          melBins: pack.parameters.numMelBins, frames: pack.parameters.frames, metadataWidth: metadataWidth, dropout: dropout)
-    }
+    public func checkStarts() throws { try training.checkStarts() }
 
     /// The hyperparameters a job logs (MLflow params of its child run).
     public func params(_ job: JobKey) -> [String: String] {
@@ -116,7 +88,7 @@ public struct JobRunner {
             "fold_strategy": assignment.strategy.rawValue, "seed": String(config.seed), "frames": String(pack.parameters.frames),
             "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
         ]
-        if let start = starts[job.model] {
+        if let start = training.starts[job.model] {
             params["init"] = start.logged
             params["init_format"] = start.layout.rawValue
             params["head_lr_scale"] = String(t.headLrScale)
@@ -147,15 +119,16 @@ public struct JobRunner {
                       isCancelled: @escaping () -> Bool = { false }) throws -> (outcome: JobOutcome, artifacts: JobArtifacts) {
         let started = Date()
         let split = try split ?? self.split(job)
-        let (trained, test, artifacts) = try train(job, split, directory: directory, observer: observer, isCancelled: isCancelled)
+        let (trained, evaluation, artifacts) = try training.fitAndWrite(job.model, split: split, settings: config.models.settings(for: job.model)!.trainer,
+                                                               seed: seed(job), path: path(job), directory: directory, observer: observer,
+                                                               isCancelled: isCancelled)
+        let test = evaluation!
         let m = test.metrics
         var outcome = JobOutcome.failed(job, error: "", modelVersion: ModelFactory.versions[job.model]!, params: params(job),
                                         examples: JobExamples(split))
         outcome.status = "finished"
         outcome.error = nil
-        outcome.metrics = ["accuracy": m.accuracy, "f1_weighted": m.f1Weighted, "precision_weighted": m.precisionWeighted,
-                           "recall_weighted": m.recallWeighted, "f1_macro": m.f1Macro, "precision_macro": m.precisionMacro,
-                           "recall_macro": m.recallMacro, "val_loss": test.loss]
+        outcome.metrics = ModelTraining.scores(test)
         outcome.bestEpoch = trained.chosenEpoch
         outcome.epochs = trained.history
         outcome.confusionMatrix = m.confusionMatrix
@@ -164,32 +137,9 @@ public struct JobRunner {
         return (outcome, artifacts)
     }
 
-    /// Trains on the fit part (the selection part choosing the weights), then scores the
-    /// held-out rows once with those weights.
-    private func train(_ job: JobKey, _ split: JobSplit, directory: String, observer: TrainerObserver?,
-                       isCancelled: @escaping () -> Bool) throws -> (TrainingOutcome, Evaluation, JobArtifacts) {
-        let t = config.models.settings(for: job.model)!.trainer
+    /// A job's seed: from the sweep's seed, the fold, the repeat and the model.
+    private func seed(_ job: JobKey) -> UInt64 {
         let modelIndex = UInt64(ModelFactory.names.firstIndex(of: job.model)!)
-        let jobSeed = UInt64(truncatingIfNeeded: config.seed) &* 1_000_003 &+ UInt64(job.fold) &* 7919
-            &+ UInt64(job.repeat) &* 104_729 &+ modelIndex
-        let augment = SpecAugment(freqMasks: t.augment.freqMasks, freqMaskParam: t.augment.freqMaskParam,
-                                  timeMasks: t.augment.timeMasks, timeMaskParam: t.augment.timeMaskParam)
-        // drop_last never drops the only batch of a small fit part.
-        let dropLast = t.dropLast && split.fitRows.count > t.batchSize
-        let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: jobSeed,
-                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha))
-        let model = try ModelFactory.make(spec(job.model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: jobSeed)
-        var head: Set<String> = []
-        if let start = starts[job.model] {
-            head = Set(try PretrainedImport.start(model, modelName: job.model, from: start.checkpoint, layout: start.layout).fresh)
-        }
-        let trainer = try Trainer(model: model, settings: t, classCount: pack.classes.count, head: head)
-        let outcome = try trainer.fit(fit, selection: split.selectionLoader(batchSize: t.batchSize), observer: observer, isCancelled: isCancelled)
-        let test = try Evaluation(model: model, loader: split.testLoader(batchSize: t.batchSize), classCount: pack.classes.count,
-                                  labelSmoothing: Float(t.labelSmoothing))
-        let artifacts = try JobArtifactWriter(directory: directory, classes: pack.classes, files: pack.files)
-            .write(model: model, modelVersion: ModelFactory.versions[job.model]!, split: split, test: test, history: outcome.history,
-                   title: path(job))
-        return (outcome, test, artifacts)
+        return UInt64(truncatingIfNeeded: config.seed) &* 1_000_003 &+ UInt64(job.fold) &* 7919 &+ UInt64(job.repeat) &* 104_729 &+ modelIndex
     }
 }

@@ -37,12 +37,14 @@ struct SweepCommand: ParsableCommand {
         let pack = try PackPreparation.featurePack(config, cacheDirectory: out)
         let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
                                                 seed: UInt64(config.seed))
-        let sweep = try ComparisonSweep(config: config, pack: pack, folds: folds, initPaths: JobRunner.initPaths(config), outputDirectory: out)
+        let sweepId = "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())"
+        let sweep = try ComparisonSweep(sweepId: sweepId, config: config, pack: pack, folds: folds, initPaths: JobRunner.initPaths(config),
+                                        outputDirectory: out)
         let started = Date()
         let progress = SweepProgress(jobs: sweep.runner.jobs.count, config: config)
         var tracking: SweepTracking?
         if let settings {
-            tracking = try SweepTracking(settings: settings, directory: out, sweepName: config.name, display: progress,
+            tracking = try SweepTracking(settings: settings, directory: out, sweepId: sweepId, display: progress,
                                          dataset: DatasetReference(name: (config.data.source as NSString).lastPathComponent,
                                                                    digest: pack.contentDigest, source: config.data.source))
             try tracking!.sweepStarted(config, configFile: configFile)

@@ -18,12 +18,12 @@ final class SweepTracking: SweepObserver {
 
     /// Checks MLflow before any training (a wrong URI or credentials is an error here) and opens
     /// the outbox in `directory`.
-    init(settings: TrackingSettings, directory: String, sweepName: String, display: SweepObserver, dataset: DatasetReference) throws {
+    init(settings: TrackingSettings, directory: String, sweepId: String, display: SweepObserver, dataset: DatasetReference) throws {
         let credentials = try MLflowCredentials(environment: ProcessInfo.processInfo.environment)
         _ = try TrackingPreflight.check(settings, credentials: credentials)
         let outbox = try TrackingOutbox(path: (directory as NSString).appendingPathComponent(TrackingOutbox.defaultFileName))
         tracker = try SweepTracker(outbox: outbox, settings: settings, credentials: credentials)
-        sweepId = "\(sweepName)-\(UUID().uuidString.prefix(8).lowercased())"
+        self.sweepId = sweepId
         self.display = display
         self.dataset = dataset
     }

@@ -23,7 +23,7 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
         let runner: JobRunner
         do {
             spec = try JSONDecoder().decode(JobSpec.self, from: Data(run.spec))
-            runner = try JobRunner(config: try spec.loadConfiguration(), pack: try pack(at: run.datasetPath), folds: spec.folds)
+            runner = try JobRunner(sweepId: spec.sweep, config: try spec.loadConfiguration(), pack: try pack(at: run.datasetPath), folds: spec.folds)
         } catch let error as DecodingError {
             throw PermanentJobFailure("the job's spec cannot be read: \(error)")
         } catch let error as ConfigError {
