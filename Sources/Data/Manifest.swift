@@ -61,17 +61,13 @@ public struct Manifest: Sendable {
 
     /// Reads a CSV manifest of files to classify: the label column may be absent or empty (the
     /// entry's label is then ""); every other named column must be there.
-    public static func loadForScoring(csv source: String, columns: ManifestColumns) throws -> Manifest {
-        guard FileManager.default.fileExists(atPath: source) else { throw DataError(source, "no such file") }
-        let entries = try csvEntries(source, columns: columns, labelled: false)
-        return Manifest(source: source, columns: columns, entries: entries, classes: sortedClasses(entries.map(\.label).filter { !$0.isEmpty }))
+    static func entriesForScoring(csv source: String, columns: ManifestColumns) throws -> [ManifestEntry] {
+        try csvEntries(source, columns: columns, labelled: false)
     }
 
-    /// The entries of audio files given directly (a file or a folder searched recursively), for
-    /// scoring: unlabelled, no metadata columns.
-    public static func forScoring(files: [String], source: String) -> Manifest {
-        Manifest(source: source, columns: ManifestColumns(),
-                 entries: files.map { ManifestEntry(path: $0, label: "", group: nil, fold: nil, values: [:], origin: $0) }, classes: [])
+    /// Files to classify gathered from several sources (`ScoringSources`), read with `columns`.
+    static func forScoring(entries: [ManifestEntry], columns: ManifestColumns, source: String) -> Manifest {
+        Manifest(source: source, columns: columns, entries: entries, classes: sortedClasses(entries.map(\.label).filter { !$0.isEmpty }))
     }
 
     /// The label index of every entry (its position in `classes`).

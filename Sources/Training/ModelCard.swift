@@ -38,13 +38,47 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var normalization: FeatureNormalizer
     public var metadata: MetadataScaling
     /// How the training manifest named its columns: the default for a manifest of new files.
-    public var dataColumns: ManifestColumns
+    public var dataColumns: DataColumns
     public var stateDict: StateDictReference
     public var sweep: SweepReference
     /// The job's path in its sweep: `<model>/fold-<k>`, `<model>/rep-<r>/fold-<k>` or `<model>/refit`.
     public var job: String
     public var training: TrainingRecord
     public var scores: HeldOutScores
+
+    private enum CodingKeys: String, CodingKey {
+        case format, model, preset, modelVersion = "model_version", classes, features, normalization, metadata
+        case dataColumns = "data_columns", stateDict = "state_dict", sweep, job, training, scores
+    }
+
+    /// The manifest columns of the training data (`ManifestColumns`, snake_case in the file).
+    public struct DataColumns: Codable, Equatable, Sendable {
+        public var columns: ManifestColumns
+
+        public init(_ columns: ManifestColumns) { self.columns = columns }
+
+        private enum CodingKeys: String, CodingKey {
+            case path, label, group, fold, numericMetadata = "numeric_metadata", categoricalMetadata = "categorical_metadata"
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            columns = ManifestColumns(path: try c.decode(String.self, forKey: .path), label: try c.decode(String.self, forKey: .label),
+                                      group: try c.decode(String.self, forKey: .group), fold: try c.decode(String.self, forKey: .fold),
+                                      numericMetadata: try c.decode([String].self, forKey: .numericMetadata),
+                                      categoricalMetadata: try c.decode([String].self, forKey: .categoricalMetadata))
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(columns.path, forKey: .path)
+            try c.encode(columns.label, forKey: .label)
+            try c.encode(columns.group, forKey: .group)
+            try c.encode(columns.fold, forKey: .fold)
+            try c.encode(columns.numericMetadata, forKey: .numericMetadata)
+            try c.encode(columns.categoricalMetadata, forKey: .categoricalMetadata)
+        }
+    }
 
     /// The metadata columns (unscaled values in this order) and their scaling (x − mean) · scale.
     public struct MetadataScaling: Codable, Equatable, Sendable {
@@ -72,10 +106,13 @@ public struct ModelCard: Codable, Equatable, Sendable {
         /// The feature pack's input fingerprint (`FeaturePack.inputFingerprint`).
         public var packFingerprint: String
         public var examples: JobExamples
-        /// The epoch whose weights these are (1-based).
+        /// The epoch whose weights these are, 0-based as results.json's `best_epoch`: the weights
+        /// after `epoch + 1` epochs of training.
         public var epoch: Int
         /// How an input is cut from a clip: `first_frames` (the first `features.frames` frames, zero-padded).
         public var windows: String
+
+        private enum CodingKeys: String, CodingKey { case packFingerprint = "pack_fingerprint", examples, epoch, windows }
     }
 
     /// The scores that describe this model: a job's on its held-out fold (`held_out_fold`, one job,
@@ -100,22 +137,22 @@ public struct ModelCard: Codable, Equatable, Sendable {
     /// What a pack scored by this model must hold: its classes, and its metadata columns when it reads them.
     public var schema: PackSchema { PackSchema(classes: classes, metadataColumns: usesMetadata ? metadata.columns : []) }
 
-    /// Writes the card as pretty-printed JSON with sorted keys.
+    /// The card as the file holds it: pretty-printed JSON with sorted snake_case keys.
+    public func encoded() throws -> Data { try Self.encoder.encode(self) }
+
     public func write(to path: String) throws {
-        try Self.encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    static let encoder: JSONEncoder = {
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder
     }()

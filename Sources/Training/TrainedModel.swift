@@ -90,7 +90,7 @@ extension ModelCard {
     /// A decoding error as the file and the snake_case path of the field at fault.
     private static func describe(_ error: DecodingError, path: String) -> ModelFolderError {
         func field(_ codingPath: [CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? snakeCase($0.stringValue) }.joined(separator: ".")
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
                 .replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
@@ -100,12 +100,6 @@ extension ModelCard {
             return ModelFolderError(path, field: field(context.codingPath), context.debugDescription)
         @unknown default:
             return ModelFolderError(path, "\(error)")
-        }
-    }
-
-    private static func snakeCase(_ name: String) -> String {
-        name.reduce(into: "") { result, character in
-            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
         }
     }
 }

@@ -15,6 +15,8 @@ struct SpectroFold: ParsableCommand {
             SweepCommand.self,
             SubmitCommand.self,
             StatusCommand.self,
+            PredictCommand.self,
+            InspectCommand.self,
         ]
     )
 }
