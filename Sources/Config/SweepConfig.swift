@@ -20,6 +20,8 @@ public struct SweepConfig: Codable, Equatable, Sendable {
     /// The trainer settings every model uses unless `models.<name>.trainer` overrides them.
     public var trainer = TrainerConfig()
     public var tracking = TrackingConfig()
+    /// How `spectrofold refit` trains the chosen model on all the data.
+    public var refit = RefitConfig()
 
     public init() {}
 }
@@ -179,6 +181,14 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     public var timeMaskParam = 20
     /// Beta(α, α) mixup of training pairs; 0 turns it off.
     public var mixupAlpha = 0.0
+}
+
+/// How a refit trains a model on every example of the sweep's data.
+public struct RefitConfig: Codable, Equatable, Sendable {
+    /// `last`: no selection part; as many epochs as the median over the sweep's jobs of the epochs
+    /// their chosen weights had (a plateau scheduler, with nothing to follow, is then off).
+    /// `inner`: a selection part split off all the data chooses the epoch, as in a fold job.
+    public var selection = "last"
 }
 
 /// Where runs are recorded.

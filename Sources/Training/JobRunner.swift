@@ -69,32 +69,14 @@ public struct JobRunner {
     /// error naming the model before any job starts.
     public func checkStarts() throws { try training.checkStarts() }
 
-    /// The hyperparameters a job logs (MLflow params of its child run).
+    /// The hyperparameters a job logs (MLflow params of its child run): the model's
+    /// (`ModelTraining.params`) and the job's place in the folds.
     public func params(_ job: JobKey) -> [String: String] {
-        let settings = config.models.settings(for: job.model)!
-        let t = settings.trainer
         let assignment = folds[job.repeat]
-        var params: [String: String] = [
-            "learning_rate": String(t.lr), "optimizer": t.optimizer, "batch_size": String(t.batchSize),
-            "dropout": String(t.dropout), "model_version": ModelFactory.versions[job.model]!, "preset": settings.preset,
-            "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
-            "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
-            "scheduler": t.scheduler.name, "early_stopping_patience": String(t.earlyStopping.patience),
-            "selection": t.selection, "selection_fraction": String(t.selectionFraction),
-            "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
-            "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
-            "mixup_alpha": String(t.augment.mixupAlpha), "fold": String(job.fold), "folds": String(assignment.k),
-            "repeat": String(job.repeat), "repeats": String(folds.count),
-            "fold_strategy": assignment.strategy.rawValue, "seed": String(config.seed), "frames": String(pack.parameters.frames),
-            "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
-        ]
-        if let start = training.starts[job.model] {
-            params["init"] = start.logged
-            params["init_format"] = start.layout.rawValue
-            params["head_lr_scale"] = String(t.headLrScale)
-            params["freeze_epochs"] = String(t.freezeEpochs)
-        }
-        return params
+        return training.params(job.model, settings: config.models.settings(for: job.model)!.trainer).merging([
+            "fold": String(job.fold), "folds": String(assignment.k), "repeat": String(job.repeat), "repeats": String(folds.count),
+            "fold_strategy": assignment.strategy.rawValue,
+        ]) { $1 }
     }
 
     /// Trains `job` and writes its files into `directory`. A job that cannot train (a part

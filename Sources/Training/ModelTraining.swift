@@ -64,6 +64,29 @@ public struct ModelTraining {
                           melBins: pack.parameters.numMelBins, frames: pack.parameters.frames, metadataWidth: metadataWidth, dropout: dropout)
     }
 
+    /// The hyperparameters `model` trains with under `t` (MLflow params of a child run).
+    func params(_ model: String, settings t: TrainerConfig) -> [String: String] {
+        var params: [String: String] = [
+            "learning_rate": String(t.lr), "optimizer": t.optimizer, "batch_size": String(t.batchSize),
+            "dropout": String(t.dropout), "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset,
+            "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
+            "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
+            "scheduler": t.scheduler.name, "early_stopping_patience": String(t.earlyStopping.patience),
+            "selection": t.selection, "selection_fraction": String(t.selectionFraction),
+            "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
+            "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
+            "mixup_alpha": String(t.augment.mixupAlpha), "seed": String(config.seed), "frames": String(pack.parameters.frames),
+            "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
+        ]
+        if let start = starts[model] {
+            params["init"] = start.logged
+            params["init_format"] = start.layout.rawValue
+            params["head_lr_scale"] = String(t.headLrScale)
+            params["freeze_epochs"] = String(t.freezeEpochs)
+        }
+        return params
+    }
+
     /// The held-out scores results.json and the model card report.
     static func scores(_ test: Evaluation) -> [String: Double] {
         let m = test.metrics

@@ -17,6 +17,7 @@ struct SpectroFold: ParsableCommand {
             StatusCommand.self,
             PredictCommand.self,
             InspectCommand.self,
+            RefitCommand.self,
         ]
     )
 }

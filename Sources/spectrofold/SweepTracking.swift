@@ -90,7 +90,7 @@ final class SweepTracking: SweepObserver {
 }
 
 /// Logs each epoch of one job (step = epoch, 1-based) and passes batches and epochs on to the display.
-private final class EpochTracking: TrainerObserver {
+final class EpochTracking: TrainerObserver {
     let tracker: SweepTracker
     let job: JobIdentity
     let display: TrainerObserver?
