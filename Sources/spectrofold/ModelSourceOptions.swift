@@ -51,6 +51,25 @@ struct ModelSourceOptions: ParsableArguments {
         return try TrainedModel(directory: scratch)
     }
 
+    /// The MLflow run that holds the one model given (a job's or refit's child run, found by its
+    /// sweep id and job name among finished runs, or `--run`), for `--register`.
+    func trackedRun(_ card: ModelCard, settings: TrackingSettings) throws -> (runId: String, artifactURI: String) {
+        guard sweep == nil else { throw ValidationError("--register takes one model (--job or --run), not a fold ensemble") }
+        let client = try MLflowClient(uri: settings.uri, credentials: try MLflowCredentials(environment: ProcessInfo.processInfo.environment))
+        if let run {
+            let found = try client.run(id: try Self.parse(runsURI: run).runId)
+            return (found.info.runId, found.info.artifactUri)
+        }
+        guard let experiment = try client.experiment(named: settings.experiment) else {
+            throw ValidationError("MLflow at \(settings.uri) has no experiment '\(settings.experiment)' (give the sweep's with --experiment)")
+        }
+        let filter = "tags.sweep_id = '\(card.sweep.id)' and attributes.run_name = '\(card.job)' and attributes.status = 'FINISHED'"
+        guard let found = try client.searchRuns(experimentIds: [experiment.experimentId], filter: filter, maxResults: 1).first else {
+            throw ValidationError("no finished run \(card.job) of sweep \(card.sweep.id) in experiment '\(settings.experiment)' at \(settings.uri)")
+        }
+        return (found.info.runId, found.info.artifactUri)
+    }
+
     /// `runs:/<run id>[/<folder>]` → (run id, folder; "model" when none is given).
     static func parse(runsURI: String) throws -> (runId: String, folder: String) {
         guard runsURI.hasPrefix("runs:/") else { throw ValidationError("--run: '\(runsURI)' is not a runs:/<run id> URI") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Tracking
 import Training
 
 /// `spectrofold predict SOURCE…`: classify audio with a trained model, exactly as its job scored
@@ -24,6 +25,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Path column or template of manifest CSVs (default: the training manifest's).", valueName: "COLUMN"))
     var pathColumn: String?
     @Option(help: "Examples per forward pass.") var batchSize = 32
+    @Option(help: ArgumentHelp("Also register the model (--job or --run) in MLflow's model registry under NAME.", valueName: "NAME"))
+    var register: String?
+    @Option(help: "MLflow experiment of the model's run, for --register (else MLFLOW_EXPERIMENT_NAME, else spectrofold).") var experiment: String?
 
     func run() throws {
         let predictor = try Predictor(members: try model.load())
@@ -39,11 +43,26 @@ struct PredictCommand: ParsableCommand {
         let text = json ? try jsonReport(clips, predictor: predictor, failed: pack.skipped)
                         : PredictionTable.csv(clips, classes: predictor.classes, perWindow: perWindow)
         if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+        if let register { try registerModel(as: register, card: card) }
         for failure in pack.skipped { FileHandle.standardError.write(Data("error: \(failure)\n".utf8)) }
         if !pack.skipped.isEmpty {
             FileHandle.standardError.write(Data("\(pack.skipped.count) of \(manifest.entries.count) files could not be classified\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// Registers the source's model from its MLflow run (says so on standard error, keeping standard output for the predictions).
+    private func registerModel(as name: String, card: ModelCard) throws {
+        let settings: TrackingSettings
+        do {
+            settings = try TrackingSettings.resolve(flagURI: model.mlflow, flagExperiment: experiment, configURI: nil, configExperiment: nil,
+                                                    environment: ProcessInfo.processInfo.environment)
+        } catch TrackingSettingsError.noTrackingURI {
+            throw ValidationError("--register needs MLflow: --mlflow URI or MLFLOW_TRACKING_URI")
+        }
+        let run = try model.trackedRun(card, settings: settings)
+        let version = try ModelRegistration.register(name: name, runId: run.runId, artifactURI: run.artifactURI, card: card, settings: settings)
+        FileHandle.standardError.write(Data("registered model '\(name)' version \(version) (run \(run.runId), source \(run.artifactURI)/model)\n".utf8))
     }
 
     /// {"model": {...}, "classes": [...], "predictions": [{"path", "predicted", "probabilities": {class: p}, "windows"?}], "failed": [...]}

@@ -26,8 +26,13 @@ final class RefitRegisterTests: XCTestCase {
         XCTAssertEqual(refit.status, 0, refit.standardOutput + refit.standardError)
         XCTAssertTrue(refit.standardOutput.contains("registered model 'spoken-digits' version 1"), refit.standardOutput)
         XCTAssertTrue(refit.standardOutput.contains("the median of the epochs the 2 jobs chose"), refit.standardOutput)
+        // A fold job's model, registered from predict's source: its child run found by sweep id and job name.
+        let fold = try spectrofold(["predict", "--job", directory.file("sweep/cnn_mlp/fold-1"), "--register", "digits-fold-1",
+                                    directory.file("data/manifest.csv")] + tracking)
+        XCTAssertEqual(fold.status, 0, fold.standardError)
+        XCTAssertTrue(fold.standardError.contains("registered model 'digits-fold-1' version 1"), fold.standardError)
 
-        let report = try TestPython.run(Self.inspection, arguments: [server.uri, "refit-e2e", "spoken-digits"])
+        let report = try TestPython.run(Self.inspection, arguments: [server.uri, "refit-e2e", "spoken-digits", "digits-fold-1"])
         let lines = report.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.last, "ok", report)
         let runId = try XCTUnwrap(lines.first { $0.hasPrefix("run ") }.map { String($0.dropFirst(4)) })
@@ -53,7 +58,7 @@ final class RefitRegisterTests: XCTestCase {
 import hashlib, json, os, sys, tempfile
 from mlflow.tracking import MlflowClient
 
-uri, experiment_name, model_name = sys.argv[1:4]
+uri, experiment_name, model_name, fold_model_name = sys.argv[1:5]
 client = MlflowClient(tracking_uri=uri)
 problems = []
 experiment = client.get_experiment_by_name(experiment_name)
@@ -94,6 +99,11 @@ if card["state_dict"]["sha256"] != digest or card["job"] != "cnn_mlp/refit" or c
     problems.append(f"card {card['state_dict']}, {card['job']}, {card['sweep']} against {digest}")
 if card["scores"]["scope"] != "cross_validation" or card["scores"]["jobs"] != 2:
     problems.append(f"card scores {card['scores']}")
+fold_run = [r for r in runs if r.info.run_name == "cnn_mlp/fold-1"][0]
+fold_versions = client.search_model_versions(f"name='{fold_model_name}'")
+if [(v.run_id, v.tags.get("job"), v.tags.get("held_out_fold.accuracy_mean")) for v in fold_versions] != \
+        [(fold_run.info.run_id, "cnn_mlp/fold-1", repr(fold_run.data.metrics["final/accuracy"]))]:
+    problems.append(f"fold versions {[(v.run_id, v.tags) for v in fold_versions]}")
 print("ok" if not problems else "\n".join(problems))
 """#
 }
