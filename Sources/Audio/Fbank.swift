@@ -8,21 +8,26 @@ public struct FbankParameters: Sendable, Equatable, Codable {
     public var numMelBins: Int
     public var frameLengthMs: Double
     public var frameShiftMs: Double
-    /// Every spectrogram is padded (with 0) or cropped to this many frames.
+    /// The model's input width: every window a model sees is this many frames.
     public var frames: Int
+    /// The most frames kept of a clip (≥ `frames`): longer clips are cropped to it, shorter ones
+    /// padded with 0; a model sees `frames`-long windows of them.
+    public var maxFrames: Int
 
+    /// `maxFrames` nil: the same as `frames` (every clip cropped or padded to the model's input).
     public init(sampleRate: Int = 16000, numMelBins: Int = 128, frameLengthMs: Double = 25,
-                frameShiftMs: Double = 10, frames: Int = 100) {
+                frameShiftMs: Double = 10, frames: Int = 100, maxFrames: Int? = nil) {
         self.sampleRate = sampleRate
         self.numMelBins = numMelBins
         self.frameLengthMs = frameLengthMs
         self.frameShiftMs = frameShiftMs
         self.frames = frames
+        self.maxFrames = max(maxFrames ?? frames, frames)
     }
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate = "sample_rate", numMelBins = "num_mel_bins", frameLengthMs = "frame_length_ms"
-        case frameShiftMs = "frame_shift_ms", frames
+        case frameShiftMs = "frame_shift_ms", frames, maxFrames = "max_frames"
         // The fixed Kaldi settings, written for readers of a feature pack; never read back.
         case windowType = "window_type", preemphasis, lowFrequency = "low_freq", logFloor = "log_floor", padValue = "pad_value"
     }
@@ -31,7 +36,8 @@ public struct FbankParameters: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(sampleRate: try c.decode(Int.self, forKey: .sampleRate), numMelBins: try c.decode(Int.self, forKey: .numMelBins),
                   frameLengthMs: try c.decode(Double.self, forKey: .frameLengthMs),
-                  frameShiftMs: try c.decode(Double.self, forKey: .frameShiftMs), frames: try c.decode(Int.self, forKey: .frames))
+                  frameShiftMs: try c.decode(Double.self, forKey: .frameShiftMs), frames: try c.decode(Int.self, forKey: .frames),
+                  maxFrames: try c.decodeIfPresent(Int.self, forKey: .maxFrames))
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -41,6 +47,7 @@ public struct FbankParameters: Sendable, Equatable, Codable {
         try c.encode(frameLengthMs, forKey: .frameLengthMs)
         try c.encode(frameShiftMs, forKey: .frameShiftMs)
         try c.encode(frames, forKey: .frames)
+        try c.encode(maxFrames, forKey: .maxFrames)
         try c.encode("hanning", forKey: .windowType)
         try c.encode(0.97, forKey: .preemphasis)
         try c.encode(Fbank.lowFrequency, forKey: .lowFrequency)
@@ -117,16 +124,17 @@ public final class Fbank {
         return (values, count)
     }
 
-    /// The model's input: log-mel energies as (numMelBins, frames), mel bin 0 first, the first
-    /// `parameters.frames` frames, padded with 0 when the audio is shorter (as AST does).
-    public func features(_ samples: [Float]) -> [Float] {
+    /// A clip's spectrogram as stored: log-mel energies as (numMelBins, maxFrames), mel bin 0
+    /// first, the first `parameters.maxFrames` frames, padded with 0 when the audio is shorter
+    /// (as AST does); `frames` is how many of them are the clip's (at most `maxFrames`).
+    public func features(_ samples: [Float]) -> (values: [Float], frames: Int) {
         let (fbank, count) = kaldiFbank(samples)
-        let bins = parameters.numMelBins, frames = parameters.frames
-        var out = [Float](repeating: 0, count: bins * frames)
-        for t in 0..<min(count, frames) {
-            for m in 0..<bins { out[m * frames + t] = fbank[t * bins + m] }
+        let bins = parameters.numMelBins, width = parameters.maxFrames
+        var out = [Float](repeating: 0, count: bins * width)
+        for t in 0..<min(count, width) {
+            for m in 0..<bins { out[m * width + t] = fbank[t * bins + m] }
         }
-        return out
+        return (out, min(count, width))
     }
 
     /// Calls `body(t, power)` for each of the first `frames` frames with its power spectrum

@@ -30,7 +30,7 @@ public struct CheckpointFile: Sendable {
     /// The keys, sorted.
     public var names: [String] { tensors.keys.sorted() }
     /// The raw `config.json` beside the weights in a folder, checked to be a JSON object.
-    private let configData: Data?
+    public let configData: Data?
 
     /// A folder's `config.json` (Hugging Face) when present, parsed; nil otherwise.
     public var configJSON: [String: Any]? {
@@ -59,15 +59,17 @@ public struct CheckpointFile: Sendable {
                 : "the folder holds none of \(folderWeightFiles.joined(separator: ", "))")
         }
         let configPath = folder.appendingPathComponent("config.json").path
-        var configData: Data?
-        if FileManager.default.fileExists(atPath: configPath) {
-            guard let data = FileManager.default.contents(atPath: configPath),
-                  (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
-                throw CheckpointError(source: configPath, fault: "not a readable JSON object")
-            }
-            configData = data
+        let configData = FileManager.default.fileExists(atPath: configPath) ? FileManager.default.contents(atPath: configPath) ?? Data() : nil
+        return try read(weightsAt: weights, configData: configData, configSource: configPath)
+    }
+
+    /// Reads the weights file at `path` with a Hugging Face `config.json`'s bytes read elsewhere
+    /// (`configSource` names them in errors), as a folder would hold them.
+    public static func read(weightsAt path: String, configData: Data?, configSource: String) throws -> CheckpointFile {
+        if let configData, !((try? JSONSerialization.jsonObject(with: configData)) is [String: Any]) {
+            throw CheckpointError(source: configSource, fault: "not a readable JSON object")
         }
-        return try readFile(weights, configData: configData)
+        return try readFile(path, configData: configData)
     }
 
     private static func readFile(_ path: String, configData: Data?) throws -> CheckpointFile {

@@ -8,6 +8,10 @@ struct ConfigValidator {
         try require("features.sample_rate", config.features.sampleRate >= 8000, "must be at least 8000 Hz")
         try require("features.num_mel_bins", config.features.numMelBins >= 1, "must be at least 1")
         try require("features.frames", config.features.frames >= 1, "must be at least 1")
+        try require("features.max_frames", config.features.maxFrames == 0 || config.features.maxFrames >= config.features.frames,
+                    "must be 0 (the same as frames) or at least frames (\(config.features.frames))")
+        try choose("evaluation.windows", config.evaluation.windows, among: ["center", "sliding"])
+        try require("evaluation.hop_frames", config.evaluation.hopFrames >= 0, "must not be negative (0: half the window)")
         try require("folds.k", config.folds.k >= 2, "must be at least 2")
         try choose("folds.strategy", config.folds.strategy, among: ["stratified", "stratified_group", "manifest"])
         try require("folds.repeats", config.folds.repeats >= 1, "must be at least 1")
@@ -64,6 +68,11 @@ struct ConfigValidator {
         try require("\(key).grad_clip_norm", trainer.gradClipNorm >= 0, "must not be negative (0 turns clipping off)")
         try require("\(key).head_lr_scale", trainer.headLrScale > 0, "must be positive")
         try require("\(key).freeze_epochs", trainer.freezeEpochs >= 0, "must not be negative")
+        try require("\(key).ema_decay", (0..<1).contains(trainer.emaDecay), "must be in [0, 1) (0 turns the average off)")
+        try require("\(key).swa_epochs", (0...trainer.epochs).contains(trainer.swaEpochs), "must be in [0, epochs (\(trainer.epochs))]")
+        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.emaDecay == 0, "averages the weights like ema_decay: use one of them")
+        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.earlyStopping.patience == 0 || trainer.selection == "last",
+                    "averages the last epochs of a full run: set early_stopping.patience to 0")
         let scheduler = trainer.scheduler
         try choose("\(key).scheduler.name", scheduler.name, among: ["plateau", "cosine", "step", "none"], what: "scheduler")
         try choose("\(key).scheduler.mode", scheduler.mode, among: ["min", "max"])
@@ -77,6 +86,8 @@ struct ConfigValidator {
             try require("\(key).augment.\(name)", value >= 0, "must not be negative")
         }
         try require("\(key).augment.mixup_alpha", augment.mixupAlpha >= 0, "must not be negative")
+        try require("\(key).augment.mixup_prob", (0...1).contains(augment.mixupProb), "must be in [0, 1]")
+        try require("\(key).augment.time_shift_frames", augment.timeShiftFrames >= 0, "must not be negative")
     }
 
     /// Points at where the value was set: a model's effective trainer key falls back to the

@@ -19,11 +19,22 @@ public struct SweepConfig: Codable, Equatable, Sendable {
     public var models = ModelsConfig()
     /// The trainer settings every model uses unless `models.<name>.trainer` overrides them.
     public var trainer = TrainerConfig()
+    public var evaluation = EvaluationConfig()
     public var tracking = TrackingConfig()
     /// How `spectrofold refit` trains the chosen model on all the data.
     public var refit = RefitConfig()
 
     public init() {}
+}
+
+/// How a clip longer than the model's window is scored (selection and held-out parts): by the
+/// mean of the class probabilities of its windows.
+public struct EvaluationConfig: Codable, Equatable, Sendable {
+    /// `center` (one window in the middle of the clip) or `sliding` (windows every `hop_frames`
+    /// from the start, the last one ending at the clip's end).
+    public var windows = "sliding"
+    /// Frames between sliding windows; 0: half the window.
+    public var hopFrames = 0
 }
 
 /// Where the audio comes from and which manifest columns mean what.
@@ -53,8 +64,10 @@ public struct FeaturesConfig: Codable, Equatable, Sendable {
     public var numMelBins = 128
     public var frameLengthMs = 25.0
     public var frameShiftMs = 10.0
-    /// Every spectrogram is padded or cropped to this many frames.
+    /// The model's input width in frames: training takes windows of this many frames.
     public var frames = 100
+    /// The most frames kept of each clip (longer clips are cropped to it); 0: `frames`.
+    public var maxFrames = 0
 }
 
 /// How the data is split for cross-validation.
@@ -138,6 +151,13 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     public var headLrScale = 1.0
     /// With a pretrained start: the first N epochs train only the tensors that start fresh.
     public var freezeEpochs = 0
+    /// Exponential moving average of the weights, updated after every optimizer step
+    /// (average ← decay · average + (1 − decay) · weights, batch-norm statistics too); the
+    /// average is what the selection part scores and what is kept. 0 turns it off.
+    public var emaDecay = 0.0
+    /// Stochastic weight averaging: the uniform average of the weights at the end of the last N
+    /// epochs is kept, its batch-norm statistics recomputed on the fit part. 0 turns it off.
+    public var swaEpochs = 0
     public var scheduler = SchedulerConfig()
     public var earlyStopping = EarlyStoppingConfig()
     public var augment = AugmentConfig()
@@ -181,6 +201,13 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     public var timeMaskParam = 20
     /// Beta(α, α) mixup of training pairs; 0 turns it off.
     public var mixupAlpha = 0.0
+    /// The chance that a batch is mixed (with `mixup_alpha` > 0).
+    public var mixupProb = 1.0
+    /// Train on a random `features.frames`-long window of each longer clip, a new one every
+    /// epoch (off: the first `frames` frames).
+    public var randomCrop = true
+    /// Roll each training window circularly by up to this many frames either way; 0: no shift.
+    public var timeShiftFrames = 0
 }
 
 /// How a refit trains a model on every example of the sweep's data.

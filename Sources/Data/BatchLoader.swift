@@ -14,31 +14,40 @@ public struct LoaderOptions: Sendable, Equatable {
     public var specAugment: SpecAugment?
     /// Beta(α, α) mixup of each batch with a shuffled copy of itself; 0 for none.
     public var mixupAlpha: Double
+    /// The chance that a batch is mixed, when `mixupAlpha` > 0.
+    public var mixupProbability: Double
+    /// Which windows of each clip the batches hold.
+    public var windows: ClipWindows
     /// Batches assembled ahead of the consumer.
     public var prefetch: Int
 
     public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, specAugment: SpecAugment? = nil,
-                mixupAlpha: Double = 0, prefetch: Int = 2) {
-        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0, "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha)")
+                mixupAlpha: Double = 0, mixupProbability: Double = 1, windows: ClipWindows = .training(randomCrop: true, shift: 0),
+                prefetch: Int = 2) {
+        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0 && (0...1).contains(mixupProbability),
+                     "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha), \(mixupProbability)")
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
         self.specAugment = specAugment
         self.mixupAlpha = mixupAlpha
+        self.mixupProbability = mixupProbability
+        self.windows = windows
         self.prefetch = prefetch
     }
 
-    /// Validation and test batches: in row order, all rows, no augmentation.
-    public static func evaluation(batchSize: Int) -> LoaderOptions {
-        LoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false, seed: 0)
+    /// Scoring batches: in row order, every window of every row (`windows`), no augmentation.
+    public static func evaluation(batchSize: Int, windows: ClipWindows = .center) -> LoaderOptions {
+        LoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false, seed: 0, windows: windows)
     }
 }
 
-/// Batches of some rows of a feature pack, normalised with statistics fitted on the training
-/// part of the fold. Each epoch's batches are assembled on a background thread, `prefetch`
-/// ahead of the consumer; everything random derives from `options.seed` and the epoch, so the
-/// same seed gives the same batches.
+/// Batches of `frames`-long windows of some rows of a feature pack (`options.windows`: one
+/// drawn per row for training, every scoring window of each row in order otherwise),
+/// normalised with statistics fitted on the training part of the fold. Each epoch's batches are
+/// assembled on a background thread, `prefetch` ahead of the consumer; everything random
+/// derives from `options.seed` and the epoch, so the same seed gives the same batches.
 ///
 /// ```swift
 /// let train = BatchLoader(pack: pack, rows: folds.trainingRows(fold: f), normalizer: n, scaler: s,
@@ -51,6 +60,8 @@ public final class BatchLoader: Sendable {
     public let normalizer: FeatureNormalizer
     public let scaler: MetadataScaler
     public let options: LoaderOptions
+    /// Scoring loaders: every window as (row, first frame), rows in order; nil for training.
+    private let scoringWindows: [(row: Int, start: Int)]?
 
     public init(pack: FeaturePack, rows: [Int], normalizer: FeatureNormalizer, scaler: MetadataScaler, options: LoaderOptions) {
         precondition(rows.allSatisfy { $0 >= 0 && $0 < pack.count }, "BatchLoader: row outside the pack")
@@ -59,10 +70,21 @@ public final class BatchLoader: Sendable {
         self.normalizer = normalizer
         self.scaler = scaler
         self.options = options
+        if case .training = options.windows {
+            scoringWindows = nil
+        } else {
+            scoringWindows = rows.flatMap { row in
+                options.windows.starts(length: pack.lengths[row], frames: pack.parameters.frames).map { (row, $0) }
+            }
+        }
     }
 
+    /// Examples per epoch: one per row in training, one per window in scoring.
+    public var examplesPerEpoch: Int { scoringWindows?.count ?? rows.count }
+
     public var batchesPerEpoch: Int {
-        options.dropLast ? rows.count / options.batchSize : (rows.count + options.batchSize - 1) / options.batchSize
+        let n = examplesPerEpoch
+        return options.dropLast ? n / options.batchSize : (n + options.batchSize - 1) / options.batchSize
     }
 
     /// Metadata values per example.
@@ -72,7 +94,7 @@ public final class BatchLoader: Sendable {
     /// stops the thread.
     public func epoch(_ epoch: Int) -> BatchStream {
         BatchStream(capacity: options.prefetch) { [self] emit in
-            var order = rows
+            var order = scoringWindows ?? rows.map { ($0, 0) }
             var shuffler = RandomGenerator(seed: options.seed, stream: UInt64(2 * epoch + 1))
             if options.shuffle { shuffler.shuffle(&order) }
             var augmenter = RandomGenerator(seed: options.seed, stream: UInt64(2 * epoch + 2))
@@ -83,17 +105,25 @@ public final class BatchLoader: Sendable {
         }
     }
 
-    /// One batch of `batchRows`: copy, normalise, augment, mix.
-    func assemble(_ batchRows: [Int], generator: inout RandomGenerator) -> Batch {
-        let size = pack.featureSize, k = metadataWidth
-        let bins = pack.parameters.numMelBins, frames = pack.parameters.frames
-        var features = [Float](repeating: 0, count: batchRows.count * size)
-        var metadata = [Float](repeating: 0, count: batchRows.count * k)
+    /// One batch of `windows` (row, first frame; training draws its own): copy the window,
+    /// normalise, augment, mix.
+    func assemble(_ windows: [(row: Int, start: Int)], generator: inout RandomGenerator) -> Batch {
+        let stored = pack.featureSize, size = pack.windowSize, k = metadataWidth
+        let bins = pack.parameters.numMelBins, frames = pack.parameters.frames, stride = pack.parameters.maxFrames
+        let batchRows = windows.map(\.row)
+        var starts: [Int] = []
+        var features = [Float](repeating: 0, count: windows.count * size)
+        var metadata = [Float](repeating: 0, count: windows.count * k)
         features.withUnsafeMutableBufferPointer { out in
             pack.features.withUnsafeBufferPointer { source in
-                for (i, row) in batchRows.enumerated() {
+                for (i, window) in windows.enumerated() {
+                    let length = pack.lengths[window.row]
+                    let (start, shift) = scoringWindows == nil
+                        ? options.windows.draw(length: length, frames: frames, generator: &generator) : (window.start, 0)
+                    starts.append(start)
                     let example = UnsafeMutableBufferPointer(rebasing: out[(i * size)..<((i + 1) * size)])
-                    _ = example.initialize(from: source[(row * size)..<((row + 1) * size)])
+                    ClipWindows.copy(UnsafeBufferPointer(rebasing: source[(window.row * stored)..<((window.row + 1) * stored)]), stride: stride,
+                                     length: length, bins: bins, start: start, shift: shift, into: example, frames: frames)
                     normalizer.apply(example)
                     options.specAugment?.apply(to: example, bins: bins, frames: frames) { generator.nextUniform() }
                 }
@@ -104,31 +134,13 @@ public final class BatchLoader: Sendable {
         }
         metadata.withUnsafeMutableBufferPointer { scaler.apply($0) }
         let labels = batchRows.map { pack.labels[$0] }
-        guard options.mixupAlpha > 0, batchRows.count > 1 else {
-            return Batch(rows: batchRows, features: features, labels: labels, metadata: metadata, mixup: nil)
+        // A batch is mixed with probability `mixupProbability` (no draw when it is 1).
+        guard options.mixupAlpha > 0, batchRows.count > 1,
+              options.mixupProbability >= 1 || Double(generator.nextUniform()) < options.mixupProbability else {
+            return Batch(rows: batchRows, starts: starts, features: features, labels: labels, metadata: metadata, mixup: nil)
         }
-        let mixup = Mixup.draw(count: batchRows.count, alpha: options.mixupAlpha, labels: labels, generator: &generator)
-        return Batch(rows: batchRows, features: Mixup.mix(features, width: size, mixup), labels: labels,
-                     metadata: Mixup.mix(metadata, width: k, mixup), mixup: mixup)
-    }
-}
-
-/// Mixup (Zhang et al. 2018): each example mixed with a partner from a permutation of its batch.
-enum Mixup {
-    static func draw(count: Int, alpha: Double, labels: [Int], generator: inout RandomGenerator) -> MixupPairing {
-        var partners = Array(0..<count)
-        generator.shuffle(&partners)
-        let weight = Float(generator.beta(alpha, alpha))
-        return MixupPairing(partners: partners, partnerLabels: partners.map { labels[$0] }, weight: weight)
-    }
-
-    /// weight · x_i + (1 − weight) · x_partner(i) for rows of `width` values.
-    static func mix(_ values: [Float], width: Int, _ pairing: MixupPairing) -> [Float] {
-        var out = values
-        let w = pairing.weight
-        for (i, p) in pairing.partners.enumerated() {
-            for j in 0..<width { out[i * width + j] = w * values[i * width + j] + (1 - w) * values[p * width + j] }
-        }
-        return out
+        let mixup = MixupPairing.draw(count: batchRows.count, alpha: options.mixupAlpha, labels: labels, generator: &generator)
+        return Batch(rows: batchRows, starts: starts, features: mixup.mix(features, width: size), labels: labels,
+                     metadata: mixup.mix(metadata, width: k), mixup: mixup)
     }
 }

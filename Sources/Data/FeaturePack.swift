@@ -6,7 +6,8 @@ import SafeTensors
 ///
 /// | tensor | dtype | shape | holds |
 /// |---|---|---|---|
-/// | `features` | F32 | (N, numMelBins, frames) | raw log-mel (Kaldi fbank, not normalised) |
+/// | `features` | F32 | (N, numMelBins, maxFrames) | raw log-mel (Kaldi fbank, not normalised), 0 past a clip's end |
+/// | `lengths` | I64 | (N) | each clip's frames in `features` (≤ maxFrames; absent in older packs: maxFrames) |
 /// | `labels` | I64 | (N) | index into `classes` (−1: unlabelled, in a pack built to be scored) |
 /// | `metadata` | F32 | (N, K) | unscaled metadata, columns as `metadata_columns` |
 /// | `groups` | I64 | (N) | group id (index into `group_names`; the row itself when there is no group column) |
@@ -19,8 +20,10 @@ public struct FeaturePack: Sendable {
     public static let format = "spectrofold-feature-pack/1"
 
     public var parameters: FbankParameters
-    /// (count, parameters.numMelBins, parameters.frames), row-major.
+    /// (count, parameters.numMelBins, parameters.maxFrames), row-major.
     public var features: [Float]
+    /// The frames of each clip in `features`, 1...maxFrames (the rest of its row is padding).
+    public var lengths: [Int]
     public var labels: [Int]
     /// (count, metadataColumns.count), row-major.
     public var metadata: [Float]
@@ -35,14 +38,18 @@ public struct FeaturePack: Sendable {
     /// SHA-256 of the manifest entries, their files' sizes and times, and the parameters the pack was built from.
     public var inputFingerprint: String
 
-    public init(parameters: FbankParameters, features: [Float], labels: [Int], metadata: [Float], groups: [Int],
+    /// `lengths` nil: every clip fills its row (`maxFrames` frames).
+    public init(parameters: FbankParameters, features: [Float], lengths: [Int]? = nil, labels: [Int], metadata: [Float], groups: [Int],
                 folds: [Int]?, files: [String], classes: [String], metadataColumns: [MetadataColumn],
                 groupNames: [String], skipped: [String], inputFingerprint: String) {
         let n = labels.count
-        precondition(features.count == n * parameters.numMelBins * parameters.frames && metadata.count == n * metadataColumns.count
-                     && groups.count == n && files.count == n && (folds?.count ?? n) == n, "FeaturePack: inconsistent sizes")
+        let clipLengths = lengths ?? Array(repeating: parameters.maxFrames, count: n)
+        precondition(features.count == n * parameters.numMelBins * parameters.maxFrames && metadata.count == n * metadataColumns.count
+                     && groups.count == n && files.count == n && (folds?.count ?? n) == n && clipLengths.count == n
+                     && clipLengths.allSatisfy { (1...parameters.maxFrames).contains($0) }, "FeaturePack: inconsistent sizes")
         self.parameters = parameters
         self.features = features
+        self.lengths = clipLengths
         self.labels = labels
         self.metadata = metadata
         self.groups = groups
@@ -56,8 +63,10 @@ public struct FeaturePack: Sendable {
     }
 
     public var count: Int { labels.count }
-    /// Values per example: numMelBins × frames.
-    public var featureSize: Int { parameters.numMelBins * parameters.frames }
+    /// Values stored per example: numMelBins × maxFrames.
+    public var featureSize: Int { parameters.numMelBins * parameters.maxFrames }
+    /// Values of one model input (a window): numMelBins × frames.
+    public var windowSize: Int { parameters.numMelBins * parameters.frames }
 
     /// SHA-256 over every tensor (name, NUL, little-endian bytes, in the order of the table above)
     /// and every other `__metadata__` entry (key, NUL, value, NUL, sorted by key).
@@ -102,12 +111,15 @@ public struct FeaturePack: Sendable {
         let (metadata, metadataShape) = try file.floats(named: "metadata")
         let (groups, _) = try file.int64s(named: "groups")
         let folds = file.names.contains("folds") ? try file.int64s(named: "folds").values.map { Int($0) } : nil
+        let lengths = file.names.contains("lengths") ? try file.int64s(named: "lengths").values.map { Int($0) }
+            : Array(repeating: parameters.maxFrames, count: labels.count)
         let files = try json("files", [String].self)
-        guard featureShape == [labels.count, parameters.numMelBins, parameters.frames], metadataShape == [labels.count, names.count],
-              groups.count == labels.count, files.count == labels.count, (folds?.count ?? labels.count) == labels.count
+        guard featureShape == [labels.count, parameters.numMelBins, parameters.maxFrames], metadataShape == [labels.count, names.count],
+              groups.count == labels.count, files.count == labels.count, (folds?.count ?? labels.count) == labels.count,
+              lengths.count == labels.count, lengths.allSatisfy({ (1...parameters.maxFrames).contains($0) })
         else { throw fail("tensor shapes disagree with each other or with the feature parameters") }
         let pack = FeaturePack(
-            parameters: parameters, features: features, labels: labels.map { Int($0) }, metadata: metadata,
+            parameters: parameters, features: features, lengths: lengths, labels: labels.map { Int($0) }, metadata: metadata,
             groups: groups.map { Int($0) }, folds: folds, files: files, classes: try json("classes", [String].self),
             metadataColumns: zip(names, kinds).map { MetadataColumn(name: $0, kind: $1) },
             groupNames: try json("group_names", [String].self), skipped: try json("skipped", [String].self),
@@ -129,7 +141,8 @@ public struct FeaturePack: Sendable {
 
     private func tensors() -> [(String, SafeTensor)] {
         var list: [(String, SafeTensor)] = [
-            ("features", SafeTensor(floats: features, shape: [count, parameters.numMelBins, parameters.frames])),
+            ("features", SafeTensor(floats: features, shape: [count, parameters.numMelBins, parameters.maxFrames])),
+            ("lengths", SafeTensor(int64s: lengths.map { Int64($0) }, shape: [count])),
             ("labels", SafeTensor(int64s: labels.map { Int64($0) }, shape: [count])),
             ("metadata", SafeTensor(floats: metadata, shape: [count, metadataColumns.count])),
             ("groups", SafeTensor(int64s: groups.map { Int64($0) }, shape: [count])),

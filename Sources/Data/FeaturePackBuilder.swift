@@ -113,21 +113,25 @@ public struct FeaturePackBuilder: Sendable {
             return { try frontEnd.process(entries[$0].path) }
         }
 
-        var features: [Float] = [], metadata: [Float] = [], files: [String] = [], skipped: [String] = []
+        var features: [Float] = [], lengths: [Int] = [], metadata: [Float] = [], files: [String] = [], skipped: [String] = []
         var keptRows: [Int] = []
-        features.reserveCapacity(entries.count * parameters.numMelBins * parameters.frames)
+        features.reserveCapacity(entries.count * parameters.numMelBins * parameters.maxFrames)
         for (i, entry) in entries.enumerated() {
             switch outcomes[i] {
-            case .success(let (values, descriptors)):
+            case .success(let (values, frames, descriptors)) where frames > 0:
                 features += values
+                lengths.append(frames)
                 metadata += manifestValues[i]
                 if acousticDescriptors { metadata += descriptors.values.map { Float($0) } }
                 files.append(entry.path)
                 keptRows.append(i)
+            case .success:
+                if policy == .stop { throw DataError(entry.origin, "\(entry.path): shorter than one frame") }
+                skipped.append(Self.place(entry) + "shorter than one frame (\(parameters.frameLengthMs) ms)")
             case .failure(let error):
                 let reason = (error as? AudioError)?.reason ?? "\(error)"
                 if policy == .stop { throw DataError(entry.origin, "\(entry.path): \(reason)") }
-                skipped.append(entry.origin == entry.path ? "\(entry.path): \(reason)" : "\(entry.origin): \(entry.path): \(reason)")
+                skipped.append(Self.place(entry) + reason)
             case nil:
                 continue  // never started: an earlier file's error stops the build above
             }
@@ -148,9 +152,14 @@ public struct FeaturePackBuilder: Sendable {
         }
         let hasFolds = !manifest.columns.fold.isEmpty
         return FeaturePack(
-            parameters: parameters, features: features, labels: keptRows.map { labelIndex[entries[$0].label] ?? -1 },
+            parameters: parameters, features: features, lengths: lengths, labels: keptRows.map { labelIndex[entries[$0].label] ?? -1 },
             metadata: metadata, groups: groups, folds: hasFolds ? keptRows.map { entries[$0].fold! } : nil,
             files: files, classes: classes, metadataColumns: columns, groupNames: groupNames,
             skipped: skipped, inputFingerprint: fingerprint)
+    }
+
+    /// `origin: path: ` (just `path: ` for a file given directly, whose origin is itself).
+    private static func place(_ entry: ManifestEntry) -> String {
+        entry.origin == entry.path ? "\(entry.path): " : "\(entry.origin): \(entry.path): "
     }
 }

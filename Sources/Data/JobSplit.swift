@@ -74,15 +74,17 @@ public struct JobSplit: Sendable {
         BatchLoader(pack: pack, rows: fitRows, normalizer: normalizer, scaler: scaler, options: options)
     }
 
-    /// Batches of the selection rows in order, never augmented; nil without a selection part.
-    public func selectionLoader(batchSize: Int) -> BatchLoader? {
+    /// Batches of the selection rows' scoring `windows` in order, never augmented; nil without a
+    /// selection part.
+    public func selectionLoader(batchSize: Int, windows: ClipWindows = .center) -> BatchLoader? {
         selectionRows.isEmpty ? nil
-            : BatchLoader(pack: pack, rows: selectionRows, normalizer: normalizer, scaler: scaler, options: .evaluation(batchSize: batchSize))
+            : BatchLoader(pack: pack, rows: selectionRows, normalizer: normalizer, scaler: scaler,
+                          options: .evaluation(batchSize: batchSize, windows: windows))
     }
 
-    /// Batches of the held-out rows in order, never augmented.
-    public func testLoader(batchSize: Int) -> BatchLoader {
-        BatchLoader(pack: pack, rows: testRows, normalizer: normalizer, scaler: scaler, options: .evaluation(batchSize: batchSize))
+    /// Batches of the held-out rows' scoring `windows` in order, never augmented.
+    public func testLoader(batchSize: Int, windows: ClipWindows = .center) -> BatchLoader {
+        BatchLoader(pack: pack, rows: testRows, normalizer: normalizer, scaler: scaler, options: .evaluation(batchSize: batchSize, windows: windows))
     }
 
     /// The random stream of the selection split of one repeat's fold.

@@ -9,20 +9,25 @@ public struct FeatureNormalizer: Sendable, Equatable, Codable {
         self.std = std
     }
 
-    /// Statistics of the features of `rows` in `pack`.
+    /// Statistics of the features of `rows` in `pack`: of each clip's frames, and of the padding
+    /// a window of a shorter clip holds (its first `frames` frames).
     public static func fit(_ pack: FeaturePack, rows: [Int]) -> FeatureNormalizer {
         precondition(!rows.isEmpty, "FeatureNormalizer: no training rows")
-        let size = pack.featureSize
-        var sum = 0.0, sumSquares = 0.0
+        let (size, bins, stride) = (pack.featureSize, pack.parameters.numMelBins, pack.parameters.maxFrames)
+        var sum = 0.0, sumSquares = 0.0, count = 0
         pack.features.withUnsafeBufferPointer { x in
             for row in rows {
-                for v in x[(row * size)..<((row + 1) * size)] {
-                    sum += Double(v)
-                    sumSquares += Double(v) * Double(v)
+                let seen = max(pack.lengths[row], pack.parameters.frames)
+                for m in 0..<bins {
+                    for v in x[(row * size + m * stride)..<(row * size + m * stride + seen)] {
+                        sum += Double(v)
+                        sumSquares += Double(v) * Double(v)
+                    }
                 }
+                count += bins * seen
             }
         }
-        let n = Double(rows.count * size)
+        let n = Double(count)
         let mean = sum / n
         let std = max(sumSquares / n - mean * mean, 0).squareRoot()
         return FeatureNormalizer(mean: Float(mean), std: Float(std > 1e-12 ? std : 1))

@@ -6,7 +6,10 @@ public final class BatchNorm2d: Module, Layer {
     public let weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor
     /// Training batches seen (PyTorch's `num_batches_tracked`, stored as I64 in state dicts).
     public var batchesTracked = 0
-    public let momentum: Float, eps: Float
+    /// The running statistics' update weight (PyTorch's `momentum`); weight averaging sets it per
+    /// batch to recompute the statistics as a plain mean.
+    public var momentum: Float
+    public let eps: Float
 
     public init(_ channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
         weight = .ones([channels])

@@ -35,15 +35,16 @@ public final class ComparisonSweep {
     public let config: SweepConfig
     public let pack: FeaturePack
     public let outputDirectory: String
-    /// The sweep-level report files (comparison table, chart, summed confusion matrices), as last written.
+    /// The sweep-level files (sweep.json, report.html, comparison table, charts, summed confusion
+    /// matrices), as last written.
     public private(set) var reportFiles: [String] = []
     public let runner: JobRunner
 
-    /// Checks every job's split and every pretrained start (from `initPaths`, model → checkpoint)
+    /// Checks every job's split and every pretrained start (`PretrainedStart.starts(of:)`)
     /// before anything runs.
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:],
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:],
                 outputDirectory: String) throws {
-        runner = try JobRunner(sweepId: sweepId, config: config, pack: pack, folds: folds, initPaths: initPaths)
+        runner = try JobRunner(sweepId: sweepId, config: config, pack: pack, folds: folds, starts: starts)
         try runner.checkSplits()
         try runner.checkStarts()
         self.config = config
@@ -51,10 +52,16 @@ public final class ComparisonSweep {
         self.outputDirectory = outputDirectory
     }
 
-    /// Every job, in model-major order; failures are recorded, not thrown.
+    /// Every job, in model-major order; failures are recorded, not thrown. After each job the
+    /// results and sweep.json (the configuration, the dataset, the wall time so far, every job as
+    /// run by worker `local`) are written with the report.
     @discardableResult
     public func run(observer: SweepObserver? = nil) throws -> SweepResults {
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let started = Date()
+        var context = SweepContext(configuration: config.resolvedYAML,
+                                   dataset: DatasetSummary(pack: pack, source: config.data.source, digest: pack.contentDigest),
+                                   runner: "local", started: started, wallSeconds: 0, attempts: [:])
         var outcomes: [JobOutcome] = []
         for job in runner.jobs {
             let path = runner.path(job)
@@ -63,7 +70,10 @@ public final class ComparisonSweep {
                                                   observer: trainerObserver)
             observer?.jobFinished(outcome, artifacts: artifacts)
             outcomes.append(outcome)
-            reportFiles = try results(outcomes).write(to: outputDirectory)
+            context.attempts[path] = [AttemptSummary(worker: "local", outcome: outcome.status == "finished" ? "succeeded" : "failed",
+                                                     reason: outcome.error, seconds: outcome.seconds)]
+            context.wallSeconds = Date().timeIntervalSince(started)
+            reportFiles = try results(outcomes).write(to: outputDirectory, context: context)
         }
         return results(outcomes)
     }

@@ -12,7 +12,8 @@ struct JobArtifactWriter {
     let files: [String]
 
     /// `card` is complete but for the state dict's SHA-256, filled in here; `test` is nil for a refit.
-    func write(model: Module, card: ModelCard, split: JobSplit, test: Evaluation?, history: [EpochRecord], title: String) throws -> JobArtifacts {
+    func write(model: Module, card: ModelCard, split: JobSplit, test: Evaluation?, history: [EpochRecord], chosenEpoch: Int,
+               title: String) throws -> JobArtifacts {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let artifacts = JobArtifacts(directory: directory)
         try StateDict.save(model, to: artifacts.stateDict, metadata: ["format": "pt", "model_version": card.modelVersion])
@@ -23,7 +24,9 @@ struct JobArtifactWriter {
         let rows = try JSONSerialization.data(withJSONObject: ["fit": split.fitRows, "selection": split.selectionRows, "test": split.testRows],
                                               options: [.sortedKeys])
         try rows.write(to: URL(fileURLWithPath: artifacts.split))
-        try curves(history, title: title, artifacts)
+        try TrainingCurvesChart.svg(history: history, chosenEpoch: chosenEpoch, title: title)
+            .write(toFile: artifacts.curvesSVG, atomically: true, encoding: .utf8)
+        try historyCSV(history).write(toFile: artifacts.historyCSV, atomically: true, encoding: .utf8)
         guard let test else { return artifacts }
         try predictionsCSV(test).write(toFile: artifacts.predictions, atomically: true, encoding: .utf8)
         let matrix = test.metrics.confusionMatrix
@@ -31,20 +34,9 @@ struct JobArtifactWriter {
                                                                "rows": "true class", "columns": "predicted class"],
                                               options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: artifacts.confusionMatrixJSON))
-        try SVGCharts.confusionMatrix(matrix, classes: classes, title: "\(title), held-out fold")
+        try ConfusionMatrixChart.svg(matrix, classes: classes, title: "\(title): held-out fold")
             .write(toFile: artifacts.confusionMatrixSVG, atomically: true, encoding: .utf8)
         return artifacts
-    }
-
-    /// The training curves as SVG and history.csv.
-    private func curves(_ history: [EpochRecord], title: String, _ artifacts: JobArtifacts) throws {
-        var curves = [("train loss", history.map(\.trainLoss)), ("train accuracy", history.map(\.trainAccuracy))]
-        if history.allSatisfy({ $0.valLoss != nil }) {
-            curves += [("selection loss", history.compactMap(\.valLoss)), ("selection accuracy", history.compactMap(\.valAccuracy))]
-        }
-        try SVGCharts.curves(curves, title: title, yLabel: "loss / accuracy")
-            .write(toFile: artifacts.curvesSVG, atomically: true, encoding: .utf8)
-        try historyCSV(history).write(toFile: artifacts.historyCSV, atomically: true, encoding: .utf8)
     }
 
     /// SHA-256 of a file's bytes, 64 hex digits.

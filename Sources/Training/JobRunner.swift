@@ -20,22 +20,15 @@ public struct JobRunner {
     public var sweepId: String { training.sweepId }
     public var config: SweepConfig { training.config }
     public var pack: FeaturePack { training.pack }
+    /// Each model's pretrained start, by model name.
+    public var starts: [String: PretrainedStart] { training.starts }
 
-    /// `initPaths` names where each model's `init` checkpoint is on this machine (model → path);
-    /// each is read once here.
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], initPaths: [String: String] = [:]) throws {
+    /// `starts` holds the pretrained start of each model that has one (`PretrainedStart.starts(of:)`
+    /// where the files are; a cluster worker's from the checkpoints it fetched).
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:]) throws {
         precondition(!folds.isEmpty && folds.allSatisfy { $0.k == folds[0].k }, "JobRunner: one fold assignment per repeat, all with the same k")
-        training = try ModelTraining(sweepId: sweepId, config: config, pack: pack, initPaths: initPaths)
+        training = try ModelTraining(sweepId: sweepId, config: config, pack: pack, starts: starts)
         self.folds = folds
-    }
-
-    /// Each model's `init` checkpoint path from the configuration (relative paths from the
-    /// working directory), for a sweep that runs where the files are.
-    public static func initPaths(_ config: SweepConfig) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: config.models.run.compactMap { model in
-            let path = config.models.settings(for: model)!.`init`
-            return path.isEmpty ? nil : (model, path)
-        })
     }
 
     /// Every job of the sweep: model-major, then repeat, then fold.
@@ -69,6 +62,9 @@ public struct JobRunner {
     /// error naming the model before any job starts.
     public func checkStarts() throws { try training.checkStarts() }
 
+    /// How the selection and held-out clips are scored (`evaluation.windows`, `hop_frames`).
+    public var scoringWindows: ClipWindows { training.scoringWindows }
+
     /// The hyperparameters a job logs (MLflow params of its child run): the model's
     /// (`ModelTraining.params`) and the job's place in the folds.
     public func params(_ job: JobKey) -> [String: String] {
@@ -101,9 +97,10 @@ public struct JobRunner {
                       isCancelled: @escaping () -> Bool = { false }) throws -> (outcome: JobOutcome, artifacts: JobArtifacts) {
         let started = Date()
         let split = try split ?? self.split(job)
-        let (trained, evaluation, artifacts) = try training.fitAndWrite(job.model, split: split, settings: config.models.settings(for: job.model)!.trainer,
-                                                               seed: seed(job), path: path(job), directory: directory, observer: observer,
-                                                               isCancelled: isCancelled)
+        let (trained, evaluation, artifacts) = try training.fitAndWrite(job.model, split: split,
+                                                                        settings: config.models.settings(for: job.model)!.trainer,
+                                                                        seed: seed(job), path: path(job), directory: directory,
+                                                                        observer: observer, isCancelled: isCancelled)
         let test = evaluation!
         let m = test.metrics
         var outcome = JobOutcome.failed(job, error: "", modelVersion: ModelFactory.versions[job.model]!, params: params(job),

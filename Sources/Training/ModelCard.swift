@@ -15,8 +15,8 @@ import NN
 ///  "data_columns": {"path": "path", "label": "label", "numeric_metadata": ["speed"], …},
 ///  "state_dict": {"file": "state_dict.safetensors", "sha256": "…"},
 ///  "sweep": {"id": "demo-1a2b3c4d", "name": "demo"}, "job": "cnn_mlp/fold-0",
-///  "training": {"pack_fingerprint": "…", "examples": {"fit": 200, "selection": 36, "test": 84}, "epoch": 7,
-///               "windows": "first_frames"},
+///  "training": {"pack_fingerprint": "…", "examples": {"fit": 200, "selection": 36, "test": 84}, "epoch": 7},
+///  "evaluation": {"windows": "sliding", "hop_frames": 50},
 ///  "scores": {"scope": "held_out_fold", "jobs": 1, "mean": {"accuracy": 0.9, …}, "std": {}}}
 /// ```
 public struct ModelCard: Codable, Equatable, Sendable {
@@ -44,11 +44,36 @@ public struct ModelCard: Codable, Equatable, Sendable {
     /// The job's path in its sweep: `<model>/fold-<k>`, `<model>/rep-<r>/fold-<k>` or `<model>/refit`.
     public var job: String
     public var training: TrainingRecord
+    /// How a clip is cut into the windows the model scores (as the job's evaluation did).
+    public var evaluation: Windows
     public var scores: HeldOutScores
 
     private enum CodingKeys: String, CodingKey {
         case format, model, preset, modelVersion = "model_version", classes, features, normalization, metadata
-        case dataColumns = "data_columns", stateDict = "state_dict", sweep, job, training, scores
+        case dataColumns = "data_columns", stateDict = "state_dict", sweep, job, training, evaluation, scores
+    }
+
+    /// `ClipWindows` as the card holds it: `center` (one window in the middle of a clip longer
+    /// than `features.frames`), or `sliding` with `hop_frames` (every frame in a window).
+    public struct Windows: Codable, Equatable, Sendable {
+        public var windows: String
+        /// Frames between sliding windows' starts; 0 for `center`.
+        public var hopFrames: Int
+
+        private enum CodingKeys: String, CodingKey { case windows, hopFrames = "hop_frames" }
+
+        public init(_ windows: ClipWindows) {
+            if case .sliding(let hop) = windows { (self.windows, hopFrames) = ("sliding", hop) } else { (self.windows, hopFrames) = ("center", 0) }
+        }
+
+        /// The scoring windows; nil for a name this code does not know.
+        public var clipWindows: ClipWindows? {
+            switch windows {
+            case "center": return .center
+            case "sliding" where hopFrames >= 1: return .sliding(hop: hopFrames)
+            default: return nil
+            }
+        }
     }
 
     /// The manifest columns of the training data (`ManifestColumns`, snake_case in the file).
@@ -109,10 +134,8 @@ public struct ModelCard: Codable, Equatable, Sendable {
         /// The epoch whose weights these are, 0-based as results.json's `best_epoch`: the weights
         /// after `epoch + 1` epochs of training.
         public var epoch: Int
-        /// How an input is cut from a clip: `first_frames` (the first `features.frames` frames, zero-padded).
-        public var windows: String
 
-        private enum CodingKeys: String, CodingKey { case packFingerprint = "pack_fingerprint", examples, epoch, windows }
+        private enum CodingKeys: String, CodingKey { case packFingerprint = "pack_fingerprint", examples, epoch }
     }
 
     /// The scores that describe this model: a job's on its held-out fold (`held_out_fold`, one job,

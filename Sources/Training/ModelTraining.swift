@@ -17,26 +17,22 @@ public struct ModelTraining {
     /// Each model's pretrained start, by model name.
     public let starts: [String: PretrainedStart]
 
-    /// `initPaths` names where each model's `init` checkpoint is on this machine (model → path);
-    /// each is read once here.
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, initPaths: [String: String] = [:]) throws {
+    /// `starts` holds the pretrained start of each model that has one (`PretrainedStart.starts(of:)`
+    /// where the files are; a cluster worker's from the checkpoints it fetched).
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, starts: [String: PretrainedStart] = [:]) throws {
         for model in config.models.run where !ModelFactory.names.contains(model) {
             throw TrainingError.configuration("models.run", "unknown model '\(model)' (known: \(ModelFactory.names.joined(separator: ", ")))")
         }
         self.sweepId = sweepId
         self.config = config
         self.pack = pack
-        var starts: [String: PretrainedStart] = [:]
-        for (model, path) in initPaths where config.models.run.contains(model) {
-            do {
-                starts[model] = try PretrainedStart(path: path, format: config.models.settings(for: model)!.initFormat, model: model)
-            } catch let error as TrainingError {
-                throw error
-            } catch {
-                throw TrainingError.configuration("models.\(model).init", "\(error)")
-            }
-        }
-        self.starts = starts
+        self.starts = starts.filter { config.models.run.contains($0.key) }
+    }
+
+    /// How the selection and held-out clips are scored (`evaluation.windows`, `hop_frames`).
+    public var scoringWindows: ClipWindows {
+        let hop = config.evaluation.hopFrames > 0 ? config.evaluation.hopFrames : max(pack.parameters.frames / 2, 1)
+        return config.evaluation.windows == "center" ? .center : .sliding(hop: hop)
     }
 
     /// The input statistics of `model`'s checkpoint when it is normalised with them
@@ -75,7 +71,10 @@ public struct ModelTraining {
             "selection": t.selection, "selection_fraction": String(t.selectionFraction),
             "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
             "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
-            "mixup_alpha": String(t.augment.mixupAlpha), "seed": String(config.seed), "frames": String(pack.parameters.frames),
+            "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
+            "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs), "seed": String(config.seed), "frames": String(pack.parameters.frames),
+            "max_frames": String(pack.parameters.maxFrames), "random_crop": String(t.augment.randomCrop),
+            "time_shift_frames": String(t.augment.timeShiftFrames), "evaluation_windows": "\(scoringWindows)",
             "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
         ]
         if let start = starts[model] {
@@ -108,15 +107,18 @@ public struct ModelTraining {
         // drop_last never drops the only batch of a small fit part.
         let dropLast = t.dropLast && split.fitRows.count > t.batchSize
         let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: seed,
-                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha))
+                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
+                                                mixupProbability: t.augment.mixupProb,
+                                                windows: .training(randomCrop: t.augment.randomCrop, shift: t.augment.timeShiftFrames)))
         let network = try ModelFactory.make(spec(model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: seed)
         var head: Set<String> = []
         if let start = starts[model] {
             head = Set(try PretrainedImport.start(network, modelName: model, from: start.checkpoint, layout: start.layout).fresh)
         }
         let trainer = try Trainer(model: network, settings: t, classCount: pack.classes.count, head: head)
-        let outcome = try trainer.fit(fit, selection: split.selectionLoader(batchSize: t.batchSize), observer: observer, isCancelled: isCancelled)
-        let test = try split.testRows.isEmpty ? nil : Evaluation(model: network, loader: split.testLoader(batchSize: t.batchSize),
+        let outcome = try trainer.fit(fit, selection: split.selectionLoader(batchSize: t.batchSize, windows: scoringWindows),
+                                      observer: observer, isCancelled: isCancelled)
+        let test = try split.testRows.isEmpty ? nil : Evaluation(model: network, loader: split.testLoader(batchSize: t.batchSize, windows: scoringWindows),
                                                                  classCount: pack.classes.count, labelSmoothing: Float(t.labelSmoothing))
         let card = ModelCard(
             format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model)!.preset,
@@ -126,11 +128,11 @@ public struct ModelTraining {
                                          fold: config.data.foldColumn, numericMetadata: config.data.numericMetadata,
                                          categoricalMetadata: config.data.categoricalMetadata)),
             stateDict: .init(file: "", sha256: ""), sweep: .init(id: sweepId, name: config.name), job: path,
-            training: .init(packFingerprint: pack.inputFingerprint, examples: JobExamples(split), epoch: outcome.chosenEpoch,
-                            windows: "first_frames"),
+            training: .init(packFingerprint: pack.inputFingerprint, examples: JobExamples(split), epoch: outcome.chosenEpoch),
+            evaluation: .init(scoringWindows),
             scores: test.map { ModelCard.HeldOutScores(scope: "held_out_fold", jobs: 1, mean: Self.scores($0), std: [:]) } ?? refitScores!)
         let artifacts = try JobArtifactWriter(directory: directory, classes: pack.classes, files: pack.files)
-            .write(model: network, card: card, split: split, test: test, history: outcome.history, title: path)
+            .write(model: network, card: card, split: split, test: test, history: outcome.history, chosenEpoch: outcome.chosenEpoch, title: path)
         return (outcome, test, artifacts)
     }
 }

@@ -23,23 +23,21 @@ public struct ClipPrediction: Sendable, Equatable {
 
 /// Classifies audio with one trained model, or with several as an ensemble (a model's fold
 /// models: the mean of their probabilities). Each member scores exactly as its job scored its
-/// held-out fold: the files featurised by the training front end (`FeaturePackBuilder`), each
-/// example normalised with the member's own statistics and metadata scaling (`BatchLoader`),
-/// then logits and softmax (`InferencePass`).
-///
-/// Windows: today every clip is one window, its first `features.frames` frames zero-padded (the
-/// crop training used; `ModelCard.training.windows` is `first_frames`). Scoring goes window by
-/// window and a clip's probabilities are the mean over its windows, so the evaluation's windowing
-/// (several windows per clip) slots in where the pack is built.
+/// held-out fold: the files featurised by the training front end (`FeaturePackBuilder`, up to
+/// `features.max_frames` of each clip), each clip cut into the job's scoring windows
+/// (`ModelCard.evaluation`: `center` or `sliding`) and normalised with the member's own
+/// statistics and metadata scaling (`BatchLoader`), then `InferencePass`: logits, log softmax,
+/// and a clip's probabilities the mean of its windows'.
 public struct Predictor {
     public let members: [TrainedModel]
 
-    /// The members must agree on classes, front end and the metadata they read.
+    /// The members must agree on classes, front end, scoring windows and the metadata they read.
     public init(members: [TrainedModel]) throws {
         guard let first = members.first?.card else { throw ModelFolderError("predict", "no model to predict with") }
         for member in members.dropFirst() {
             let path = (member.directory as NSString).appendingPathComponent(ModelCard.fileName)
             for (field, same) in [("classes", member.card.classes == first.classes), ("features", member.card.features == first.features),
+                                  ("evaluation", member.card.evaluation == first.evaluation),
                                   ("metadata.columns", member.card.schema == first.schema)] where !same {
                 throw ModelFolderError(path, field: field, "differs from that of \(members[0].directory): these models cannot be averaged")
             }
@@ -56,31 +54,33 @@ public struct Predictor {
         try FeaturePackBuilder.forScoring(manifest: manifest, parameters: card.features, schema: card.schema, threads: threads).build()
     }
 
-    /// The class probabilities of every row of `pack` (built by `featurise`), (rows × classes)
-    /// row-major: a single member's as it computes them, or the mean over the members.
-    public func probabilities(_ pack: FeaturePack, batchSize: Int = 32) throws -> [Float] {
-        let rows = Array(0..<pack.count)
-        var sums: [Double] = []
-        for member in members {
+    /// Every clip of `pack` (built by `featurise`) with its windows' probabilities: a single
+    /// member's as its evaluation computes them, or the mean over the members.
+    public func predict(_ pack: FeaturePack, batchSize: Int = 32) throws -> [ClipPrediction] {
+        let secondsPerFrame = card.features.frameShiftMs / 1000
+        let scored = try members.map { member -> [InferencePass.ClipScores] in
             let scaler = member.card.usesMetadata ? member.card.metadata.scaler : MetadataScaler(mean: [], scale: [])
-            let loader = BatchLoader(pack: pack, rows: rows, normalizer: member.card.normalization, scaler: scaler,
-                                     options: .evaluation(batchSize: batchSize))
-            let scored = try InferencePass.probabilities(model: member.network, loader: loader)
-            if members.count == 1 { return scored.probabilities }
-            sums = sums.isEmpty ? scored.probabilities.map(Double.init) : zip(sums, scored.probabilities).map { $0 + Double($1) }
+            let loader = BatchLoader(pack: pack, rows: Array(0..<pack.count), normalizer: member.card.normalization, scaler: scaler,
+                                     options: .evaluation(batchSize: batchSize, windows: member.card.evaluation.clipWindows!))
+            return try InferencePass.scores(model: member.network, loader: loader)
         }
-        return sums.map { Float($0 / Double(members.count)) }
+        return scored[0].indices.map { i in
+            let clip = scored[0][i]
+            let windows = clip.windows.indices.map { w in
+                WindowPrediction(index: w, startSeconds: Double(clip.windows[w].start) * secondsPerFrame,
+                                 probabilities: Self.mean(scored.map { $0[i].windows[w].logProbabilities }))
+            }
+            guard scored.count > 1 else {
+                return ClipPrediction(path: pack.files[clip.row], predicted: clip.predicted, probabilities: clip.probabilities, windows: windows)
+            }
+            let probabilities = Self.mean(scored.map { $0[i].logProbabilities })
+            return ClipPrediction(path: pack.files[clip.row], predicted: InferencePass.argmax(probabilities), probabilities: probabilities,
+                                  windows: windows)
+        }
     }
 
-    /// Every clip of `pack` with its windows' probabilities and their mean.
-    public func predict(_ pack: FeaturePack, batchSize: Int = 32) throws -> [ClipPrediction] {
-        let c = classes.count
-        let probabilities = try self.probabilities(pack, batchSize: batchSize)
-        // One window per clip today: pack row r is clip r's first `frames` frames, starting at 0 s.
-        return (0..<pack.count).map { row in
-            let windows = [WindowPrediction(index: 0, startSeconds: 0, probabilities: Array(probabilities[(row * c)..<((row + 1) * c)]))]
-            let mean = (0..<c).map { j in windows.map { $0.probabilities[j] }.reduce(0, +) / Float(windows.count) }
-            return ClipPrediction(path: pack.files[row], predicted: InferencePass.argmax(mean, classes: c)[0], probabilities: mean, windows: windows)
-        }
+    /// The mean over the members of exp(log probabilities), per class (exp(x) itself for one member).
+    private static func mean(_ logProbabilities: [[Double]]) -> [Float] {
+        logProbabilities[0].indices.map { k in Float(logProbabilities.map { exp($0[k]) }.reduce(0, +) / Double(logProbabilities.count)) }
     }
 }

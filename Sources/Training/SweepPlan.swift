@@ -20,10 +20,14 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public var datasetName: String
     public var datasetSource: String
     public var classes: [String]
+    /// The pack's files, classes and skipped files, for the report (nil in plans from before it).
+    public var datasetSummary: DatasetSummary?
     /// The fold assignment of each repeat.
     public var folds: [FoldAssignment]
     /// Model × repeat × fold, model-major, with the params each child run logs.
     public var jobs: [PlannedJob]
+    /// The checkpoint each model with an `init` starts from; workers fetch it by digest.
+    public var checkpoints: [String: CheckpointReference]
 
     public struct PlannedJob: Codable, Equatable, Sendable {
         public var job: JobKey
@@ -36,15 +40,14 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     }
 
     /// The plan of `config` on `pack` (whose file hashes to `dataset`) with `folds` (one per
-    /// repeat). Every job's split is made first: data no job could train with is an error here.
+    /// repeat) and the models' pretrained `starts`. Every job's split is made and every start
+    /// tried on its model first: data no job could train with, or a checkpoint that does not fit
+    /// its model, is an error here, before anything is submitted.
     public init(id: String, experiment: String, config: SweepConfig, pack: FeaturePack, dataset: String, datasetSource: String,
-                folds: [FoldAssignment]) throws {
-        for model in config.models.run where !config.models.settings(for: model)!.`init`.isEmpty {
-            throw TrainingError.configuration("models.\(model).init", "a cluster sweep cannot start from a checkpoint yet "
-                                              + "(workers do not fetch it); run this comparison with `spectrofold sweep --local`")
-        }
-        let runner = try JobRunner(sweepId: id, config: config, pack: pack, folds: folds)
+                folds: [FoldAssignment], starts: [String: PretrainedStart] = [:]) throws {
+        let runner = try JobRunner(sweepId: id, config: config, pack: pack, folds: folds, starts: starts)
         let examples = try runner.checkSplits()
+        try runner.checkStarts()
         self.id = id
         name = config.name
         self.experiment = experiment
@@ -53,8 +56,10 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         datasetName = (datasetSource as NSString).lastPathComponent
         self.datasetSource = datasetSource
         classes = pack.classes
+        datasetSummary = DatasetSummary(pack: pack, source: datasetSource, digest: dataset)
         self.folds = folds
         jobs = runner.jobs.map { PlannedJob(job: $0, path: runner.path($0), params: runner.params($0), examples: examples[$0]!) }
+        checkpoints = runner.starts.mapValues(\.reference)
     }
 
     /// The models in the sweep's order.
@@ -62,7 +67,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
 
     /// What a worker is given for one job (the ASSIGN payload).
     public func spec(of job: PlannedJob) -> JobSpec {
-        JobSpec(sweep: id, job: job.job, configuration: configuration, folds: folds)
+        JobSpec(sweep: id, job: job.job, configuration: configuration, folds: folds, checkpoint: checkpoints[job.model])
     }
 
     /// The planned job whose cluster job id is `id` (`<sweep id>/<path>`).
@@ -75,12 +80,14 @@ public struct SweepPlan: Codable, Equatable, Sendable {
 }
 
 /// One job as a worker trains it: the sweep's resolved configuration and fold assignments (one
-/// per repeat), and the job. JSON, the payload of ASSIGN.
+/// per repeat), the job, and the checkpoint its model starts from. JSON, the payload of ASSIGN.
 public struct JobSpec: Codable, Equatable, Sendable {
     public var sweep: String
     public var job: JobKey
     public var configuration: String
     public var folds: [FoldAssignment]
+    /// The model's `init` checkpoint, which the worker fetches by digest before training.
+    public var checkpoint: CheckpointReference?
 
     /// The configuration, parsed; an error names the sweep.
     public func loadConfiguration() throws -> SweepConfig {

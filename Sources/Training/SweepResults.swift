@@ -143,34 +143,46 @@ public struct SweepResults: Codable, Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes results.json (snake_case keys, non-finite numbers as strings) and the report
-    /// (`writeReport`) into `directory`; returns the report's paths.
-    public func write(to directory: String) throws -> [String] {
+    /// Writes results.json (snake_case keys, non-finite numbers as strings), `context` as
+    /// sweep.json and the report (`writeReport`) into `directory`; returns the paths of sweep.json
+    /// and the report's files.
+    public func write(to directory: String, context: SweepContext) throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try encoder.encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json")))
-        return try writeReport(to: directory)
+        return [try context.write(to: directory)] + (try writeReport(to: directory, context: context))
     }
 
-    /// Writes comparison.md and .csv, the accuracy chart with error bars and each model's summed
-    /// confusion matrix (JSON and SVG) into `directory`; returns the paths written.
-    public func writeReport(to directory: String) throws -> [String] {
+    /// Reads the results.json of the sweep folder `directory`.
+    public static func read(fromSweepFolder directory: String) throws -> SweepResults {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(SweepResults.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json"))))
+    }
+
+    /// Writes report.html (`SweepReport`), comparison.md and .csv, the accuracy dot plot
+    /// (comparison_accuracy.svg), the per-class F1 chart (per_class_f1.svg) and each model's
+    /// summed confusion matrix (JSON and SVG, cells as `confusionCells` says) into `directory`;
+    /// returns the paths written.
+    public func writeReport(to directory: String, context: SweepContext, confusionCells: ConfusionCells = .shares) throws -> [String] {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         var written: [String] = []
         func write(_ text: String, _ name: String) throws {
             try text.write(toFile: path(name), atomically: true, encoding: .utf8)
             written.append(path(name))
         }
+        try write(SweepReport.html(self, context: context, confusionCells: confusionCells), SweepReport.fileName)
         try write(markdownTable, "comparison.md")
         try write(csvTable, "comparison.csv")
-        let bars = jobs.map(\.model).uniqued().compactMap { model in models[model].map { (model, $0["accuracy"]!.mean, $0["accuracy"]!.std) } }
-        try write(SVGCharts.errorBars(bars, title: "\(name): held-out accuracy, mean ± std over jobs"), "comparison_accuracy.svg")
+        try write(accuracyDotPlot, "comparison_accuracy.svg")
+        try write(perClassF1Chart, "per_class_f1.svg")
         for (model, matrix) in summedConfusionMatrices {
             let json = try JSONSerialization.data(withJSONObject: ["classes": classes, "matrix": matrix], options: [.sortedKeys])
             try write(String(decoding: json, as: UTF8.self), "\(model)_confusion_matrix_sum.json")
-            try write(SVGCharts.confusionMatrix(matrix, classes: classes, title: "\(model), all folds"), "\(model)_confusion_matrix_sum.svg")
+            try write(summedConfusionChart(model: model, matrix: matrix, cells: confusionCells), "\(model)_confusion_matrix_sum.svg")
         }
         return written
     }

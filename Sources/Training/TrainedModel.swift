@@ -80,6 +80,9 @@ extension ModelCard {
             throw ModelFolderError(path, field: "model_version", "'\(card.modelVersion)' is another architecture version than this spectrofold "
                                    + "builds (\(version)); use the spectrofold that trained it, or train again")
         }
+        guard card.evaluation.clipWindows != nil else {
+            throw ModelFolderError(path, field: "evaluation", "'\(card.evaluation.windows)' with hop \(card.evaluation.hopFrames) is not a windowing this spectrofold knows (center, sliding with hop_frames ≥ 1)")
+        }
         let width = card.metadata.columns.count
         guard card.metadata.mean.count == width, card.metadata.scale.count == width else {
             throw ModelFolderError(path, field: "metadata", "\(width) columns but \(card.metadata.mean.count) means and \(card.metadata.scale.count) scales")

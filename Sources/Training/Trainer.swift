@@ -8,6 +8,7 @@ import Tensor
 /// One epoch's figures, as logged per epoch (step = epoch). The `val*` figures are on the job's
 /// selection part (nil when it has none, with `selection: last`).
 public struct EpochRecord: Codable, Equatable, Sendable {
+    /// 0-based (MLflow logs it as step epoch + 1).
     public var epoch: Int
     public var trainLoss: Double
     public var trainAccuracy: Double
@@ -19,6 +20,14 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// The learning rate this epoch trained with.
     public var learningRate: Double
     public var seconds: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double? = nil, valAccuracy: Double? = nil,
+                valF1Weighted: Double? = nil, valPrecisionWeighted: Double? = nil, valRecallWeighted: Double? = nil,
+                learningRate: Double, seconds: Double) {
+        (self.epoch, self.trainLoss, self.trainAccuracy, self.valLoss, self.valAccuracy) = (epoch, trainLoss, trainAccuracy, valLoss, valAccuracy)
+        (self.valF1Weighted, self.valPrecisionWeighted, self.valRecallWeighted) = (valF1Weighted, valPrecisionWeighted, valRecallWeighted)
+        (self.learningRate, self.seconds) = (learningRate, seconds)
+    }
 }
 
 /// Observes a training run: progress bars, logs and tracking hang off these calls.
@@ -69,19 +78,28 @@ public final class Trainer {
     }
 
     /// Trains on `fit` for `settings.epochs`, or until the loss on `selection` stops improving
-    /// (early stopping); the model then holds the chosen epoch's weights. `isCancelled` is polled
-    /// after every batch; once it is true, `fit` throws `TrainingError.cancelled`.
+    /// (early stopping); the model then holds the chosen epoch's weights. With `ema_decay` the
+    /// moving average of the weights is what the selection part scores and what is kept; with
+    /// `swa_epochs` the mean of the last epochs' weights is kept (its batch-norm statistics
+    /// recomputed on `fit`). `isCancelled` is polled after every batch; once it is true, `fit`
+    /// throws `TrainingError.cancelled`.
     public func fit(_ fit: BatchLoader, selection: BatchLoader?, observer: TrainerObserver? = nil,
                     isCancelled: () -> Bool = { false }) throws -> TrainingOutcome {
         var history: [EpochRecord] = []
         var best: (epoch: Int, loss: Double, snapshot: ModelSnapshot)?
         var stoppedEarly = false
+        let average = settings.emaDecay > 0 ? ExponentialWeightAverage(model, decay: settings.emaDecay) : nil
+        let swa = settings.swaEpochs > 0 ? UniformWeightAverage() : nil
         for epoch in 0..<settings.epochs {
             let started = Date()
             let learningRate = optimizer.learningRate
-            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, fit, observer, isCancelled)
+            let (trainLoss, trainAccuracy) = try trainEpoch(epoch, fit, observer, isCancelled, average: average)
+            if let swa, epoch >= settings.epochs - settings.swaEpochs { swa.add(model) }
             var record = EpochRecord(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy, learningRate: learningRate, seconds: 0)
             var selectionLoss: Double?
+            // The weights scored (and kept when best): the moving average when there is one.
+            let trained = average.map { _ in ModelSnapshot(model) }
+            try average?.load(into: model)
             if let selection {
                 let evaluation = try Evaluation(model: model, loader: selection, classCount: classCount,
                                                 labelSmoothing: Float(settings.labelSmoothing))
@@ -90,19 +108,28 @@ public final class Trainer {
                 (record.valPrecisionWeighted, record.valRecallWeighted) = (metrics.precisionWeighted, metrics.recallWeighted)
                 selectionLoss = evaluation.loss
             }
+            let improved = selectionLoss.map { loss in best.map { loss < $0.loss - settings.earlyStopping.minDelta } ?? true } ?? false
+            if improved { best = (epoch, selectionLoss!, ModelSnapshot(model)) }
+            try trained?.restore(into: model)
             record.seconds = Date().timeIntervalSince(started)
             history.append(record)
             observer?.epochFinished(record)
             scheduler?.step(epoch: epoch, metric: selectionLoss ?? trainLoss)
-            guard let loss = selectionLoss else { continue }
-            if best == nil || loss < best!.loss - settings.earlyStopping.minDelta {
-                best = (epoch, loss, ModelSnapshot(model))
-            } else if settings.earlyStopping.patience > 0, epoch - best!.epoch >= settings.earlyStopping.patience {
+            if let best, !improved, settings.earlyStopping.patience > 0, epoch - best.epoch >= settings.earlyStopping.patience {
                 stoppedEarly = epoch + 1 < settings.epochs
                 break
             }
         }
-        guard let best else { return TrainingOutcome(history: history, chosenEpoch: history.count - 1, stoppedEarly: false) }
+        if let swa {
+            try swa.load(into: model)
+            try recomputeBatchNormStatistics(model, loader: BatchLoader(pack: fit.pack, rows: fit.rows, normalizer: fit.normalizer, scaler: fit.scaler,
+                                                                        options: .evaluation(batchSize: settings.batchSize)))
+            return TrainingOutcome(history: history, chosenEpoch: history.count - 1, stoppedEarly: false)
+        }
+        guard let best else {
+            try average?.load(into: model)
+            return TrainingOutcome(history: history, chosenEpoch: history.count - 1, stoppedEarly: false)
+        }
         try best.snapshot.restore(into: model)
         return TrainingOutcome(history: history, chosenEpoch: best.epoch, stoppedEarly: stoppedEarly)
     }
@@ -110,7 +137,7 @@ public final class Trainer {
     /// One pass over the training batches; returns the mean loss and the accuracy against each
     /// example's own label.
     private func trainEpoch(_ epoch: Int, _ loader: BatchLoader, _ observer: TrainerObserver?,
-                            _ isCancelled: () -> Bool) throws -> (Double, Double) {
+                            _ isCancelled: () -> Bool, average: ExponentialWeightAverage?) throws -> (Double, Double) {
         model.setTraining(true)
         let (bins, frames) = (loader.pack.parameters.numMelBins, loader.pack.parameters.frames)
         let stream = loader.epoch(epoch)
@@ -122,12 +149,7 @@ public final class Trainer {
             let x = try Tensor(batch.features, shape: [n, 1, bins, frames])
             let metadata = loader.metadataWidth > 0 ? try Tensor(batch.metadata, shape: [n, loader.metadataWidth]) : nil
             let logits = try model.logits(x, metadata: metadata)
-            let smoothing = Float(settings.labelSmoothing)
-            var loss = try Tensor.crossEntropy(logits, labels: batch.labels, labelSmoothing: smoothing)
-            if let mixup = batch.mixup {
-                loss = try loss * mixup.weight
-                    + Tensor.crossEntropy(logits, labels: mixup.partnerLabels, labelSmoothing: smoothing) * (1 - mixup.weight)
-            }
+            let loss = try Self.loss(logits, labels: batch.labels, mixup: batch.mixup, labelSmoothing: Float(settings.labelSmoothing))
             guard loss.item.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, loss: loss.item) }
             try loss.backward()
             if epoch < settings.freezeEpochs {
@@ -136,6 +158,7 @@ public final class Trainer {
             if settings.gradClipNorm > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradClipNorm) }
             optimizer.step()
             optimizer.zeroGrad()
+            average?.update(from: model)
             lossSum += Double(loss.item) * Double(n)
             correct += zip(InferencePass.argmax(logits.scalars, classes: classCount), batch.labels).filter { $0 == $1 }.count
             seen += n
@@ -145,5 +168,14 @@ public final class Trainer {
         }
         guard seen > 0 else { throw TrainingError.configuration("trainer.batch_size", "no training batch: \(loader.rows.count) examples with batch size \(settings.batchSize) and drop_last") }
         return (lossSum / Double(seen), Double(correct) / Double(seen))
+    }
+
+    /// The training loss of logits (B, C): cross-entropy with label smoothing against the labels
+    /// or, for a mixed batch, against the mixed targets, λ · CE(labels) + (1 − λ) · CE(partners'
+    /// labels) (the mixup paper's criterion).
+    public static func loss(_ logits: Tensor, labels: [Int], mixup: MixupPairing?, labelSmoothing: Float) throws -> Tensor {
+        let own = try Tensor.crossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing)
+        guard let mixup else { return own }
+        return try own * mixup.weight + Tensor.crossEntropy(logits, labels: mixup.partnerLabels, labelSmoothing: labelSmoothing) * (1 - mixup.weight)
     }
 }

@@ -28,18 +28,19 @@ struct InspectCommand: ParsableCommand {
 
     private func describe(_ card: ModelCard, check: String?) -> String {
         let f = card.features, t = card.training, m = card.metadata
+        let windows = card.evaluation.windows == "sliding" ? "sliding windows every \(card.evaluation.hopFrames) frames" : "the center window"
+        let metadata = m.columns.isEmpty ? "none" : "\(m.columns.count) columns: " + m.columns.map(\.name).joined(separator: ", ")
+        let plural = card.scores.jobs == 1 ? "" : "s"
         var lines = [
             "\(directory): \(card.job) of sweep \(card.sweep.name) (\(card.sweep.id))",
             "model       \(card.model), preset \(card.preset), \(card.modelVersion)",
             "classes     \(card.classes.count): \(card.classes.joined(separator: ", "))",
-            "features    Kaldi fbank, \(f.numMelBins) mel bins, \(f.frameLengthMs) ms frames every \(f.frameShiftMs) ms at \(f.sampleRate) Hz, "
-                + "\(f.frames) frames (\(t.windows))",
+            "features    Kaldi fbank, \(f.numMelBins) mel bins, \(f.frameLengthMs) ms frames every \(f.frameShiftMs) ms at \(f.sampleRate) Hz",
+            "windows     \(f.frames) frames; clips kept up to \(f.maxFrames) frames and scored by the mean of \(windows)",
             String(format: "normalise   (x − %.6g) / %.6g", card.normalization.mean, card.normalization.std),
-            "metadata    " + (m.columns.isEmpty ? "none" : "\(m.columns.count) columns: " + m.columns.map(\.name).joined(separator: ", "))
-                + (card.usesMetadata ? "" : " (not read by this model)"),
-            "trained on  \(t.examples.fit) fit + \(t.examples.selection) selection rows, weights after \(t.epoch + 1) epochs; "
-                + "\(t.examples.test) rows held out",
-            "scores      \(card.scores.scope) over \(card.scores.jobs) job\(card.scores.jobs == 1 ? "" : "s"):",
+            "metadata    " + metadata + (card.usesMetadata ? "" : " (not read by this model)"),
+            "trained on  \(t.examples.fit) fit + \(t.examples.selection) selection rows, weights after \(t.epoch + 1) epochs; \(t.examples.test) rows held out",
+            "scores      \(card.scores.scope) over \(card.scores.jobs) job\(plural):",
         ]
         for metric in card.scores.mean.keys.sorted() {
             let spread = card.scores.std[metric].map { String(format: " ± %.4f", $0) } ?? ""

@@ -51,7 +51,7 @@ struct RefitCommand: ParsableCommand {
         guard pack.classes == jobCard.classes else {
             throw ValidationError("the data's classes (\(pack.classes.joined(separator: ", "))) differ from the sweep's (\(jobCard.classes.joined(separator: ", ")))")
         }
-        let training = try ModelTraining(sweepId: jobCard.sweep.id, config: config, pack: pack, initPaths: JobRunner.initPaths(config))
+        let training = try ModelTraining(sweepId: jobCard.sweep.id, config: config, pack: pack, starts: try PretrainedStart.starts(of: config))
         print("refit \(model) of sweep \(jobCard.sweep.id) on \(pack.count) examples" + (pack.inputFingerprint == jobCard.training.packFingerprint
             ? " (the comparison's data)" : " (other data than the comparison's: \(config.data.source))"))
         for note in refit.notes { print("  \(note)") }

@@ -15,6 +15,7 @@ struct SpectroFold: ParsableCommand {
             SweepCommand.self,
             SubmitCommand.self,
             StatusCommand.self,
+            ReportCommand.self,
             PredictCommand.self,
             InspectCommand.self,
             RefitCommand.self,

@@ -6,15 +6,17 @@ import Foundation
 import TerminalProgress
 import Training
 
-/// `spectrofold submit`: hands a sweep to a coordinator (preparing the feature pack here and
-/// uploading it when the coordinator lacks it); `--wait` follows it to the end.
+/// `spectrofold submit`: hands a sweep to a coordinator (preparing the feature pack here, and
+/// uploading it and the models' checkpoints when the coordinator lacks them); `--wait` follows
+/// it to the end.
 struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Submit a comparison sweep to a coordinator; its workers train the model × fold jobs.",
         discussion: """
         Takes the same configuration and flags as `spectrofold sweep`. Raw audio is featurised here \
-        into --pack-dir; the pack travels to the coordinator by its SHA-256 (only when it lacks it). \
+        into --pack-dir; the pack and the models' `init` checkpoints travel to the coordinator by \
+        their SHA-256 (only those it lacks), and workers fetch them from it the same way. \
         With --wait, shows progress and exits non-zero when a job failed. \
         MLflow runs go to the coordinator's tracking server (its --mlflow), in --experiment.
         """)
@@ -35,16 +37,21 @@ struct SubmitCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let experiment = [flags.experiment, config.tracking.experiment, environment["MLFLOW_EXPERIMENT_NAME"]]
             .compactMap { $0 }.first { !$0.isEmpty } ?? "spectrofold"
+        let starts = try PretrainedStart.starts(of: config)
         let plan = try SweepPlan(id: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())", experiment: experiment, config: config,
-                                 pack: pack, dataset: digest, datasetSource: config.data.source, folds: folds)
+                                 pack: pack, dataset: digest, datasetSource: config.data.source, folds: folds, starts: starts)
         let client = try cluster.client()
-        var bar: ProgressBar?
-        let receipt = try client.submit(sweep: plan.id, plan: [UInt8](try JSONEncoder().encode(plan)), datasetPath: packPath, digest: digest) {
-            sent, total in
-            if bar == nil { bar = ProgressBar(title: "upload", total: (total + (1 << 20) - 1) >> 20, unit: "MiB") }
-            bar?.update(completed: (sent + (1 << 20) - 1) >> 20)
+        var bar: (path: String, bar: ProgressBar)?
+        let checkpoints = Dictionary(starts.values.map { ($0.reference.digest, $0.checkpoint.source) }) { first, _ in first }
+        let receipt = try client.submit(sweep: plan.id, plan: [UInt8](try JSONEncoder().encode(plan)), datasetPath: packPath, digest: digest,
+                                        files: checkpoints) { path, sent, total in
+            if bar?.path != path {
+                bar?.bar.finish()
+                bar = (path, ProgressBar(title: "upload \((path as NSString).lastPathComponent)", total: (total + (1 << 20) - 1) >> 20, unit: "MiB"))
+            }
+            bar?.bar.update(completed: (sent + (1 << 20) - 1) >> 20)
         }
-        bar?.finish()
+        bar?.bar.finish()
         print("submitted sweep \(receipt.sweep) to \(cluster.coordinator): \(plan.jobs.count) jobs "
               + "(\(plan.models.joined(separator: ", ")) × \(folds.count > 1 ? "\(folds.count) repeats × " : "")\(config.folds.k) folds), dataset \(digest.prefix(12))…, experiment '\(experiment)'")
         guard wait else {

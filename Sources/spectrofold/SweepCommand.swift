@@ -38,7 +38,7 @@ struct SweepCommand: ParsableCommand {
         let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
                                                 seed: UInt64(config.seed))
         let sweepId = "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())"
-        let sweep = try ComparisonSweep(sweepId: sweepId, config: config, pack: pack, folds: folds, initPaths: JobRunner.initPaths(config),
+        let sweep = try ComparisonSweep(sweepId: sweepId, config: config, pack: pack, folds: folds, starts: try PretrainedStart.starts(of: config),
                                         outputDirectory: out)
         let started = Date()
         let progress = SweepProgress(jobs: sweep.runner.jobs.count, config: config)

@@ -11,7 +11,7 @@ extension SweepConfig {
 
     var fbankParameters: FbankParameters {
         FbankParameters(sampleRate: features.sampleRate, numMelBins: features.numMelBins, frameLengthMs: features.frameLengthMs,
-                        frameShiftMs: features.frameShiftMs, frames: features.frames)
+                        frameShiftMs: features.frameShiftMs, frames: features.frames, maxFrames: features.maxFrames == 0 ? nil : features.maxFrames)
     }
 
     /// `data.on_error` (validated by the loader to be `skip` or `stop`).

@@ -37,14 +37,21 @@ final class FbankTests: XCTestCase {
         let (kaldi, frames) = Fbank().kaldiFbank(audio.samples)
         XCTAssertGreaterThan(frames, 40)
 
-        let cropped = Fbank(parameters: FbankParameters(frames: 40)).features(audio.samples)
+        let cropped = Fbank(parameters: FbankParameters(frames: 40)).features(audio.samples).values
         XCTAssertEqual(cropped.count, 128 * 40)
         for (m, t) in [(0, 0), (5, 39), (127, 17)] { XCTAssertEqual(cropped[m * 40 + t], kaldi[t * 128 + m]) }
 
         let long = frames + 25
-        let padded = Fbank(parameters: FbankParameters(frames: long)).features(audio.samples)
+        let padded = Fbank(parameters: FbankParameters(frames: long)).features(audio.samples).values
         XCTAssertEqual(padded[3 * long + frames - 1], kaldi[(frames - 1) * 128 + 3])
         XCTAssertEqual(padded[3 * long + frames], 0)
         XCTAssertEqual(padded[127 * long + long - 1], 0)
+        XCTAssertEqual(Fbank(parameters: FbankParameters(frames: 40)).features(audio.samples).frames, 40)
+        XCTAssertEqual(Fbank(parameters: FbankParameters(frames: long)).features(audio.samples).frames, frames)
+
+        // Clips of any length: up to max_frames kept, whatever the model's window.
+        let whole = Fbank(parameters: FbankParameters(frames: 40, maxFrames: long)).features(audio.samples)
+        XCTAssertEqual(whole.frames, frames)
+        XCTAssertEqual(whole.values, padded)
     }
 }

@@ -131,30 +131,50 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         XCTAssertEqual(harness.log("coordinator").components(separatedBy: "uploaded and verified").count - 1, 2, harness.log("coordinator"))
     }
 
-    /// The same configuration, pack and thread count give the same numbers, bit for bit,
-    /// whether the jobs run in `spectrofold sweep --local` or on a cluster worker.
+    /// The same configuration, pack, checkpoints and thread count give the same numbers, bit for
+    /// bit, whether the jobs run in `spectrofold sweep --local` or on a cluster worker. The
+    /// worker gets the checkpoints by digest from the coordinator (they are gone from the
+    /// submitting side once uploaded), and every child run names the file it started from.
     func testAClusterSweepReproducesTheLocalSweepExactly() throws {
+        let server = try mlflow()
         let threads = ProcessInfo.processInfo.activeProcessorCount
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PretrainedTests/Fixtures")
+        let (resnet, deit) = (harness.directory.file("resnet18.pth"), harness.directory.file("deit-tiny.safetensors"))
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("torchvision-resnet18-w16.pth").path, toPath: resnet)
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("timm-deit-distilled-d64.safetensors").path, toPath: deit)
+        let digests = try [resnet, deit].map { try DatasetDirectory.digest(ofFileAt: $0) }
+        let inits = ["--set", "models.baseline_cnn.init=\(resnet)", "--set", "models.ast.init=\(deit)"]
         let settings = ["--models", "baseline_cnn,ast", "--folds", "2", "--epochs", "3", "--set", "name=cluster-test",
-                        "--set", "trainer.batch_size=8", "--set", "trainer.early_stopping.patience=0"]
+                        "--set", "trainer.batch_size=8", "--set", "trainer.early_stopping.patience=0"] + inits
         let local = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: [
             "sweep", "--local", "--data", harness.packPath, "--out", harness.directory.file("local"), "--no-tracking"] + settings)
         XCTAssertEqual(local.status, 0, local.standardError)
-        try harness.startCoordinator()
+        try harness.startCoordinator(["--mlflow", server.uri])
         try harness.startWorker("w1", threads: threads)
-        try harness.submit(models: ["baseline_cnn", "ast"], folds: 2, epochs: 3)
+        try harness.submit(models: ["baseline_cnn", "ast"], folds: 2, epochs: 3, inits)
+        try harness.waitFor("the submission", timeout: 120) { self.harness.log("submit").contains("submitted sweep") }
+        for file in [resnet, deit] { try FileManager.default.removeItem(atPath: file) }
         XCTAssertEqual(try harness.waitForExit("submit", timeout: 300), 0, harness.logTails())
-        try harness.checkSweepCompleted(jobs: 4)
-        func metrics(_ file: String) throws -> [String: [String: Double]] {
+        let attempts = try harness.checkSweepCompleted(jobs: 4)
+        for digest in digests {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: harness.stateDirectory + "/datasets/\(digest)"), "the coordinator holds \(digest)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: harness.directory.file("cache-w1/\(digest)")), "the worker fetched \(digest)")
+        }
+        func jobs(_ file: String) throws -> [String: [String: Any]] {
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
             let jobs = json?["jobs"] as? [[String: Any]] ?? []
-            return Dictionary(uniqueKeysWithValues: jobs.map { ("\($0["model"]!)/\($0["fold"]!)", $0["metrics"] as? [String: Double] ?? [:]) })
+            return Dictionary(uniqueKeysWithValues: jobs.map { ("\($0["model"]!)/fold-\($0["fold"]!)", $0) })
         }
         let sweep = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: harness.stateDirectory + "/sweeps").first)
-        let cluster = try metrics(harness.stateDirectory + "/sweeps/\(sweep)/results.json")
+        let (cluster, reference) = (try jobs(harness.stateDirectory + "/sweeps/\(sweep)/results.json"), try jobs(harness.directory.file("local/results.json")))
         XCTAssertEqual(cluster.count, 4)
-        XCTAssertEqual(cluster, try metrics(harness.directory.file("local/results.json")))
+        let expectedInit = ["baseline_cnn": "resnet18.pth sha256:\(digests[0])", "ast": "deit-tiny.safetensors sha256:\(digests[1])"]
         for job in ["baseline_cnn/fold-0", "baseline_cnn/fold-1", "ast/fold-0", "ast/fold-1"] {
+            XCTAssertEqual(cluster[job]?["metrics"] as? [String: Double], reference[job]?["metrics"] as? [String: Double], job)
+            let params = (cluster[job]?["params"] as? [String: String]) ?? [:]
+            XCTAssertEqual(params["init"], expectedInit[String(job.prefix { $0 != "/" })], job)
+            XCTAssertEqual(params["init"], (reference[job]?["params"] as? [String: String])?["init"], job)
             let splits = try [harness.stateDirectory + "/sweeps/\(sweep)", harness.directory.file("local")].map {
                 try String(contentsOfFile: "\($0)/\(job)/split.json", encoding: .utf8)
             }
@@ -169,6 +189,19 @@ final class DistributedSweepTests: ClusterProcessTestCase {
                                                arguments: ["inspect", harness.stateDirectory + "/sweeps/\(sweep)/\(job)"])
             XCTAssertEqual(inspect.status, 0, inspect.standardOutput + inspect.standardError)
         }
+        try harness.checkMLflow(server, attempts: attempts, epochs: 3)
+        let logged = try TestPython.run("""
+            import sys
+            from mlflow.tracking import MlflowClient
+            client = MlflowClient(tracking_uri=sys.argv[1])
+            experiment = client.get_experiment_by_name("cluster-tests")
+            for run in client.search_runs([experiment.experiment_id]):
+                if "mlflow.parentRunId" in run.data.tags:
+                    print(run.info.run_name, run.data.params.get("init"), run.data.params.get("init_format"))
+            """, arguments: [server.uri])
+        XCTAssertEqual(Set(logged.split(separator: "\n").map(String.init)), [
+            "baseline_cnn/fold-0 \(expectedInit["baseline_cnn"]!) torchvision_resnet", "baseline_cnn/fold-1 \(expectedInit["baseline_cnn"]!) torchvision_resnet",
+            "ast/fold-0 \(expectedInit["ast"]!) timm_vit", "ast/fold-1 \(expectedInit["ast"]!) timm_vit"])
     }
 
     /// A job that fails for a reason no retry can change (here its loss turns NaN, which a

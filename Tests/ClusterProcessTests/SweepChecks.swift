@@ -38,6 +38,15 @@ extension ClusterHarness {
         let jobs = json?["jobs"] as? [[String: Any]] ?? []
         XCTAssertEqual(jobs.count, expected, file: file, line: line)
         XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "finished" }, "every job finished in results.json", file: file, line: line)
+        // sweep.json names the worker of each job's succeeded attempt, and report.html is beside it.
+        let sweepFolder = (stateDirectory as NSString).appendingPathComponent("sweeps/\(sweep)")
+        let context = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sweepFolder + "/sweep.json"))) as? [String: Any]
+        XCTAssertEqual(context?["runner"] as? String, "cluster", file: file, line: line)
+        let recorded = (context?["attempts"] as? [String: [[String: Any]]] ?? [:]).flatMap { path, tries in
+            tries.filter { $0["outcome"] as? String == "succeeded" }.map { "\(sweep)/\(path)@\($0["worker"] as? String ?? "?")" }
+        }
+        XCTAssertEqual(recorded.sorted(), attempts.filter { $0.outcome == "succeeded" }.map { "\($0.job)@\($0.worker)" }.sorted(), file: file, line: line)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sweepFolder + "/report.html"), "report.html in the sweep folder", file: file, line: line)
         return attempts
     }
 
@@ -73,6 +82,8 @@ if len(parents) != 1 or parents[0].info.status != "FINISHED":
     problems.append(f"parents: {[(p.info.run_name, p.info.status) for p in parents]}")
 elif not any(k.endswith("/accuracy_mean") for k in parents[0].data.metrics):
     problems.append("parent without aggregates")
+elif "comparison/report.html" not in [a.path for a in client.list_artifacts(parents[0].info.run_id, "comparison")]:
+    problems.append("parent without comparison/report.html")
 got = sorted(f"{c.data.tags.get('job_id')}#{c.data.tags.get('attempt')}#{c.info.status}" for c in children)
 if got != expected:
     problems.append(f"children {got} != ledger attempts {expected}")

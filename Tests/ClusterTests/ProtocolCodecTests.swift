@@ -23,6 +23,9 @@ final class ProtocolCodecTests: XCTestCase {
         .heartbeat,
         .assign(Assignment(job: "s1/cnn_mlp/fold-2", attempt: 1, dataset: digest, datasetBytes: 5_000_000, chunkCount: 5,
                            spec: Array(#"{"model":"cnn_mlp","fold":2}"#.utf8))),
+        .assign(Assignment(job: "s1/ast/fold-0", attempt: 2, dataset: digest, datasetBytes: 5_000_000, chunkCount: 5,
+                           files: [StoredFile(digest: String(repeating: "ab", count: 32), bytes: 22_000_000)],
+                           spec: Array(#"{"model":"ast","fold":0}"#.utf8))),
         .chunk(DatasetChunk(digest: digest, chunk: 4, chunkCount: 5, bytes: [9, 8, 7])),
         .ack(JobAttempt(job: "s1/cnn_mlp/fold-2", attempt: 1)),
         .cancel(Cancellation(job: "s1/cnn_mlp/fold-2", attempt: 1, reason: "job finished on another worker")),
@@ -54,7 +57,8 @@ final class ProtocolCodecTests: XCTestCase {
             .status(StatusQuery(sweep: "demo-0a1b2c3d")),
         ]
         let replies: [ClientReply] = [
-            .submitted(SubmitReceipt(sweep: "demo-0a1b2c3d", created: true, needsDataset: false, chunkBytes: 1 << 20)),
+            .submitted(SubmitReceipt(sweep: "demo-0a1b2c3d", created: true, missing: [], chunkBytes: 1 << 20)),
+            .submitted(SubmitReceipt(sweep: "demo-0a1b2c3d", created: false, missing: [Self.digest], chunkBytes: 1 << 20)),
             .uploaded(UploadReceipt(digest: Self.digest, chunk: 1, complete: true)),
             .report(Array(#"{"sweeps":[]}"#.utf8)),
             .refused(Refusal(reason: "no sweep 'x' on this coordinator")),
@@ -149,6 +153,11 @@ final class ProtocolCodecTests: XCTestCase {
         XCTAssertThrowsError(try ProtocolCodec.decodeCoordinatorMessage(
             frames("ASSIGN", #"{"job":"j","attempt":1,"dataset":"\#(Self.digest)","datasetBytes":1,"chunkCount":1}"#, [Array("nope".utf8)]))) {
             XCTAssertEqual(String(describing: $0), "ASSIGN message: payload 'spec' is not a JSON object (4 bytes)")
+        }
+        XCTAssertThrowsError(try ProtocolCodec.decodeCoordinatorMessage(
+            frames("ASSIGN", #"{"job":"j","attempt":1,"dataset":"\#(Self.digest)","datasetBytes":1,"chunkCount":1,"files":[{"digest":"x","bytes":1}]}"#,
+                   [Array("{}".utf8)]))) {
+            XCTAssertTrue(String(describing: $0).hasPrefix("ASSIGN message: header field 'files.digest' is not a digest"), "\($0)")
         }
     }
 

@@ -67,7 +67,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "", source: "x.yaml", overrides: ["trainer.lerning_rate=1"])) {
             XCTAssertEqual(String(describing: $0), "--set trainer.lerning_rate=1: trainer.lerning_rate: unknown key (known here: "
                 + "epochs, selection, selection_fraction, batch_size, optimizer, lr, momentum, nesterov, weight_decay, dropout, label_smoothing, grad_clip_norm, "
-                + "drop_last, head_lr_scale, freeze_epochs, scheduler, early_stopping, augment)")
+                + "drop_last, head_lr_scale, freeze_epochs, ema_decay, swa_epochs, scheduler, early_stopping, augment)")
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "modles: {}", source: "y.yaml")) {
             XCTAssertEqual(String(describing: $0), "y.yaml:1: modles: unknown key; did you mean 'models'?")

@@ -93,6 +93,23 @@ final class BatchLoaderTests: XCTestCase {
         }
     }
 
+    /// With `mixupProbability` p, a batch is mixed with chance p: the same batches under the same
+    /// seed, none at 0, every one at 1.
+    func testMixupProbabilityMixesThatShareOfBatchesTheSameWayEachTime() {
+        func mixedBatches(_ probability: Double) -> [Bool] {
+            (0..<40).flatMap { epoch in
+                loader(LoaderOptions(batchSize: 3, shuffle: true, dropLast: true, seed: 5, mixupAlpha: 0.4, mixupProbability: probability))
+                    .epoch(epoch).map { $0.mixup != nil }
+            }
+        }
+        let half = mixedBatches(0.5)
+        XCTAssertEqual(half, mixedBatches(0.5))
+        let share = Double(half.filter { $0 }.count) / Double(half.count)
+        XCTAssertEqual(share, 0.5, accuracy: 0.1, "\(half.count) batches")
+        XCTAssertFalse(mixedBatches(0).contains(true))
+        XCTAssertFalse(mixedBatches(1).contains(false))
+    }
+
     /// Beta(α, α) draws have mean 1/2 and variance 1 / (4(2α + 1)).
     func testBetaDrawsHaveTheRightMoments() {
         var generator = RandomGenerator(seed: 9)

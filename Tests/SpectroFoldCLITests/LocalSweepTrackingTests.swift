@@ -62,6 +62,10 @@ parent = parents[0]
 if parent.info.status != "FINISHED" or "| baseline_cnn |" not in parent.data.tags.get("mlflow.note.content", ""):
     problems.append("parent not finished or without the comparison note")
 scratch = tempfile.mkdtemp()
+if "comparison/report.html" not in [a.path for a in client.list_artifacts(parent.info.run_id, "comparison")]:
+    problems.append("parent without comparison/report.html")
+elif '<section id="curves">' not in open(client.download_artifacts(parent.info.run_id, "comparison/report.html", scratch)).read():
+    problems.append("parent's report.html without the training curves")
 finals = {}
 for child in children:
     where = child.info.run_name

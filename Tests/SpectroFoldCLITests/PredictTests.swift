@@ -8,7 +8,8 @@ import XCTest
 /// undecodable files are refused by name.
 final class PredictTests: XCTestCase {
     /// One sweep for the whole class: baseline_cnn (reads no metadata) and cnn_mlp (reads the
-    /// manifest's speed, pitch, snr_db and voice, and the acoustic descriptors), 2 folds.
+    /// manifest's speed, pitch, snr_db and voice, and the acoustic descriptors), 2 folds; the
+    /// models see 32 frames and the 1 s clips (100 frames) are scored in sliding windows.
     nonisolated(unsafe) private static var directory: TemporaryDirectory!
 
     override class func setUp() {
@@ -18,6 +19,7 @@ final class PredictTests: XCTestCase {
         precondition(demo.status == 0, demo.standardError)
         let sweep = try! spectrofold(["sweep", "--local", "--no-tracking", "--data", directory.file("data/manifest.csv"), "--out", directory.file("sweep"),
                                       "--models", "baseline_cnn,cnn_mlp", "--folds", "2", "--epochs", "2", "--set", "features.frames=32",
+                                      "--set", "features.max_frames=100", "--set", "evaluation.windows=sliding", "--set", "evaluation.hop_frames=24",
                                       "--set", "trainer.batch_size=16", "--set", "data.group_column=group",
                                       "--set", "data.numeric_metadata=[speed,pitch,snr_db]", "--set", "data.categorical_metadata=[voice]"])
         precondition(sweep.status == 0, sweep.standardOutput + sweep.standardError)
@@ -101,6 +103,27 @@ final class PredictTests: XCTestCase {
         XCTAssertTrue(differs, "the two fold models disagree somewhere, so the mean is a real average")
     }
 
+    /// Each clip is scored in sliding windows (every 24 frames, the last ending at the clip's end)
+    /// and its probabilities are their mean.
+    func testPerWindowScoresAverageToTheClips() throws {
+        let clips = file("data/audio/en-gb")
+        let whole = try spectrofold("predict", "--job", file("sweep/baseline_cnn/fold-0"), clips)
+        let windows = try spectrofold("predict", "--job", file("sweep/baseline_cnn/fold-0"), clips, "--per-window")
+        XCTAssertEqual(whole.status, 0, whole.standardError)
+        XCTAssertEqual(windows.status, 0, windows.standardError)
+        let byClip = Dictionary(grouping: rows(windows.standardOutput), by: { $0["path"]! })
+        XCTAssertEqual(byClip.count, 10)
+        for clip in rows(whole.standardOutput) {
+            let parts = try XCTUnwrap(byClip[clip["path"]!])
+            let length = 98  // frames of a 1 s clip: 1 + (16000 − 400) / 160
+            XCTAssertEqual(parts.map { $0["start_s"]! }, ["0.000", "0.240", "0.480", String(format: "%.3f", Double(length - 32) / 100)])
+            for (name, p) in probabilities(clip) {
+                let mean = parts.map { probabilities($0)[name]! }.reduce(0, +) / Double(parts.count)
+                XCTAssertEqual(p, mean, accuracy: 2e-6, "\(clip["path"]!) \(name)")
+            }
+        }
+    }
+
     func testDamagedAndIncompatibleFoldersAreRefusedNamingFileAndField() throws {
         let clip = file("data/audio/en-us/one_0.wav")
         func copy(_ name: String) throws -> String {
@@ -166,7 +189,7 @@ final class PredictTests: XCTestCase {
         let folder = file("sweep/cnn_mlp/fold-1")
         let text = try spectrofold("inspect", folder)
         XCTAssertEqual(text.status, 0, text.standardError)
-        for expected in ["model       cnn_mlp, preset mini, cnn_mlp@1.0.0", "classes     10: eight, five", "32 frames (first_frames)",
+        for expected in ["model       cnn_mlp, preset mini, cnn_mlp@1.0.0", "classes     10: eight, five", "windows     32 frames; clips kept up to 100 frames and scored by the mean of sliding windows every 24 frames",
                          "voice=en-us", "check       ok"] {
             XCTAssertTrue(text.standardOutput.contains(expected), "\(expected) in\n\(text.standardOutput)")
         }

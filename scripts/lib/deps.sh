@@ -7,6 +7,7 @@ SPECTROFOLD_APT_PACKAGES=(
     libsndfile1-dev libsoxr-dev libfftw3-dev     # audio decoding, resampling, FFT
     espeak-ng sox                                # demo dataset synthesis and test audio
     python3-venv
+    chromium                                     # lays out report.html in the browser test
 )
 
 ensure_apt_packages() {

@@ -47,17 +47,23 @@ public final class ClusterClient {
     }
 
     /// Submits a sweep plan (JSON) over the dataset file at `datasetPath`, which hashes to
-    /// `digest`; uploads the dataset first when the coordinator lacks it (`uploaded` hears the
-    /// bytes sent so far and the total). Returns the receipt of the accepted sweep.
-    public func submit(sweep: String, plan: [UInt8], datasetPath: String, digest: String,
-                       uploaded: (Int, Int) -> Void = { _, _ in }) throws -> SubmitReceipt {
+    /// `digest`, and the other files its jobs need (`files`: digest → path, e.g. checkpoints);
+    /// uploads first whichever of them the coordinator lacks (`uploaded` hears the file's path,
+    /// the bytes sent so far and its size). Returns the receipt of the accepted sweep.
+    public func submit(sweep: String, plan: [UInt8], datasetPath: String, digest: String, files: [String: String] = [:],
+                       uploaded: (String, Int, Int) -> Void = { _, _, _ in }) throws -> SubmitReceipt {
         let size = (try FileManager.default.attributesOfItem(atPath: datasetPath)[.size] as? NSNumber)?.intValue ?? 0
         let submission = ClientRequest.submit(Submission(sweep: sweep, dataset: digest, datasetBytes: size, plan: plan))
         guard case .submitted(let first) = try request(submission) else { throw ClusterError("\(endpoint) answered SUBMIT wrongly") }
-        guard first.needsDataset else { return first }
-        try upload(datasetPath, digest: digest, size: size, chunkBytes: first.chunkBytes, uploaded: uploaded)
-        guard case .submitted(let receipt) = try request(submission), !receipt.needsDataset else {
-            throw ClusterError("\(endpoint) still lacks dataset \(digest) after the upload")
+        guard !first.missing.isEmpty else { return first }
+        let paths = files.merging([digest: datasetPath]) { $1 }
+        for missing in first.missing {
+            guard let path = paths[missing] else { throw ClusterError("\(endpoint) asks for file \(missing), which this sweep does not name") }
+            let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            try upload(path, digest: missing, size: bytes, chunkBytes: first.chunkBytes) { uploaded(path, $0, $1) }
+        }
+        guard case .submitted(let receipt) = try request(submission), receipt.missing.isEmpty else {
+            throw ClusterError("\(endpoint) still lacks files \(first.missing.joined(separator: ", ")) after the upload")
         }
         return receipt
     }

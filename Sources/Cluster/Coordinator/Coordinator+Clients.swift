@@ -1,8 +1,8 @@
 import Foundation
 import Training
 
-/// The coordinator's answers to clients: SUBMIT (a sweep plan; the dataset uploaded first when
-/// missing), UPLOAD (dataset chunks, verified against the digest) and STATUS.
+/// The coordinator's answers to clients: SUBMIT (a sweep plan; its dataset and checkpoints
+/// uploaded first when missing), UPLOAD (file chunks, verified against the digest) and STATUS.
 extension Coordinator {
     func handleClient(_ message: ZMQSocket.Multipart, identity: [UInt8], now: Date) {
         let request: ClientRequest
@@ -37,11 +37,14 @@ extension Coordinator {
         guard plan.id == submission.sweep, plan.dataset == submission.dataset, !plan.jobs.isEmpty else {
             throw ClusterError("SUBMIT \(submission.sweep): the plan names sweep '\(plan.id)' and dataset \(plan.dataset) with \(plan.jobs.count) jobs")
         }
-        guard let size = datasets.size(of: plan.dataset) else {
-            return .submitted(SubmitReceipt(sweep: plan.id, created: false, needsDataset: true, chunkBytes: configuration.chunkBytes))
+        let needed = [StoredFile(digest: plan.dataset, bytes: submission.datasetBytes)]
+            + plan.checkpoints.values.map { StoredFile(digest: $0.digest, bytes: $0.bytes) }
+        let missing = Set(needed.filter { datasets.size(of: $0.digest) == nil }.map(\.digest)).sorted()
+        guard missing.isEmpty else {
+            return .submitted(SubmitReceipt(sweep: plan.id, created: false, missing: missing, chunkBytes: configuration.chunkBytes))
         }
-        guard size == submission.datasetBytes else {
-            throw ClusterError("SUBMIT \(plan.id): dataset \(plan.dataset) has \(size) bytes here, not \(submission.datasetBytes)")
+        for file in needed where datasets.size(of: file.digest) != file.bytes {
+            throw ClusterError("SUBMIT \(plan.id): file \(file.digest) has \(datasets.size(of: file.digest) ?? 0) bytes here, not \(file.bytes)")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -57,7 +60,7 @@ extension Coordinator {
             recorder?.sweepCreated(plan)
             dispatch(now: now)
         }
-        return .submitted(SubmitReceipt(sweep: plan.id, created: created, needsDataset: false, chunkBytes: configuration.chunkBytes))
+        return .submitted(SubmitReceipt(sweep: plan.id, created: created, missing: [], chunkBytes: configuration.chunkBytes))
     }
 
     /// Stores one uploaded chunk. An upload starts with chunk 0 (a repeated chunk 0 starts it
@@ -79,7 +82,7 @@ extension Coordinator {
         if complete {
             uploads[chunk.digest] = nil
             _ = try upload.partial.finish()
-            log("dataset \(chunk.digest) uploaded and verified")
+            log("file \(chunk.digest) uploaded and verified")
         }
         return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: complete))
     }
@@ -88,12 +91,12 @@ extension Coordinator {
         if uploads[digest] == nil, uploads.count >= Self.maxUploads, let oldest = uploads.min(by: { $0.value.started < $1.value.started }) {
             oldest.value.partial.cancel()
             uploads[oldest.key] = nil
-            log("upload of dataset \(oldest.key) abandoned: \(Self.maxUploads) newer uploads started")
+            log("upload of file \(oldest.key) abandoned: \(Self.maxUploads) newer uploads started")
         }
         let partial = try uploads[digest]?.partial ?? DatasetCache(path: datasets.path)
         try partial.begin(digest, chunkCount: chunkCount)
         uploads[digest] = (partial, now)
-        log("upload of dataset \(digest) started: \(chunkCount) chunks")
+        log("upload of file \(digest) started: \(chunkCount) chunks")
     }
 
     private func reply(_ reply: ClientReply, to identity: [UInt8]) {

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// The coordinator: one thread owns a ROUTER socket and runs the sweep from the ledger. It
 /// admits workers (HELLO → WELCOME), leases queued jobs to idle workers (ASSIGN), serves
@@ -210,17 +211,22 @@ public final class Coordinator: @unchecked Sendable {
                 continue
             }
             idle.remove(worker)
-            guard let size = datasets.size(of: lease.dataset) else {
-                let reason = "dataset \(lease.dataset) is not on the coordinator"
+            // The dataset first, then the checkpoint the job's model starts from, if any.
+            let checkpoint = (try? JSONDecoder().decode(JobSpec.self, from: Data(lease.spec.utf8)))?.checkpoint
+            let stored = ([lease.dataset] + (checkpoint.map { [$0.digest] } ?? [])).map { StoredFile(digest: $0, bytes: datasets.size(of: $0) ?? -1) }
+            let absent = stored.filter { $0.bytes < 0 }.map(\.digest)
+            guard absent.isEmpty else {
+                let reason = "file \(absent.joined(separator: ", ")) of the job is not on the coordinator"
                 let attempt = JobAttempt(job: lease.job, attempt: lease.attempt)
                 ended(attempts(of: { try ledger.recordFailure(attempt, worker: worker, reason: reason, now: now).map { [$0] } ?? [] }), cancel: false)
                 continue
             }
             events(.jobLeased(lease, worker: worker))
             busyWith[worker] = JobAttempt(job: lease.job, attempt: lease.attempt)
+            let size = stored[0].bytes
             send(.assign(Assignment(job: lease.job, attempt: lease.attempt, dataset: lease.dataset, datasetBytes: size,
                                     chunkCount: DatasetDirectory.chunkCount(size: size, chunkBytes: configuration.chunkBytes),
-                                    spec: Array(lease.spec.utf8))), to: worker)
+                                    files: Array(stored.dropFirst()), spec: Array(lease.spec.utf8))), to: worker)
         }
     }
 

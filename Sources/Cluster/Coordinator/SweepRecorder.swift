@@ -149,9 +149,23 @@ public final class SweepRecorder: @unchecked Sendable {
                                examples: planned?.examples ?? JobExamples(fit: 0, selection: 0, test: 0))
             }
             let results = plan.results(outcomes)
-            let reportFiles = try results.write(to: directory(of: sweep))
+            let reportFiles = try results.write(to: directory(of: sweep), context: try context(plan))
             try tracker(for: plan)?.sweepFinished(sweepId: sweep, SweepSummary(results, reportFiles: reportFiles))
         }
+    }
+
+    /// sweep.json of a finished sweep: its configuration and dataset from the plan, its start,
+    /// wall time and every job's attempts from the ledger.
+    private func context(_ plan: SweepPlan) throws -> SweepContext {
+        let times = try ledger.sweeps().first { $0.id == plan.id }
+        var attempts: [String: [AttemptSummary]] = [:]
+        for job in plan.jobs {
+            attempts[job.path] = try ledger.attempts(job: Ledger.jobID(sweep: plan.id, path: job.path)).map { a in
+                AttemptSummary(worker: a.worker, outcome: a.outcome.rawValue, reason: a.reason, seconds: a.ended.map { $0.timeIntervalSince(a.started) })
+            }
+        }
+        return SweepContext(configuration: plan.configuration, dataset: plan.datasetSummary, runner: "cluster", started: times?.created,
+                            wallSeconds: times.map { ($0.ended ?? Date()).timeIntervalSince($0.created) }, attempts: attempts)
     }
 
     // MARK: - Replay after a restart

@@ -36,12 +36,13 @@ public struct SubmitReceipt: Codable, Equatable, Sendable {
     public var sweep: String
     /// False when the sweep was already there (a repeated submit).
     public var created: Bool
-    /// True when the coordinator does not hold the dataset: upload it, then submit again.
-    public var needsDataset: Bool
+    /// Digests of the files the sweep needs (its dataset, its checkpoints) that the coordinator
+    /// does not hold: upload them, then submit again. Empty when the sweep was accepted.
+    public var missing: [String]
     /// The chunk size uploads must use, in bytes.
     public var chunkBytes: Int
-    public init(sweep: String, created: Bool, needsDataset: Bool, chunkBytes: Int) {
-        self.sweep = sweep; self.created = created; self.needsDataset = needsDataset; self.chunkBytes = chunkBytes
+    public init(sweep: String, created: Bool, missing: [String], chunkBytes: Int) {
+        self.sweep = sweep; self.created = created; self.missing = missing; self.chunkBytes = chunkBytes
     }
 }
 
@@ -81,6 +82,7 @@ extension SubmissionHeader {
 extension SubmitReceipt {
     func validate() throws {
         try HeaderRule.text(sweep, "sweep")
+        for digest in missing { try HeaderRule.digest(digest, "missing") }
         try HeaderRule.atLeast(chunkBytes, 1, "chunkBytes")
     }
 }

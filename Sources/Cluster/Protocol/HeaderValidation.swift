@@ -50,6 +50,8 @@ struct AssignmentHeader: Codable {
     var dataset: String
     var datasetBytes: Int
     var chunkCount: Int
+    /// Absent from a coordinator of an earlier version (no files beside the dataset).
+    var files: [StoredFile]?
 }
 
 struct ChunkHeader: Codable {
@@ -133,6 +135,10 @@ extension AssignmentHeader {
         try HeaderRule.digest(dataset, "dataset")
         try HeaderRule.atLeast(datasetBytes, 0, "datasetBytes")
         try HeaderRule.atLeast(chunkCount, 0, "chunkCount")
+        for file in files ?? [] {
+            try HeaderRule.digest(file.digest, "files.digest")
+            try HeaderRule.atLeast(file.bytes, 1, "files.bytes")
+        }
     }
 }
 

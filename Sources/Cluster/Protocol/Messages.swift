@@ -146,19 +146,33 @@ public struct Welcome: Codable, Equatable, Sendable {
     }
 }
 
-/// Header: `job`, `attempt`, `dataset` (digest), `datasetBytes`, `chunkCount`; payload frame: the
-/// job's spec (a JSON object, UTF-8).
+/// Header: `job`, `attempt`, `dataset` (digest), `datasetBytes`, `chunkCount`, `files` (the
+/// other files the job needs, e.g. its model's checkpoint); payload frame: the job's spec (a JSON
+/// object, UTF-8).
 public struct Assignment: Equatable, Sendable {
     public var job: String
     public var attempt: Int
     public var dataset: String
     public var datasetBytes: Int
     public var chunkCount: Int
+    public var files: [StoredFile]
     public var spec: [UInt8]
-    public init(job: String, attempt: Int, dataset: String, datasetBytes: Int, chunkCount: Int, spec: [UInt8]) {
+    public init(job: String, attempt: Int, dataset: String, datasetBytes: Int, chunkCount: Int, files: [StoredFile] = [], spec: [UInt8]) {
         self.job = job; self.attempt = attempt; self.dataset = dataset
-        self.datasetBytes = datasetBytes; self.chunkCount = chunkCount; self.spec = spec
+        self.datasetBytes = datasetBytes; self.chunkCount = chunkCount; self.files = files; self.spec = spec
     }
+
+    /// Every file the job needs, the dataset first.
+    public var inputs: [StoredFile] { [StoredFile(digest: dataset, bytes: datasetBytes)] + files }
+}
+
+/// A file the coordinator serves by content (a feature pack or a checkpoint): fetched with
+/// FETCH in chunks of WELCOME's `chunkBytes`, cached by workers under its digest.
+public struct StoredFile: Codable, Hashable, Sendable {
+    /// SHA-256 of the bytes, 64 lowercase hex digits.
+    public var digest: String
+    public var bytes: Int
+    public init(digest: String, bytes: Int) { self.digest = digest; self.bytes = bytes }
 }
 
 /// Header: `digest`, `chunk`, `chunkCount`; payload frame: the chunk's bytes.

@@ -45,7 +45,7 @@ public enum ProtocolCodec {
         case .heartbeat: return frames(.heartbeat, EmptyHeader())
         case .assign(let assignment):
             let header = AssignmentHeader(job: assignment.job, attempt: assignment.attempt, dataset: assignment.dataset,
-                                          datasetBytes: assignment.datasetBytes, chunkCount: assignment.chunkCount)
+                                          datasetBytes: assignment.datasetBytes, chunkCount: assignment.chunkCount, files: assignment.files)
             return frames(.assign, header, payloads: [assignment.spec])
         case .chunk(let chunk):
             return frames(.chunk, ChunkHeader(digest: chunk.digest, chunk: chunk.chunk, chunkCount: chunk.chunkCount),
@@ -104,7 +104,7 @@ public enum ProtocolCodec {
             let header = try envelope.header(AssignmentHeader.self) { try $0.validate() }
             let spec = try envelope.jsonObjectPayload(0)
             return .assign(Assignment(job: header.job, attempt: header.attempt, dataset: header.dataset,
-                                      datasetBytes: header.datasetBytes, chunkCount: header.chunkCount, spec: spec))
+                                      datasetBytes: header.datasetBytes, chunkCount: header.chunkCount, files: header.files ?? [], spec: spec))
         case .chunk:
             let header = try envelope.header(ChunkHeader.self) { try $0.validate() }
             return .chunk(DatasetChunk(digest: header.digest, chunk: header.chunk, chunkCount: header.chunkCount,

@@ -22,12 +22,14 @@ public struct JobRun: Sendable {
     public let spec: [UInt8]
     /// The dataset (feature pack) file, verified against its digest.
     public let datasetPath: String
+    /// Every file of the job (the dataset, its model's checkpoint) by digest → verified local path.
+    public let files: [String: String]
     public let reportEpoch: @Sendable (EpochReport) -> Void
     public let isCancelled: @Sendable () -> Bool
 
-    public init(attempt: JobAttempt, spec: [UInt8], datasetPath: String,
+    public init(attempt: JobAttempt, spec: [UInt8], datasetPath: String, files: [String: String] = [:],
                 reportEpoch: @escaping @Sendable (EpochReport) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
-        self.attempt = attempt; self.spec = spec; self.datasetPath = datasetPath
+        self.attempt = attempt; self.spec = spec; self.datasetPath = datasetPath; self.files = files
         self.reportEpoch = reportEpoch; self.isCancelled = isCancelled
     }
 }

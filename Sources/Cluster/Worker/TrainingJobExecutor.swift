@@ -12,6 +12,8 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     private let lock = NSLock()
     /// The last pack read, by path (workers run many jobs on one dataset).
     private var cachedPack: (path: String, pack: FeaturePack)?
+    /// The last checkpoint read, by digest, model and format (the jobs of a model share it).
+    private var cachedStart: (key: String, start: PretrainedStart)?
 
     /// Jobs run in `scratchDirectory/<job>`, removed when the job ends.
     public init(scratchDirectory: String) { self.scratchDirectory = scratchDirectory }
@@ -23,10 +25,14 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
         let runner: JobRunner
         do {
             spec = try JSONDecoder().decode(JobSpec.self, from: Data(run.spec))
-            runner = try JobRunner(sweepId: spec.sweep, config: try spec.loadConfiguration(), pack: try pack(at: run.datasetPath), folds: spec.folds)
+            let config = try spec.loadConfiguration()
+            let starts = try spec.checkpoint.map { [spec.job.model: try start(spec.job.model, from: $0, config: config, files: run.files)] } ?? [:]
+            runner = try JobRunner(sweepId: spec.sweep, config: config, pack: try pack(at: run.datasetPath), folds: spec.folds, starts: starts)
         } catch let error as DecodingError {
             throw PermanentJobFailure("the job's spec cannot be read: \(error)")
         } catch let error as ConfigError {
+            throw PermanentJobFailure("\(error)")
+        } catch let error as TrainingError {
             throw PermanentJobFailure("\(error)")
         }
         let path = runner.path(spec.job)
@@ -52,6 +58,28 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
             throw PermanentJobFailure("\(path): \(error)")
         } catch let error as DataError {
             throw PermanentJobFailure("\(path): \(error)")
+        }
+    }
+
+    /// `model`'s start from the checkpoint `reference` names, fetched into `files`; a file that
+    /// cannot start the model is a `TrainingError` naming the model's `init` key.
+    private func start(_ model: String, from reference: CheckpointReference, config: SweepConfig, files: [String: String]) throws -> PretrainedStart {
+        let format = config.models.settings(for: model)?.initFormat ?? "auto"
+        let key = "\(reference.digest) \(model) \(format)"
+        lock.lock()
+        defer { lock.unlock() }
+        if let cachedStart, cachedStart.key == key { return cachedStart.start }
+        guard let path = files[reference.digest] else {
+            throw TrainingError.configuration("models.\(model).init", "the worker was not given checkpoint \(reference.name) (\(reference.digest))")
+        }
+        do {
+            let start = try PretrainedStart(reference: reference, weightsAt: path, format: format, model: model)
+            cachedStart = (key, start)
+            return start
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw TrainingError.configuration("models.\(model).init", "\(reference.name): \(error)")
         }
     }
 

@@ -45,61 +45,78 @@ extension Worker {
             return
         }
         log("worker \(configuration.name): job \(assignment.job) attempt \(assignment.attempt)")
-        current = (assignment, nil, nil, CancellationFlag())
-        if let path = cache.path(of: assignment.dataset) {
-            run(path)
+        let missing = assignment.inputs.filter { cache.path(of: $0.digest) == nil }
+        current = (assignment, missing, nil, nil, CancellationFlag())
+        if missing.isEmpty {
+            run()
         } else {
             current?.nextChunk = 0
             startFetch()
         }
     }
 
-    /// Starts downloading the current assignment's dataset, `fetchWindow` chunks in flight.
+    /// Starts downloading the first file the current assignment still misses, `fetchWindow`
+    /// chunks in flight.
     func startFetch() {
-        guard let assignment = current?.assignment else { return }
+        guard let file = current?.missing.first else { return }
+        let chunkCount = DatasetDirectory.chunkCount(size: file.bytes, chunkBytes: chunkBytes)
         do {
-            try cache.begin(assignment.dataset, chunkCount: assignment.chunkCount)
+            try cache.begin(file.digest, chunkCount: chunkCount)
         } catch {
-            failCurrent(reason: "cannot write the dataset cache: \(error)")
+            failCurrent(reason: "cannot write the cache: \(error)")
             return
         }
         lastChunkAt = Date()
-        guard assignment.chunkCount > 0 else { return finishFetch() }
-        let window = min(configuration.fetchWindow, assignment.chunkCount)
-        for chunk in 0..<window { send(.fetch(ChunkRequest(digest: assignment.dataset, chunk: chunk))) }
+        guard chunkCount > 0 else { return finishFetch() }
+        let window = min(configuration.fetchWindow, chunkCount)
+        for chunk in 0..<window { send(.fetch(ChunkRequest(digest: file.digest, chunk: chunk))) }
         current?.nextChunk = window
     }
 
     private func store(_ chunk: DatasetChunk) {
-        guard let assignment = current?.assignment, let next = current?.nextChunk, chunk.digest == assignment.dataset else { return }
+        guard let file = current?.missing.first, let next = current?.nextChunk, chunk.digest == file.digest else { return }
         lastChunkAt = Date()
         do {
             if try cache.write(chunk, chunkBytes: chunkBytes) { return finishFetch() }
         } catch {
-            return failCurrent(reason: "cannot write the dataset cache: \(error)")
+            return failCurrent(reason: "cannot write the cache: \(error)")
         }
-        if next < assignment.chunkCount {
-            send(.fetch(ChunkRequest(digest: assignment.dataset, chunk: next)))
+        if next < chunk.chunkCount {
+            send(.fetch(ChunkRequest(digest: file.digest, chunk: next)))
             current?.nextChunk = next + 1
         }
     }
 
+    /// Verifies the finished download; fetches the next missing file, or runs the job when
+    /// it has them all.
     private func finishFetch() {
         do {
             let path = try cache.finish()
-            log("worker \(configuration.name): dataset \(current?.assignment.dataset ?? "") cached")
-            run(path)
+            log("worker \(configuration.name): file \((path as NSString).lastPathComponent) cached")
+            current?.missing.removeFirst()
         } catch {
-            failCurrent(reason: "\(error)")
+            return failCurrent(reason: "\(error)")
+        }
+        if current?.missing.isEmpty == true {
+            run()
+        } else {
+            current?.nextChunk = 0
+            startFetch()
         }
     }
 
-    /// Starts the executor on a new work thread for the current assignment.
-    private func run(_ datasetPath: String) {
+    /// Starts the executor on a new work thread for the current assignment, whose files are
+    /// all cached.
+    private func run() {
         guard let current else { return }
         self.current?.nextChunk = nil
         let attempt = JobAttempt(job: current.assignment.job, attempt: current.assignment.attempt)
-        let run = JobRun(attempt: attempt, spec: current.assignment.spec, datasetPath: datasetPath,
+        var files: [String: String] = [:]
+        for input in current.assignment.inputs {
+            guard let path = cache.path(of: input.digest) else { return failCurrent(reason: "file \(input.digest) left the cache") }
+            files[input.digest] = path
+        }
+        let run = JobRun(attempt: attempt, spec: current.assignment.spec, datasetPath: files[current.assignment.dataset]!, files: files,
                          reportEpoch: { [self] report in post(.epoch(attempt, report)) },
                          isCancelled: { [flag = current.cancelled] in flag.isSet })
         let executor = self.executor

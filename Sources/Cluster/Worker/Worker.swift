@@ -2,8 +2,8 @@ import Foundation
 
 /// A stateless worker: one I/O thread owns a DEALER socket to the coordinator; jobs run on a
 /// separate work thread through a `JobExecutor`. It says HELLO on every (re)connection,
-/// heartbeats every interval naming the attempt it works on, fetches datasets by digest in
-/// chunks into its cache, streams PROGRESS, and keeps each RESULT or FAILED until ACKed
+/// heartbeats every interval naming the attempt it works on, fetches a job's files (dataset,
+/// checkpoint) by digest in chunks into its cache, streams PROGRESS, and keeps each RESULT or FAILED until ACKed
 /// (resending it after a reconnect). When the coordinator falls silent it reconnects with
 /// backoff (1 → 32 s by default); a DISCONNECT makes it reconnect too.
 ///
@@ -33,9 +33,10 @@ public final class Worker: @unchecked Sendable {
     var lastHeard = Date()
     var backoff: TimeInterval
     var reconnectAt: Date?
-    /// The attempt in hand: its assignment, whether its dataset is still downloading (next
-    /// chunk to request), the last reported epoch and its cancellation flag.
-    var current: (assignment: Assignment, nextChunk: Int?, epoch: Int?, cancelled: CancellationFlag)?
+    /// The attempt in hand: its assignment, the files it needs that are not cached yet (the
+    /// first is downloading while `nextChunk`, the next chunk to request, is set), the last
+    /// reported epoch and its cancellation flag.
+    var current: (assignment: Assignment, missing: [StoredFile], nextChunk: Int?, epoch: Int?, cancelled: CancellationFlag)?
     /// When the download in progress last moved (started or got a chunk).
     var lastChunkAt = Date()
     /// RESULT and FAILED messages not yet ACKed, with when each was last sent.
@@ -182,7 +183,7 @@ public final class Worker: @unchecked Sendable {
             return
         }
         if current?.nextChunk != nil, cache.downloading != nil, now.timeIntervalSince(lastChunkAt) > silenceLimit {
-            log("worker \(configuration.name): dataset download stalled; starting it again")
+            log("worker \(configuration.name): download stalled; starting it again")
             startFetch()
         }
         let job = current.map { JobAttempt(job: $0.assignment.job, attempt: $0.assignment.attempt) }
