@@ -38,7 +38,7 @@ struct RefitCommand: ParsableCommand {
         } catch let error as ConfigError {
             throw ValidationError(error.description)
         }
-        let settings = try trackingSettings(config)
+        let settings = try TrackingSettings.forRun(noTracking: noTracking, flagURI: mlflow, flagExperiment: experiment, config: config)
         if register != nil && settings == nil {
             throw ValidationError("--register needs MLflow: drop --no-tracking and give --mlflow URI or MLFLOW_TRACKING_URI")
         }
@@ -72,18 +72,6 @@ struct RefitCommand: ParsableCommand {
             let version = try ModelRegistration.register(name: register, runId: run.runId, artifactURI: run.artifactURI, card: card,
                                                          settings: tracking.settings)
             print("registered model '\(register)' version \(version) (source \(run.artifactURI)/model)")
-        }
-    }
-
-    /// Where to track, or nil for no tracking (as `sweep --local` decides).
-    private func trackingSettings(_ config: SweepConfig) throws -> TrackingSettings? {
-        guard !noTracking, config.tracking.enabled else { return nil }
-        do {
-            return try TrackingSettings.resolve(flagURI: mlflow, flagExperiment: experiment, configURI: config.tracking.uri,
-                                                configExperiment: config.tracking.experiment, environment: ProcessInfo.processInfo.environment)
-        } catch TrackingSettingsError.noTrackingURI {
-            print("tracking: off (no --mlflow, tracking.uri or MLFLOW_TRACKING_URI; --no-tracking silences this)")
-            return nil
         }
     }
 }

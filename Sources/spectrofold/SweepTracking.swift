@@ -112,3 +112,19 @@ final class EpochTracking: TrainerObserver {
         }
     }
 }
+
+extension TrackingSettings {
+    /// Where a command that trains (`sweep --local`, `refit`) tracks, or nil for no tracking:
+    /// `--no-tracking`, `tracking.enabled: false`, or no URI anywhere (which is said). A
+    /// malformed URI is an error before any training.
+    static func forRun(noTracking: Bool, flagURI: String?, flagExperiment: String?, config: SweepConfig) throws -> TrackingSettings? {
+        guard !noTracking, config.tracking.enabled else { return nil }
+        do {
+            return try resolve(flagURI: flagURI, flagExperiment: flagExperiment, configURI: config.tracking.uri,
+                               configExperiment: config.tracking.experiment, environment: ProcessInfo.processInfo.environment)
+        } catch TrackingSettingsError.noTrackingURI {
+            print("tracking: off (no --mlflow, tracking.uri or MLFLOW_TRACKING_URI; --no-tracking silences this)")
+            return nil
+        }
+    }
+}
