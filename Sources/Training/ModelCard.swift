@@ -9,7 +9,7 @@ import NN
 ///
 /// ```json
 /// {"format": "spectrofold-model/1", "model": "cnn_mlp", "preset": "mini", "model_version": "cnn_mlp@1.0.0",
-///  "classes": ["high", "low"], "features": {"sample_rate": 16000, "num_mel_bins": 128, "frames": 100, …},
+///  "classes": ["high", "low"], "features": {"sample_rate": 16000, "num_mel_bins": 128, "frames": 100, "max_frames": 300, …},
 ///  "normalization": {"mean": -6.1, "std": 3.2},
 ///  "metadata": {"columns": [{"name": "speed", "kind": "numeric"}, …], "mean": […], "scale": […]},
 ///  "data_columns": {"path": "path", "label": "label", "numeric_metadata": ["speed"], …},
