@@ -18,6 +18,7 @@ struct ConfigValidator {
         try require("folds.repeats", config.folds.repeats == 1 || config.folds.strategy != "manifest",
                     "must be 1 with strategy 'manifest': the dataset's own folds are the same in every repeat")
 
+        try choose("refit.selection", config.refit.selection, among: ["last", "inner"])
         try require("models.run", !config.models.run.isEmpty, "names no model")
         for (index, name) in config.models.run.enumerated() {
             try choose("models.run", name, among: ModelsConfig.known, what: "model")

@@ -21,6 +21,8 @@ public struct SweepConfig: Codable, Equatable, Sendable {
     public var trainer = TrainerConfig()
     public var evaluation = EvaluationConfig()
     public var tracking = TrackingConfig()
+    /// How `spectrofold refit` trains the chosen model on all the data.
+    public var refit = RefitConfig()
 
     public init() {}
 }
@@ -207,6 +209,14 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     public var randomCrop = true
     /// Roll each training window circularly by up to this many frames either way; 0: no shift.
     public var timeShiftFrames = 0
+}
+
+/// How a refit trains a model on every example of the sweep's data.
+public struct RefitConfig: Codable, Equatable, Sendable {
+    /// `last`: no selection part; as many epochs as the median over the sweep's jobs of the epochs
+    /// their chosen weights had (a plateau scheduler, with nothing to follow, is then off).
+    /// `inner`: a selection part split off all the data chooses the epoch, as in a fold job.
+    public var selection = "last"
 }
 
 /// Where runs are recorded.

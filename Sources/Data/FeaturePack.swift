@@ -8,7 +8,7 @@ import SafeTensors
 /// |---|---|---|---|
 /// | `features` | F32 | (N, numMelBins, maxFrames) | raw log-mel (Kaldi fbank, not normalised), 0 past a clip's end |
 /// | `lengths` | I64 | (N) | each clip's frames in `features` (≤ maxFrames; absent in older packs: maxFrames) |
-/// | `labels` | I64 | (N) | index into `classes` |
+/// | `labels` | I64 | (N) | index into `classes` (−1: unlabelled, in a pack built to be scored) |
 /// | `metadata` | F32 | (N, K) | unscaled metadata, columns as `metadata_columns` |
 /// | `groups` | I64 | (N) | group id (index into `group_names`; the row itself when there is no group column) |
 /// | `folds` | I64 | (N) | the manifest's own fold numbers, only when it has them |

@@ -9,6 +9,18 @@ public enum BadFilePolicy: String, Sendable, CaseIterable {
     case stop
 }
 
+/// The classes and metadata columns a trained model expects: a pack built to be scored by it
+/// (`FeaturePackBuilder.forScoring`) has exactly these, whatever its manifest lists.
+public struct PackSchema: Sendable, Equatable {
+    public var classes: [String]
+    public var metadataColumns: [MetadataColumn]
+
+    public init(classes: [String], metadataColumns: [MetadataColumn]) {
+        self.classes = classes
+        self.metadataColumns = metadataColumns
+    }
+}
+
 /// Featurises every file of a manifest into a `FeaturePack`, in parallel.
 public struct FeaturePackBuilder: Sendable {
     public var manifest: Manifest
@@ -18,6 +30,9 @@ public struct FeaturePackBuilder: Sendable {
     public var onBadFile: BadFilePolicy
     /// Worker threads (default: one per core).
     public var threads: Int
+    /// Fixed classes and metadata columns (a pack to score with a trained model); nil derives
+    /// them from the manifest.
+    public private(set) var schema: PackSchema?
 
     /// The outcome of `prepare`.
     public struct Outcome: Sendable {
@@ -35,6 +50,18 @@ public struct FeaturePackBuilder: Sendable {
         self.acousticDescriptors = acousticDescriptors
         self.onBadFile = onBadFile
         self.threads = max(1, threads)
+    }
+
+    /// A builder of the pack a model with `schema` scores: the metadata encoded into the model's
+    /// columns (acoustic descriptors when it has them), labels as indices into its classes (−1
+    /// for an entry without a label or with one the model does not know), bad files skipped.
+    public static func forScoring(manifest: Manifest, parameters: FbankParameters, schema: PackSchema,
+                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> FeaturePackBuilder {
+        var builder = FeaturePackBuilder(manifest: manifest, parameters: parameters,
+                                         acousticDescriptors: schema.metadataColumns.contains { $0.kind == .acoustic },
+                                         onBadFile: .skip, threads: threads)
+        builder.schema = schema
+        return builder
     }
 
     /// SHA-256 of everything the pack depends on: the manifest's entries and columns, each
@@ -78,7 +105,8 @@ public struct FeaturePackBuilder: Sendable {
 
     private func build(fingerprint: String, progress: (@Sendable (Int, Int) -> Void)?) throws -> FeaturePack {
         let entries = manifest.entries
-        let (manifestColumns, manifestValues) = try ManifestMetadataEncoder.encode(manifest)
+        let (manifestColumns, manifestValues) = try schema.map { try ManifestMetadataEncoder.encode(manifest, into: $0.metadataColumns) }
+            ?? ManifestMetadataEncoder.encode(manifest)
         let parameters = self.parameters, policy = onBadFile
         let outcomes = parallelResults(count: entries.count, threads: threads, stopAtFirstError: policy == .stop, progress: progress) {
             let frontEnd = FrontEnd(parameters: parameters)
@@ -99,11 +127,11 @@ public struct FeaturePackBuilder: Sendable {
                 keptRows.append(i)
             case .success:
                 if policy == .stop { throw DataError(entry.origin, "\(entry.path): shorter than one frame") }
-                skipped.append("\(entry.origin): \(entry.path): shorter than one frame (\(parameters.frameLengthMs) ms)")
+                skipped.append(Self.place(entry) + "shorter than one frame (\(parameters.frameLengthMs) ms)")
             case .failure(let error):
                 let reason = (error as? AudioError)?.reason ?? "\(error)"
                 if policy == .stop { throw DataError(entry.origin, "\(entry.path): \(reason)") }
-                skipped.append("\(entry.origin): \(entry.path): \(reason)")
+                skipped.append(Self.place(entry) + reason)
             case nil:
                 continue  // never started: an earlier file's error stops the build above
             }
@@ -112,7 +140,8 @@ public struct FeaturePackBuilder: Sendable {
 
         var columns = manifestColumns
         if acousticDescriptors { columns += AcousticDescriptors.names.map { MetadataColumn(name: "acoustic.\($0)", kind: .acoustic) } }
-        let labelIndex = Dictionary(uniqueKeysWithValues: manifest.classes.enumerated().map { ($1, $0) })
+        let classes = schema?.classes ?? manifest.classes
+        let labelIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var groupNames: [String] = [], groupIndex: [String: Int] = [:]
         let groups: [Int] = keptRows.enumerated().map { row, i in
             guard let name = entries[i].group else { return row }
@@ -123,9 +152,14 @@ public struct FeaturePackBuilder: Sendable {
         }
         let hasFolds = !manifest.columns.fold.isEmpty
         return FeaturePack(
-            parameters: parameters, features: features, lengths: lengths, labels: keptRows.map { labelIndex[entries[$0].label]! },
+            parameters: parameters, features: features, lengths: lengths, labels: keptRows.map { labelIndex[entries[$0].label] ?? -1 },
             metadata: metadata, groups: groups, folds: hasFolds ? keptRows.map { entries[$0].fold! } : nil,
-            files: files, classes: manifest.classes, metadataColumns: columns, groupNames: groupNames,
+            files: files, classes: classes, metadataColumns: columns, groupNames: groupNames,
             skipped: skipped, inputFingerprint: fingerprint)
+    }
+
+    /// `origin: path: ` (just `path: ` for a file given directly, whose origin is itself).
+    private static func place(_ entry: ManifestEntry) -> String {
+        entry.origin == entry.path ? "\(entry.path): " : "\(entry.origin): \(entry.path): "
     }
 }

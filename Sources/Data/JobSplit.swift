@@ -20,10 +20,9 @@ public enum SelectionMode: String, Sendable, CaseIterable, Codable {
 /// ```
 public struct JobSplit: Sendable {
     public let pack: FeaturePack
-    public let `repeat`: Int
-    public let fold: Int
     public let fitRows: [Int]
     public let selectionRows: [Int]
+    /// Empty in a refit's split (`whole`).
     public let testRows: [Int]
     public let normalizer: FeatureNormalizer
     public let scaler: MetadataScaler
@@ -36,22 +35,35 @@ public struct JobSplit: Sendable {
     public init(pack: FeaturePack, folds: FoldAssignment, repeat: Int, fold: Int, selection: SelectionMode, fraction: Double,
                 seed: UInt64, statistics: FeatureNormalizer? = nil) throws {
         precondition(folds.folds.count == pack.count && (0..<folds.k).contains(fold), "JobSplit: fold \(fold) does not fit the assignment")
-        self.pack = pack
-        self.repeat = `repeat`
-        self.fold = fold
-        testRows = folds.validationRows(fold: fold)
+        let test = folds.validationRows(fold: fold)
         let training = folds.trainingRows(fold: fold)
         let place = `repeat` > 0 ? "repeat \(`repeat`), fold \(fold)" : "fold \(fold)"
-        guard !testRows.isEmpty, !training.isEmpty else {
-            throw DataError("folds", "\(place): the \(testRows.isEmpty ? "held-out" : "training") part has no examples")
+        guard !test.isEmpty, !training.isEmpty else {
+            throw DataError("folds", "\(place): the \(test.isEmpty ? "held-out" : "training") part has no examples")
         }
+        try self.init(pack: pack, training: training, test: test, selection: selection, fraction: fraction, seed: seed,
+                      stream: Self.stream(repeat: `repeat`, fold: fold), place: place, statistics: statistics)
+    }
+
+    /// A refit's split: every row of the pack trains (the fit part, and with `.inner` a selection
+    /// part made as a fold job's is); nothing is held out.
+    public static func whole(pack: FeaturePack, selection: SelectionMode, fraction: Double, seed: UInt64,
+                             statistics: FeatureNormalizer? = nil) throws -> JobSplit {
+        guard pack.count > 0 else { throw DataError("refit", "the pack has no examples") }
+        return try JobSplit(pack: pack, training: Array(0..<pack.count), test: [], selection: selection, fraction: fraction, seed: seed,
+                            stream: 0x5265_6669_74, place: "refit", statistics: statistics)
+    }
+
+    private init(pack: FeaturePack, training: [Int], test: [Int], selection: SelectionMode, fraction: Double, seed: UInt64,
+                 stream: UInt64, place: String, statistics: FeatureNormalizer?) throws {
+        self.pack = pack
+        testRows = test
         switch selection {
         case .last:
             (fitRows, selectionRows) = (training, [])
         case .inner:
             (fitRows, selectionRows) = try SelectionSplit.split(rows: training, labels: pack.labels, groups: pack.groups, classes: pack.classes,
-                                                                fraction: fraction, seed: seed, stream: Self.stream(repeat: `repeat`, fold: fold),
-                                                                place: place)
+                                                                fraction: fraction, seed: seed, stream: stream, place: place)
         }
         normalizer = statistics ?? FeatureNormalizer.fit(pack, rows: fitRows)
         scaler = MetadataScaler.fit(pack, rows: fitRows)

@@ -54,9 +54,20 @@ public struct Manifest: Sendable {
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
             throw DataError(source, "no such file or folder")
         }
-        let entries = isDirectory.boolValue ? try folderEntries(source, columns: columns) : try csvEntries(source, columns: columns)
+        let entries = isDirectory.boolValue ? try folderEntries(source, columns: columns) : try csvEntries(source, columns: columns, labelled: true)
         guard !entries.isEmpty else { throw DataError(source, "lists no audio files") }
         return Manifest(source: source, columns: columns, entries: entries, classes: sortedClasses(entries.map(\.label)))
+    }
+
+    /// Reads a CSV manifest of files to classify: the label column may be absent or empty (the
+    /// entry's label is then ""); every other named column must be there.
+    static func entriesForScoring(csv source: String, columns: ManifestColumns) throws -> [ManifestEntry] {
+        try csvEntries(source, columns: columns, labelled: false)
+    }
+
+    /// Files to classify gathered from several sources (`ScoringSources`), read with `columns`.
+    static func forScoring(entries: [ManifestEntry], columns: ManifestColumns, source: String) -> Manifest {
+        Manifest(source: source, columns: columns, entries: entries, classes: sortedClasses(entries.map(\.label).filter { !$0.isEmpty }))
     }
 
     /// The label index of every entry (its position in `classes`).
@@ -103,11 +114,12 @@ public struct Manifest: Sendable {
         return entries
     }
 
-    private static func csvEntries(_ file: String, columns: ManifestColumns) throws -> [ManifestEntry] {
+    /// `labelled`: the label column must be there and never empty.
+    private static func csvEntries(_ file: String, columns: ManifestColumns, labelled: Bool) throws -> [ManifestEntry] {
         let table = try CSVTable(contentsOf: file)
         let base = (file as NSString).deletingLastPathComponent
         let pathTemplate = try PathTemplate(columns.path, table: table)
-        let label = try table.columnIndex(columns.label)
+        let label = labelled || table.header.contains(columns.label) ? try table.columnIndex(columns.label) : nil
         let group = try columns.group.isEmpty ? nil : table.columnIndex(columns.group)
         let fold = try columns.fold.isEmpty ? nil : table.columnIndex(columns.fold)
         let metadataNames = columns.numericMetadata + columns.categoricalMetadata
@@ -118,8 +130,8 @@ public struct Manifest: Sendable {
 
         return try table.rows.enumerated().map { r, row in
             let origin = "\(file):\(table.lines[r])"
-            let labelValue = row[label].trimmingCharacters(in: .whitespaces)
-            guard !labelValue.isEmpty else { throw DataError(origin, column: columns.label, "empty label") }
+            let labelValue = label.map { row[$0].trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !labelled || !labelValue.isEmpty else { throw DataError(origin, column: columns.label, "empty label") }
             var relative = try pathTemplate.path(row: row, origin: origin)
             guard !relative.isEmpty else { throw DataError(origin, column: columns.path, "empty path") }
             if !relative.hasPrefix("/") && !base.isEmpty { relative = base + "/" + relative }

@@ -17,6 +17,18 @@ public struct MetadataColumn: Sendable, Equatable, Codable {
         self.name = name
         self.kind = kind
     }
+
+    /// The manifest column the values come from: `voice` for `voice=en-us`, the name itself for
+    /// a numeric column (an acoustic column has none: it is computed from the audio).
+    public var manifestColumn: String {
+        kind == .categorical ? String(name.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]) : name
+    }
+
+    /// A categorical column's value (`en-us` for `voice=en-us`); "" for the other kinds.
+    var level: String {
+        guard kind == .categorical, let equals = name.firstIndex(of: "=") else { return "" }
+        return String(name[name.index(after: equals)...])
+    }
 }
 
 /// Turns a manifest's metadata columns into numbers: numeric columns as they are, categorical
@@ -49,6 +61,26 @@ enum ManifestMetadataEncoder {
             }
         }
         return (columns, rows)
+    }
+
+    /// The manifest's values encoded into a trained model's `columns` (the acoustic ones left
+    /// out: they come from the audio): numeric columns as they are, `column=value` one-hot from
+    /// the manifest column `column` (all 0 for a value the model never saw).
+    static func encode(_ manifest: Manifest, into columns: [MetadataColumn]) throws -> (columns: [MetadataColumn], values: [[Float]]) {
+        let wanted = columns.filter { $0.kind != .acoustic }
+        let values = try manifest.entries.map { entry in
+            try wanted.map { column -> Float in
+                if column.kind == .categorical {
+                    return entry.values[column.manifestColumn] == column.level ? 1 : 0
+                }
+                let text = entry.values[column.name] ?? ""
+                guard let value = Double(text), value.isFinite else {
+                    throw DataError(entry.origin, column: column.name, "'\(text)' is not a number")
+                }
+                return Float(value)
+            }
+        }
+        return (wanted, values)
     }
 
     private static func refuseLabelMirror(_ name: String, _ manifest: Manifest) throws {

@@ -14,7 +14,7 @@ import Foundation
 /// ```
 public final class MLflowClient: @unchecked Sendable {
     public let endpoint: MLflowEndpoint
-    private let http: MLflowHTTP
+    let http: MLflowHTTP
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -82,6 +82,13 @@ public final class MLflowClient: @unchecked Sendable {
         return try decode(Response.self, data, "POST /api/2.0/mlflow/runs/search").runs ?? []
     }
 
+    /// The run with id `runId`.
+    public func run(id runId: String) throws -> MLflowRun {
+        struct Response: Decodable { var run: MLflowRun }
+        let data = try http.send("GET", "/api/2.0/mlflow/runs/get", query: [URLQueryItem(name: "run_id", value: runId)], repeatable: true)
+        return try decode(Response.self, data, "GET /api/2.0/mlflow/runs/get").run
+    }
+
     /// Sets a run's status and, when it ended, its end time (ms since 1970).
     public func updateRun(runId: String, status: MLflowRunStatus, endTime: Int64?) throws {
         struct Request: Encodable { var runId: String; var status: MLflowRunStatus; var endTime: Int64? }
@@ -114,24 +121,36 @@ public final class MLflowClient: @unchecked Sendable {
     /// `mlflow-artifacts:/1/<run>/artifacts` becomes
     /// `PUT /api/2.0/mlflow-artifacts/artifacts/1/<run>/artifacts/<artifactPath>`.
     public func uploadArtifact(artifactURI: String, artifactPath: String, localPath: String) throws {
+        let path = try proxiedPath(artifactURI, artifactPath)
+        let contents = try Data(contentsOf: URL(fileURLWithPath: localPath), options: .alwaysMapped)
+        _ = try http.send("PUT", path, body: contents, contentType: "application/octet-stream", repeatable: true)
+    }
+
+    /// Downloads `artifactPath` of the run whose artifact URI is `artifactURI` into `localPath`,
+    /// through the server's artifact proxy (the reverse of `uploadArtifact`).
+    public func downloadArtifact(artifactURI: String, artifactPath: String, to localPath: String) throws {
+        let data = try http.send("GET", try proxiedPath(artifactURI, artifactPath), repeatable: true)
+        try data.write(to: URL(fileURLWithPath: localPath), options: .atomic)
+    }
+
+    /// `/api/2.0/mlflow-artifacts/artifacts/<experiment>/<run>/artifacts/<artifactPath>` for a
+    /// run's `mlflow-artifacts:/<experiment>/<run>/artifacts` URI.
+    private func proxiedPath(_ artifactURI: String, _ artifactPath: String) throws -> String {
         guard artifactURI.hasPrefix("mlflow-artifacts:"),
               let proxied = URLComponents(string: artifactURI)?.path.trimmingCharacters(in: CharacterSet(charactersIn: "/")),
               !proxied.isEmpty else {
             throw MLflowError.artifactProxyUnavailable(uri: endpoint.uri, artifactURI: artifactURI)
         }
-        let path = "/api/2.0/mlflow-artifacts/artifacts/" + "\(proxied)/\(artifactPath)"
-            .addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
-        let contents = try Data(contentsOf: URL(fileURLWithPath: localPath), options: .alwaysMapped)
-        _ = try http.send("PUT", path, body: contents, contentType: "application/octet-stream", repeatable: true)
+        return "/api/2.0/mlflow-artifacts/artifacts/" + "\(proxied)/\(artifactPath)".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
     }
 
     // MARK: - Coding
 
-    private func post<Body: Encodable>(_ method: String, _ body: Body, repeatable: Bool) throws -> Data {
+    func post<Body: Encodable>(_ method: String, _ body: Body, repeatable: Bool) throws -> Data {
         try http.send("POST", "/api/2.0/mlflow/" + method, body: try encoder.encode(body), repeatable: repeatable)
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ request: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ request: String) throws -> T {
         do {
             return try decoder.decode(type, from: data)
         } catch {

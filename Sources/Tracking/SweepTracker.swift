@@ -103,8 +103,9 @@ public final class SweepTracker: @unchecked Sendable {
         guard missing.isEmpty else {
             throw TrackingInputError("\(what): missing params \(missing.joined(separator: ", ")) (required: \(JobStart.requiredParams.joined(separator: ", ")))")
         }
-        let tags = [("sweep_id", start.job.sweepId), ("job_id", start.job.jobId), ("attempt", "\(start.job.attempt)"),
-                    ("model", start.model), ("repeat", "\(start.repeat)"), ("fold", "\(start.fold)"), ("worker", start.worker)]
+        let place = [("repeat", start.repeat), ("fold", start.fold)].compactMap { name, value in value.map { (name, "\($0)") } }
+        let tags = ([("sweep_id", start.job.sweepId), ("job_id", start.job.jobId), ("attempt", "\(start.job.attempt)"),
+                     ("model", start.model)] + place + [("worker", start.worker)])
             .map { MLflowKeyValue($0.0, $0.1) }
         var operations: [TrackingOperation] = [
             .startRun(name: start.name, parentKey: RunKey.sweep(start.job.sweepId), tags: tags, startTime: Self.now()),
@@ -126,14 +127,33 @@ public final class SweepTracker: @unchecked Sendable {
 
     /// Logs the final scores as `final/<score>`, uploads the artifacts, ends the run FINISHED.
     public func jobFinished(_ job: JobIdentity, _ result: JobResult) throws {
+        try runFinished(job, metrics: result.scores.named.map { ("final/\($0.name)", $0.value) }, artifacts: result.artifacts)
+    }
+
+    /// Logs `metrics` (step 0), uploads `artifacts`, ends the run FINISHED: a refit's end, whose
+    /// scores are not its own held-out ones.
+    public func runFinished(_ job: JobIdentity, metrics: [(key: String, value: Double)], artifacts: [ArtifactFile]) throws {
         try Self.checkJob(job)
         let key = RunKey.job(job)
         guard try !outbox.isRecorded(Mark.finished(key)) else { return }
         let time = Self.now()
-        let metrics = result.scores.named.map { MLflowMetric(key: "final/\($0.name)", value: $0.value, timestamp: time, step: 0) }
-        try record([.log(metrics: metrics, params: [], tags: [])]
-                   + uploads(result.artifacts, of: "job \(job.jobId) attempt \(job.attempt)")
+        let points = metrics.map { MLflowMetric(key: $0.key, value: $0.value, timestamp: time, step: 0) }
+        for point in points { try TrackingLimits.checkKey(point.key, "metric", of: "job \(job.jobId)") }
+        try record([.log(metrics: points, params: [], tags: [])]
+                   + uploads(artifacts, of: "job \(job.jobId) attempt \(job.attempt)")
                    + [.endRun(status: .finished, endTime: time)], for: key, mark: Mark.finished(key))
+    }
+
+    /// The first attempt of `jobId` this outbox has not started (1 for a job never run here).
+    public func nextAttempt(sweepId: String, jobId: String) throws -> Int {
+        var attempt = 1
+        while try outbox.isRecorded(Mark.started(RunKey.job(JobIdentity(sweepId: sweepId, jobId: jobId, attempt: attempt)))) { attempt += 1 }
+        return attempt
+    }
+
+    /// The MLflow run id and artifact URI of a job attempt's run, once delivered.
+    public func delivered(_ job: JobIdentity) throws -> (runId: String, artifactURI: String)? {
+        try outbox.run(for: RunKey.job(job)).map { ($0.runId, $0.artifactURI) }
     }
 
     /// Ends the run FAILED with `error` (cut to MLflow's 8000 characters) in its tag `error`.

@@ -73,14 +73,15 @@ public struct JobIdentity: Hashable, Sendable {
 }
 
 /// A job attempt about to train: becomes a child run named `name` (`<model>/fold-<k>`, or
-/// `<model>/rep-<r>/fold-<k>` in a sweep of several repeats).
+/// `<model>/rep-<r>/fold-<k>` in a sweep of several repeats, or `<model>/refit`).
 public struct JobStart: Sendable {
     public var job: JobIdentity
     public var name: String
     public var model: String
-    /// 0-based; 0 in a sweep of one repeat.
-    public var `repeat`: Int
-    public var fold: Int
+    /// 0-based; 0 in a sweep of one repeat; nil for a refit (tag left out).
+    public var `repeat`: Int?
+    /// nil for a refit (tag left out).
+    public var fold: Int?
     /// Who trains it: "local" or the worker's name.
     public var worker: String
     /// Every hyperparameter; must include `requiredParams`.
@@ -89,7 +90,7 @@ public struct JobStart: Sendable {
 
     public static let requiredParams = ["learning_rate", "optimizer", "batch_size", "dropout", "model_version"]
 
-    public init(job: JobIdentity, name: String, model: String, repeat: Int, fold: Int, worker: String,
+    public init(job: JobIdentity, name: String, model: String, repeat: Int?, fold: Int?, worker: String,
                 params: [(key: String, value: String)], dataset: DatasetReference? = nil) {
         self.job = job
         self.name = name

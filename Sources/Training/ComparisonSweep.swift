@@ -17,6 +17,8 @@ public protocol SweepObserver: AnyObject {
 public struct JobArtifacts: Sendable {
     public var directory: String
     public var stateDict: String
+    /// spectrofold-model.json (`ModelCard`): what predicting with the state dict needs.
+    public var modelCard: String
     public var predictions: String
     public var confusionMatrixSVG: String
     public var confusionMatrixJSON: String
@@ -40,9 +42,9 @@ public final class ComparisonSweep {
 
     /// Checks every job's split and every pretrained start (`PretrainedStart.starts(of:)`)
     /// before anything runs.
-    public init(config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:],
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:],
                 outputDirectory: String) throws {
-        runner = try JobRunner(config: config, pack: pack, folds: folds, starts: starts)
+        runner = try JobRunner(sweepId: sweepId, config: config, pack: pack, folds: folds, starts: starts)
         try runner.checkSplits()
         try runner.checkStarts()
         self.config = config

@@ -2,22 +2,32 @@ import Data
 import Foundation
 import NN
 
-/// Writes one job's files: the chosen epoch's state dict, the split (split.json), the held-out
-/// predictions, the confusion matrix (JSON and SVG) and the training curves (CSV and SVG).
+/// Writes one job's files: the chosen epoch's state dict and its card (spectrofold-model.json),
+/// the split (split.json), the training curves (CSV and SVG) and, when rows were held out, their
+/// predictions and confusion matrix (JSON and SVG).
 struct JobArtifactWriter {
     let directory: String
     let classes: [String]
     /// Source path of every pack row, for predictions.csv.
     let files: [String]
 
-    func write(model: Module, modelVersion: String, split: JobSplit, test: Evaluation, history: [EpochRecord], chosenEpoch: Int,
+    /// `card` is complete but for the state dict's SHA-256, filled in here; `test` is nil for a refit.
+    func write(model: Module, card: ModelCard, split: JobSplit, test: Evaluation?, history: [EpochRecord], chosenEpoch: Int,
                title: String) throws -> JobArtifacts {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let artifacts = JobArtifacts(directory: directory)
-        try StateDict.save(model, to: artifacts.stateDict, metadata: ["format": "pt", "model_version": modelVersion])
+        try StateDict.save(model, to: artifacts.stateDict, metadata: ["format": "pt", "model_version": card.modelVersion])
+        var card = card
+        card.stateDict = ModelCard.StateDictReference(file: (artifacts.stateDict as NSString).lastPathComponent,
+                                                      sha256: try Self.sha256(ofFile: artifacts.stateDict))
+        try card.write(to: artifacts.modelCard)
         let rows = try JSONSerialization.data(withJSONObject: ["fit": split.fitRows, "selection": split.selectionRows, "test": split.testRows],
                                               options: [.sortedKeys])
         try rows.write(to: URL(fileURLWithPath: artifacts.split))
+        try TrainingCurvesChart.svg(history: history, chosenEpoch: chosenEpoch, title: title)
+            .write(toFile: artifacts.curvesSVG, atomically: true, encoding: .utf8)
+        try historyCSV(history).write(toFile: artifacts.historyCSV, atomically: true, encoding: .utf8)
+        guard let test else { return artifacts }
         try predictionsCSV(test).write(toFile: artifacts.predictions, atomically: true, encoding: .utf8)
         let matrix = test.metrics.confusionMatrix
         let json = try JSONSerialization.data(withJSONObject: ["classes": classes, "matrix": matrix,
@@ -26,20 +36,22 @@ struct JobArtifactWriter {
         try json.write(to: URL(fileURLWithPath: artifacts.confusionMatrixJSON))
         try ConfusionMatrixChart.svg(matrix, classes: classes, title: "\(title): held-out fold")
             .write(toFile: artifacts.confusionMatrixSVG, atomically: true, encoding: .utf8)
-        try TrainingCurvesChart.svg(history: history, chosenEpoch: chosenEpoch, title: title)
-            .write(toFile: artifacts.curvesSVG, atomically: true, encoding: .utf8)
-        try historyCSV(history).write(toFile: artifacts.historyCSV, atomically: true, encoding: .utf8)
         return artifacts
+    }
+
+    /// SHA-256 of a file's bytes, 64 hex digits.
+    static func sha256(ofFile path: String) throws -> String {
+        var hash = SHA256()
+        try Data(contentsOf: URL(fileURLWithPath: path)).withUnsafeBytes { hash.update($0) }
+        return hash.hexDigest
     }
 
     /// `path,label,predicted,p_<class>…` with class names, one row per held-out example.
     private func predictionsCSV(_ e: Evaluation) -> String {
         let c = classes.count
-        var lines = [(["path", "label", "predicted"] + classes.map { "p_\($0)" }).map(csvField).joined(separator: ",")]
+        var lines = [PredictionTable.header(["path", "label", "predicted"], classes: classes)]
         for (i, row) in e.rows.enumerated() {
-            let probabilities = (0..<c).map { String(format: "%.6g", e.probabilities[i * c + $0]) }
-            lines.append(([csvField(files[row]), csvField(classes[e.labels[i]]), csvField(classes[e.predictions[i]])] + probabilities)
-                .joined(separator: ","))
+            lines.append(PredictionTable.row([files[row], classes[e.labels[i]], classes[e.predictions[i]]], e.probabilities[(i * c)..<((i + 1) * c)]))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -51,9 +63,5 @@ struct JobArtifactWriter {
                 + [r.valLoss, r.valAccuracy, r.valF1Weighted, r.valPrecisionWeighted, r.valRecallWeighted].map { $0.map { String($0) } ?? "" }
                 + [String(r.learningRate), String(format: "%.3f", r.seconds)]).joined(separator: ",")
         }).joined(separator: "\n") + "\n"
-    }
-
-    private func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

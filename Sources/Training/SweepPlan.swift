@@ -45,7 +45,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// its model, is an error here, before anything is submitted.
     public init(id: String, experiment: String, config: SweepConfig, pack: FeaturePack, dataset: String, datasetSource: String,
                 folds: [FoldAssignment], starts: [String: PretrainedStart] = [:]) throws {
-        let runner = try JobRunner(config: config, pack: pack, folds: folds, starts: starts)
+        let runner = try JobRunner(sweepId: id, config: config, pack: pack, folds: folds, starts: starts)
         let examples = try runner.checkSplits()
         try runner.checkStarts()
         self.id = id
@@ -97,7 +97,8 @@ public struct JobSpec: Codable, Equatable, Sendable {
 
 /// What a worker sends back for a finished job (the RESULT summary): the outcome as results.json
 /// lists it and the job's small files by name (predictions.csv, confusion_matrix.json and .svg,
-/// history.csv, training_curves.svg, split.json); the state dict travels in its own frame.
+/// history.csv, training_curves.svg, split.json, spectrofold-model.json); the state dict travels
+/// in its own frame.
 public struct JobReport: Codable, Sendable {
     public var outcome: JobOutcome
     public var files: [String: String]
@@ -107,7 +108,7 @@ public struct JobReport: Codable, Sendable {
     /// The names of the small files, as `JobArtifacts` has them.
     public static func fileNames(_ artifacts: JobArtifacts) -> [String] {
         [artifacts.predictions, artifacts.confusionMatrixJSON, artifacts.confusionMatrixSVG, artifacts.historyCSV, artifacts.curvesSVG,
-         artifacts.split]
+         artifacts.split, artifacts.modelCard]
             .map { ($0 as NSString).lastPathComponent }
     }
 }
@@ -116,7 +117,8 @@ extension JobArtifacts {
     /// The artifacts of a job whose files are in `directory` under their usual names.
     public init(directory: String) {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        self.init(directory: directory, stateDict: path("state_dict.safetensors"), predictions: path("predictions.csv"),
+        self.init(directory: directory, stateDict: path("state_dict.safetensors"), modelCard: path(ModelCard.fileName),
+                  predictions: path("predictions.csv"),
                   confusionMatrixSVG: path("confusion_matrix.svg"), confusionMatrixJSON: path("confusion_matrix.json"),
                   curvesSVG: path("training_curves.svg"), historyCSV: path("history.csv"), split: path("split.json"))
     }

@@ -161,7 +161,7 @@ public final class Trainer {
             optimizer.zeroGrad()
             average?.update(from: model)
             lossSum += Double(loss.item) * Double(n)
-            correct += zip(Evaluation.argmax(logits), batch.labels).filter { $0 == $1 }.count
+            correct += zip(InferencePass.argmax(logits.scalars, classes: classCount), batch.labels).filter { $0 == $1 }.count
             seen += n
             index += 1
             observer?.batchFinished(epoch: epoch, batch: index, of: batches, loss: lossSum / Double(seen))

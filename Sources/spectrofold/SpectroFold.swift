@@ -16,6 +16,9 @@ struct SpectroFold: ParsableCommand {
             SubmitCommand.self,
             StatusCommand.self,
             ReportCommand.self,
+            PredictCommand.self,
+            InspectCommand.self,
+            RefitCommand.self,
         ]
     )
 }

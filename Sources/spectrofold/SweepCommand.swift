@@ -29,7 +29,7 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("sweep runs in this process only with --local; to use workers, submit it to a coordinator with `spectrofold submit`")
         }
         let config = try configuration.load(flagOverrides: flags.overrides)
-        let settings = try trackingSettings(config)
+        let settings = try TrackingSettings.forRun(noTracking: noTracking, flagURI: mlflow, flagExperiment: flags.experiment, config: config)
         print("resolved configuration:\n" + config.resolvedYAML)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let configFile = (out as NSString).appendingPathComponent("config.yaml")
@@ -37,12 +37,14 @@ struct SweepCommand: ParsableCommand {
         let pack = try PackPreparation.featurePack(config, cacheDirectory: out)
         let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
                                                 seed: UInt64(config.seed))
-        let sweep = try ComparisonSweep(config: config, pack: pack, folds: folds, starts: try PretrainedStart.starts(of: config), outputDirectory: out)
+        let sweepId = "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())"
+        let sweep = try ComparisonSweep(sweepId: sweepId, config: config, pack: pack, folds: folds, starts: try PretrainedStart.starts(of: config),
+                                        outputDirectory: out)
         let started = Date()
         let progress = SweepProgress(jobs: sweep.runner.jobs.count, config: config)
         var tracking: SweepTracking?
         if let settings {
-            tracking = try SweepTracking(settings: settings, directory: out, sweepName: config.name, display: progress,
+            tracking = try SweepTracking(settings: settings, directory: out, sweepId: sweepId, display: progress,
                                          dataset: DatasetReference(name: (config.data.source as NSString).lastPathComponent,
                                                                    digest: pack.contentDigest, source: config.data.source))
             try tracking!.sweepStarted(config, configFile: configFile)
@@ -61,20 +63,6 @@ struct SweepCommand: ParsableCommand {
         if !failed.isEmpty {
             for job in failed { print("FAILED \(sweep.runner.path(job.key)): \(job.error ?? "")") }
             throw ExitCode(1)
-        }
-    }
-
-    /// Where to track, or nil for no tracking (--no-tracking, tracking.enabled false, or no URI
-    /// anywhere, which is said). A malformed URI is an error before any training.
-    private func trackingSettings(_ config: SweepConfig) throws -> TrackingSettings? {
-        guard !noTracking, config.tracking.enabled else { return nil }
-        do {
-            return try TrackingSettings.resolve(flagURI: mlflow, flagExperiment: flags.experiment, configURI: config.tracking.uri,
-                                                configExperiment: config.tracking.experiment,
-                                                environment: ProcessInfo.processInfo.environment)
-        } catch TrackingSettingsError.noTrackingURI {
-            print("tracking: off (no --mlflow, tracking.uri or MLFLOW_TRACKING_URI; --no-tracking silences this)")
-            return nil
         }
     }
 }

@@ -18,12 +18,12 @@ final class SweepTracking: SweepObserver {
 
     /// Checks MLflow before any training (a wrong URI or credentials is an error here) and opens
     /// the outbox in `directory`.
-    init(settings: TrackingSettings, directory: String, sweepName: String, display: SweepObserver, dataset: DatasetReference) throws {
+    init(settings: TrackingSettings, directory: String, sweepId: String, display: SweepObserver, dataset: DatasetReference) throws {
         let credentials = try MLflowCredentials(environment: ProcessInfo.processInfo.environment)
         _ = try TrackingPreflight.check(settings, credentials: credentials)
         let outbox = try TrackingOutbox(path: (directory as NSString).appendingPathComponent(TrackingOutbox.defaultFileName))
         tracker = try SweepTracker(outbox: outbox, settings: settings, credentials: credentials)
-        sweepId = "\(sweepName)-\(UUID().uuidString.prefix(8).lowercased())"
+        self.sweepId = sweepId
         self.display = display
         self.dataset = dataset
     }
@@ -90,7 +90,7 @@ final class SweepTracking: SweepObserver {
 }
 
 /// Logs each epoch of one job (step = epoch, 1-based) and passes batches and epochs on to the display.
-private final class EpochTracking: TrainerObserver {
+final class EpochTracking: TrainerObserver {
     let tracker: SweepTracker
     let job: JobIdentity
     let display: TrainerObserver?
@@ -109,6 +109,22 @@ private final class EpochTracking: TrainerObserver {
             try tracker.epochFinished(job, EpochMetrics(r))
         } catch {
             print("tracking: \(error)")
+        }
+    }
+}
+
+extension TrackingSettings {
+    /// Where a command that trains (`sweep --local`, `refit`) tracks, or nil for no tracking:
+    /// `--no-tracking`, `tracking.enabled: false`, or no URI anywhere (which is said). A
+    /// malformed URI is an error before any training.
+    static func forRun(noTracking: Bool, flagURI: String?, flagExperiment: String?, config: SweepConfig) throws -> TrackingSettings? {
+        guard !noTracking, config.tracking.enabled else { return nil }
+        do {
+            return try resolve(flagURI: flagURI, flagExperiment: flagExperiment, configURI: config.tracking.uri,
+                               configExperiment: config.tracking.experiment, environment: ProcessInfo.processInfo.environment)
+        } catch TrackingSettingsError.noTrackingURI {
+            print("tracking: off (no --mlflow, tracking.uri or MLFLOW_TRACKING_URI; --no-tracking silences this)")
+            return nil
         }
     }
 }

@@ -179,6 +179,15 @@ final class DistributedSweepTests: ClusterProcessTestCase {
                 try String(contentsOfFile: "\($0)/\(job)/split.json", encoding: .utf8)
             }
             XCTAssertEqual(splits[0], splits[1], "\(job): the same fit, selection and held-out rows")
+            // The model card travels from the worker: the same weights, named with the coordinator's sweep id.
+            let cards = try [harness.stateDirectory + "/sweeps/\(sweep)", harness.directory.file("local")].map {
+                try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\($0)/\(job)/spectrofold-model.json"))) as? [String: Any])
+            }
+            XCTAssertEqual((cards[0]["state_dict"] as? [String: String])?["sha256"], (cards[1]["state_dict"] as? [String: String])?["sha256"], job)
+            XCTAssertEqual((cards[0]["sweep"] as? [String: String])?["id"], sweep)
+            let inspect = try ChildProcess.run(try BuiltProducts.executable("spectrofold"),
+                                               arguments: ["inspect", harness.stateDirectory + "/sweeps/\(sweep)/\(job)"])
+            XCTAssertEqual(inspect.status, 0, inspect.standardOutput + inspect.standardError)
         }
         try harness.checkMLflow(server, attempts: attempts, epochs: 3)
         let logged = try TestPython.run("""

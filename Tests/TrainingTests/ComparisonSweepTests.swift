@@ -20,7 +20,7 @@ final class ComparisonSweepTests: XCTestCase {
     private func run(_ config: SweepConfig, pack: FeaturePack = syntheticPack()) throws -> (SweepResults, String) {
         let directory = try TemporaryDirectory()
         let folds = try FoldAssignment.make(.stratified, pack: pack, k: config.folds.k, seed: 3)
-        let results = try ComparisonSweep(config: config, pack: pack, folds: [folds], outputDirectory: directory.path).run()
+        let results = try ComparisonSweep(sweepId: "test-0001", config: config, pack: pack, folds: [folds], outputDirectory: directory.path).run()
         return (results, directory.path)
     }
 
@@ -90,12 +90,12 @@ final class ComparisonSweepTests: XCTestCase {
         let emptyFold = try JSONDecoder().decode(FoldAssignment.self, from: Data(saved.utf8))
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        XCTAssertThrowsError(try ComparisonSweep(config: config(models: ["baseline_cnn"], epochs: 1, k: 3), pack: pack, folds: [emptyFold],
+        XCTAssertThrowsError(try ComparisonSweep(sweepId: "test-0001", config: config(models: ["baseline_cnn"], epochs: 1, k: 3), pack: pack, folds: [emptyFold],
                                                  outputDirectory: directory.path)) { error in
             XCTAssertEqual("\(error)", "models.baseline_cnn: folds: fold 2: the held-out part has no examples")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "no job ran")
-        XCTAssertThrowsError(try ComparisonSweep(config: config(models: ["resnet50"]), pack: pack, folds: [emptyFold],
+        XCTAssertThrowsError(try ComparisonSweep(sweepId: "test-0001", config: config(models: ["resnet50"]), pack: pack, folds: [emptyFold],
                                                  outputDirectory: directory.path)) { error in
             XCTAssertTrue("\(error)".contains("unknown model 'resnet50'"), "\(error)")
         }

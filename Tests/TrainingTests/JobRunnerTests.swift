@@ -21,7 +21,7 @@ final class JobRunnerTests: XCTestCase {
 
     func testACancelledJobStopsAfterTheBatchAndSaysWhere() throws {
         let folds = try FoldAssignment.make(.stratified, pack: pack, k: 2, seed: 5)
-        let runner = try JobRunner(config: try config(), pack: pack, folds: [folds])
+        let runner = try JobRunner(sweepId: "test-0001", config: try config(), pack: pack, folds: [folds])
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var polls = 0
@@ -51,6 +51,6 @@ final class JobRunnerTests: XCTestCase {
         XCTAssertEqual(try spec.loadConfiguration(), config)
         XCTAssertEqual(spec.folds, [folds])
         XCTAssertEqual(spec.job, JobKey(model: "baseline_cnn", fold: 1))
-        XCTAssertEqual(try JobRunner(config: try spec.loadConfiguration(), pack: pack, folds: spec.folds).params(spec.job), plan.jobs[1].params)
+        XCTAssertEqual(try JobRunner(sweepId: spec.sweep, config: try spec.loadConfiguration(), pack: pack, folds: spec.folds).params(spec.job), plan.jobs[1].params)
     }
 }

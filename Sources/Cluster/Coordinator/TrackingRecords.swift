@@ -14,14 +14,17 @@ extension FoldScores {
 }
 
 extension ArtifactFile {
-    /// A job's files under the artifact paths of its child run.
+    /// A job's files under the artifact paths of its child run (those it wrote: a refit holds
+    /// no predictions or confusion matrix).
     public static func of(_ artifacts: JobArtifacts) -> [ArtifactFile] {
         [ArtifactFile(localPath: artifacts.stateDict, artifactPath: "model/state_dict.safetensors"),
+         ArtifactFile(localPath: artifacts.modelCard, artifactPath: "model/\(ModelCard.fileName)"),
          ArtifactFile(localPath: artifacts.confusionMatrixSVG, artifactPath: "confusion_matrix.svg"),
          ArtifactFile(localPath: artifacts.confusionMatrixJSON, artifactPath: "confusion_matrix.json"),
          ArtifactFile(localPath: artifacts.predictions, artifactPath: "predictions.csv"),
          ArtifactFile(localPath: artifacts.curvesSVG, artifactPath: "training_curves.svg"),
          ArtifactFile(localPath: artifacts.historyCSV, artifactPath: "history.csv")]
+            .filter { FileManager.default.fileExists(atPath: $0.localPath) }
     }
 
     /// A sweep's report files under `comparison/`.

@@ -27,7 +27,7 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
             spec = try JSONDecoder().decode(JobSpec.self, from: Data(run.spec))
             let config = try spec.loadConfiguration()
             let starts = try spec.checkpoint.map { [spec.job.model: try start(spec.job.model, from: $0, config: config, files: run.files)] } ?? [:]
-            runner = try JobRunner(config: config, pack: try pack(at: run.datasetPath), folds: spec.folds, starts: starts)
+            runner = try JobRunner(sweepId: spec.sweep, config: config, pack: try pack(at: run.datasetPath), folds: spec.folds, starts: starts)
         } catch let error as DecodingError {
             throw PermanentJobFailure("the job's spec cannot be read: \(error)")
         } catch let error as ConfigError {

@@ -1,0 +1,27 @@
+import Foundation
+import Tracking
+import Training
+
+/// Records a model whose files are in an MLflow run's `model/` artifacts (state dict,
+/// spectrofold-model.json, config.yaml) in MLflow's model registry: the registered model `name`
+/// (created once) and a new version from that run, tagged with the sweep and the model's scores
+/// in the comparison; the experiment is marked as model training
+/// (`mlflow.experimentKind` = `custom_model_development`) so MLflow's UI opens its training view.
+enum ModelRegistration {
+    /// Registers and returns the new version's number.
+    static func register(name: String, runId: String, artifactURI: String, card: ModelCard, settings: TrackingSettings) throws -> String {
+        let client = try MLflowClient(uri: settings.uri, credentials: try MLflowCredentials(environment: ProcessInfo.processInfo.environment))
+        let experiment = try client.ensureExperiment(named: settings.experiment)
+        try client.setExperimentTag(experimentId: experiment.experimentId, key: "mlflow.experimentKind", value: "custom_model_development")
+        try client.ensureRegisteredModel(name: name, tags: [MLflowKeyValue("spectrofold.model", card.model)],
+                                         description: "SpectroFold \(card.model) (\(card.preset)) classifying \(card.classes.joined(separator: ", "))")
+        let scores = card.scores.mean.sorted { $0.key < $1.key }.map { MLflowKeyValue("\(card.scores.scope).\($0.key)_mean", String($0.value)) }
+            + card.scores.std.sorted { $0.key < $1.key }.map { MLflowKeyValue("\(card.scores.scope).\($0.key)_std", String($0.value)) }
+        let tags = [MLflowKeyValue("sweep_id", card.sweep.id), MLflowKeyValue("sweep_name", card.sweep.name), MLflowKeyValue("job", card.job),
+                    MLflowKeyValue("model", card.model), MLflowKeyValue("preset", card.preset), MLflowKeyValue("model_version", card.modelVersion),
+                    MLflowKeyValue("scores_jobs", String(card.scores.jobs))] + scores
+        let accuracy = card.scores.mean["accuracy"].map { String(format: "%.4f", $0) } ?? "?"
+        let description = "\(card.job) of sweep \(card.sweep.id); \(card.scores.scope) accuracy \(accuracy) over \(card.scores.jobs) job(s)"
+        return try client.createModelVersion(name: name, source: artifactURI + "/model", runId: runId, tags: tags, description: description)
+    }
+}
