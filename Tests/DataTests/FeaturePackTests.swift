@@ -53,7 +53,7 @@ final class FeaturePackTests: XCTestCase {
         with safe_open(path, "np") as f:
             meta = f.metadata()
         h = hashlib.sha256()
-        for name in ["features", "labels", "metadata", "groups", "folds"]:
+        for name in ["features", "lengths", "labels", "metadata", "groups", "folds"]:
             h.update(name.encode() + b"\\0")
             h.update(t[name].tobytes())
         for key in sorted(meta):
@@ -65,20 +65,24 @@ final class FeaturePackTests: XCTestCase {
             "classes": json.loads(meta["classes"]), "files": json.loads(meta["files"]),
             "columns": json.loads(meta["metadata_columns"]), "params": json.loads(meta["features"]),
             "digest_ok": h.hexdigest() == meta["content_digest"],
-            "feature_0_5_7": float(t["features"][0, 5, 7]), "labels": t["labels"].tolist(),
+            "feature_0_5_7": float(t["features"][0, 5, 7]), "labels": t["labels"].tolist(), "lengths": t["lengths"].tolist(),
         }))
         """
         let output = try TestPython.run(script, arguments: [out])
         let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any]
         let pack = outcome.pack
-        XCTAssertEqual(report["shapes"] as? [String: [Int]], ["features": [12, 128, 40], "labels": [12], "metadata": [12, 10], "groups": [12], "folds": [12]])
-        XCTAssertEqual(report["dtypes"] as? [String: String], ["features": "float32", "labels": "int64", "metadata": "float32", "groups": "int64", "folds": "int64"])
+        XCTAssertEqual(report["shapes"] as? [String: [Int]], ["features": [12, 128, 40], "lengths": [12], "labels": [12], "metadata": [12, 10],
+                                                               "groups": [12], "folds": [12]])
+        XCTAssertEqual(report["dtypes"] as? [String: String], ["features": "float32", "lengths": "int64", "labels": "int64", "metadata": "float32",
+                                                               "groups": "int64", "folds": "int64"])
+        XCTAssertEqual(report["lengths"] as? [Int], pack.lengths)
         XCTAssertEqual(report["classes"] as? [String], ["high", "low", "mid"])
         XCTAssertEqual(report["files"] as? [String], pack.files)
         XCTAssertEqual(report["columns"] as? [String], pack.metadataColumns.map(\.name))
         let params = report["params"] as? [String: Any]
         XCTAssertEqual(params?["num_mel_bins"] as? Int, 128)
         XCTAssertEqual(params?["frames"] as? Int, 40)
+        XCTAssertEqual(params?["max_frames"] as? Int, 40)
         XCTAssertEqual(params?["window_type"] as? String, "hanning")
         XCTAssertEqual(report["digest_ok"] as? Bool, true)
         XCTAssertEqual(report["feature_0_5_7"] as? Double, Double(pack.features[5 * 40 + 7]))
@@ -86,6 +90,7 @@ final class FeaturePackTests: XCTestCase {
 
         let back = try FeaturePack.read(contentsOf: out)
         XCTAssertEqual(back.features, pack.features)
+        XCTAssertEqual(back.lengths, pack.lengths)
         XCTAssertEqual(back.metadata, pack.metadata)
         XCTAssertEqual(back.metadataColumns, pack.metadataColumns)
         XCTAssertEqual(back.folds, pack.folds)
