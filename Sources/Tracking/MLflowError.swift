@@ -56,9 +56,13 @@ public enum MLflowError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The server understood the request and refused its content (400, or 404 naming an MLflow
-    /// resource): sending the same request again can never succeed.
+    /// resource), or keeps the run's artifacts where its proxy cannot reach (fixed when the run
+    /// was created): sending the same request again can never succeed.
     var rejectsRequest: Bool {
-        guard case .http(_, _, let status, let errorCode, _) = self else { return false }
-        return status == 400 || (status == 404 && errorCode != nil)
+        switch self {
+        case .http(_, _, let status, let errorCode, _): return status == 400 || (status == 404 && errorCode != nil)
+        case .artifactProxyUnavailable: return true
+        default: return false
+        }
     }
 }
