@@ -178,8 +178,10 @@ def ast_audioset_cases():
 def hugging_face_case():
     from transformers import ASTConfig, ASTForAudioClassification
     torch.manual_seed(6)
-    if FULL:  # transformers' defaults: the MIT/ast-finetuned-audioset-10-10-0.4593 architecture
-        config, frames, case = ASTConfig(num_labels=CLASSES), 1024, "hf-ast-d768"
+    if FULL:  # transformers' defaults: the MIT/ast-finetuned-audioset-10-10-0.4593 architecture, except
+        # layer_norm_eps: MIT's config says 1e-12, our layer norms use timm's 1e-6 (the import does not
+        # carry eps over; on AST base that moves the logits by up to 6e-3)
+        config, frames, case = ASTConfig(num_labels=CLASSES, layer_norm_eps=1e-6), 1024, "hf-ast-d768"
     else:
         config = ASTConfig(hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=256, num_mel_bins=128,
                            max_length=100, frequency_stride=10, time_stride=10, num_labels=CLASSES, layer_norm_eps=1e-6)
