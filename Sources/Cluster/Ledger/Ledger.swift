@@ -14,7 +14,7 @@ import SQLite
 /// ```
 public final class Ledger: @unchecked Sendable {
     /// The schema this code writes (`PRAGMA user_version`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     public var path: String { database.path }
     let database: SQLiteDatabase
 
@@ -25,6 +25,13 @@ public final class Ledger: @unchecked Sendable {
         if version == 0 {
             try database.transaction {
                 try database.execute(Self.schema)
+                try database.setUserVersion(Self.schemaVersion)
+            }
+        } else if version == 2 {
+            // Version 3 added each job's planned cost; a version-2 sweep's jobs all cost one unit
+            // (leased in creation order, as that version did).
+            try database.transaction {
+                try database.execute("ALTER TABLE jobs ADD COLUMN cost REAL NOT NULL DEFAULT 1")
                 try database.setUserVersion(Self.schemaVersion)
             }
         } else if version != Self.schemaVersion {
@@ -41,6 +48,7 @@ public final class Ledger: @unchecked Sendable {
             id TEXT PRIMARY KEY, sweep TEXT NOT NULL REFERENCES sweeps(id), model TEXT NOT NULL, repeat INTEGER NOT NULL,
             fold INTEGER NOT NULL, spec TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'leased', 'done', 'failed')),
             attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, failure TEXT,
+            cost REAL NOT NULL DEFAULT 1,
             UNIQUE (sweep, model, repeat, fold));
         CREATE TABLE attempts (
             job TEXT NOT NULL REFERENCES jobs(id), attempt INTEGER NOT NULL, worker TEXT NOT NULL,
@@ -84,9 +92,10 @@ public final class Ledger: @unchecked Sendable {
             try database.run("INSERT INTO sweeps (id, name, dataset, configuration, created) VALUES (?, ?, ?, ?, ?)",
                              [.text(id), .text(name), .text(dataset), .text(configuration), .real(now.timeIntervalSince1970)])
             for job in jobs {
-                try database.run("INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
-                                 [.text(Self.jobID(sweep: id, path: job.path)), .text(id), .text(job.model), SQLiteValue(job.repeat),
-                                  SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts)])
+                try database.run("""
+                    INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts, cost) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+                    """, [.text(Self.jobID(sweep: id, path: job.path)), .text(id), .text(job.model), SQLiteValue(job.repeat),
+                          SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts), .real(job.cost)])
             }
             try finishSweepIfComplete(id, now: now)
             return true
@@ -133,6 +142,17 @@ public final class Ledger: @unchecked Sendable {
         return Self.jobRecord(row)
     }
 
+    /// The seconds per cost unit measured so far on `sweep`: each job's succeeded attempt, from
+    /// its lease to its result.
+    public func durations(sweep: String) throws -> JobDurations {
+        JobDurations(try database.query("""
+            SELECT jobs.model, jobs.cost, attempts.ended - attempts.started AS seconds FROM attempts JOIN jobs ON jobs.id = attempts.job
+            WHERE jobs.sweep = ? AND attempts.outcome = 'succeeded' AND attempts.ended IS NOT NULL
+            """, [.text(sweep)]).map {
+            JobDurations.Measured(model: $0["model"].string ?? "", cost: $0["cost"].double ?? 1, seconds: $0["seconds"].double ?? 0)
+        })
+    }
+
     /// A sweep's jobs in creation order.
     public func jobs(sweep: String) throws -> [JobRecord] {
         try database.query("SELECT * FROM jobs WHERE sweep = ? ORDER BY rowid", [.text(sweep)]).map(Self.jobRecord)
@@ -159,7 +179,8 @@ public final class Ledger: @unchecked Sendable {
         JobRecord(id: row["id"].string ?? "", sweep: row["sweep"].string ?? "", model: row["model"].string ?? "",
                   repeat: row["repeat"].int ?? 0, fold: row["fold"].int ?? 0, spec: row["spec"].string ?? "",
                   state: JobState(rawValue: row["state"].string ?? "") ?? .failed,
-                  attempts: row["attempts"].int ?? 0, maxAttempts: row["max_attempts"].int ?? 0, failure: row["failure"].string)
+                  attempts: row["attempts"].int ?? 0, maxAttempts: row["max_attempts"].int ?? 0, failure: row["failure"].string,
+                  cost: row["cost"].double ?? 1)
     }
 
     /// Marks `sweep` finished when none of its jobs is queued or leased. Call inside a transaction.
