@@ -45,6 +45,10 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         let attempts = try harness.checkSweepCompleted(jobs: 12)
         XCTAssertEqual(attempts.count, 12, "no fault, no retry: \(attempts)")
         XCTAssertEqual(Set(attempts.map(\.worker)), ["w1", "w2"], "both workers trained")
+        // Longest expected job first: at equal epochs cnn_attention costs the most per example (a
+        // finished job's pace applies to its model and, until theirs finish, to the others alike).
+        let firstLeased = try harness.ledger().query("SELECT job FROM attempts ORDER BY started LIMIT 2").map { $0["job"].string ?? "" }
+        XCTAssertTrue(firstLeased.count == 2 && firstLeased.allSatisfy { $0.contains("/cnn_attention/") }, "\(firstLeased)")
         let submit = harness.log("submit")
         XCTAssertTrue(submit.contains("| baseline_cnn | 3 |") && submit.contains("MLflow parent run: \(server.uri)/#/experiments/"), submit)
         try harness.checkMLflow(server, attempts: attempts, epochs: 2)

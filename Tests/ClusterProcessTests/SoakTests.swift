@@ -34,10 +34,10 @@ final class SoakTests: XCTestCase {
         }
         XCTAssertEqual(mlflow["children"] as? Int, report["attempts"] as? Int, "one child run per attempt")
         XCTAssertEqual(report["ok"] as? Bool, true, "\(report["problems"] ?? "")")
-        if !(testRun?.hasSucceeded ?? false) {
-            print("soak files kept in \(directory.path)")
-        } else {
+        if testRun?.totalFailureCount == 0 {
             directory.remove()
+        } else {
+            print("soak files kept in \(directory.path)")
         }
     }
 }
