@@ -56,7 +56,7 @@ struct SoakBenchmark: ParsableCommand {
             throw ExitCode(2)
         }
         cluster.stopAll()
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         print(text)
         if let out { try (text + "\n").write(toFile: out, atomically: true, encoding: .utf8) }
         guard report["ok"] as? Bool == true else {
@@ -94,7 +94,7 @@ struct SoakBenchmark: ParsableCommand {
         }
         let faultSeconds = Date().timeIntervalSince(started)
         try injector.recover(now: Date(), all: true)
-        try cluster.mlflow.waitUntilHealthy()
+        do { try cluster.mlflow.waitUntilHealthy() } catch { try cluster.mlflow.restart() }  // a start that failed: once more
         log("last fault injected; waiting for \(submitted) sweeps and the outboxes")
         let deadline = Date().addingTimeInterval(drainTimeout)
         try waitUntil("every sweep ended", deadline, cluster) { try unfinishedSweeps(cluster) == 0 }

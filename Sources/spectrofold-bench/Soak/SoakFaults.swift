@@ -5,7 +5,7 @@ import Tensor
 /// drawn from one seeded generator; which kinds are possible at a moment (a worker already
 /// frozen cannot be frozen again) depends on the run's timing, so two runs of one seed agree
 /// on the draws, not necessarily on the faults.
-enum FaultKind: String, CaseIterable, Codable {
+enum FaultKind: String, CaseIterable {
     /// A worker SIGKILLed mid-whatever, restarted after `recoverySeconds`.
     case workerKill = "worker_kill"
     /// A worker SIGSTOPped past its lease (lease + 1…4 s), then SIGCONTed.
