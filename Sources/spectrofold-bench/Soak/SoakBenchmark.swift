@@ -123,6 +123,7 @@ struct SoakBenchmark: ParsableCommand {
             "faults": Dictionary(uniqueKeysWithValues: FaultKind.allCases.map { ($0.rawValue, injector.injected[$0] ?? 0) }),
             "faults_total": injector.total, "fault_phase_s": (faultSeconds * 10).rounded() / 10, "wall_s": (totalSeconds * 10).rounded() / 10,
             "sweeps": ledger.sweeps, "jobs": ledger.jobs, "attempts": ledger.attempts, "attempts_by_outcome": ledger.attemptsByOutcome,
+            "attempt_end_reasons": ledger.endReasons,
             "jobs_lost": ledger.jobsLost.count, "lost_jobs": ledger.jobsLost,
             "jobs_done_twice": ledger.jobsDoneTwice.count, "jobs_done_twice_ids": ledger.jobsDoneTwice,
             "outbox_pending": outboxes.pending, "outbox_rejected": outboxes.rejected,
