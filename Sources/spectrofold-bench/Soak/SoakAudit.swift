@@ -13,7 +13,7 @@ enum SoakAudit {
     struct LedgerFindings {
         var sweeps = 0, jobs = 0, attempts = 0
         var attemptsByOutcome: [String: Int] = [:]
-        /// Why attempts ended without a result: "<outcome>: <reason>" (numbers as #) → count.
+        /// Why attempts ended without a result: "<outcome>: <reason>" (free-standing numbers as #) → count.
         var endReasons: [String: Int] = [:]
         var jobsLost: [String] = []
         var jobsDoneTwice: [String] = []
@@ -39,7 +39,8 @@ enum SoakAudit {
                 for attempt in attempts {
                     findings.attemptsByOutcome[attempt.outcome.rawValue, default: 0] += 1
                     if let reason = attempt.reason, attempt.outcome != .succeeded {
-                        let general = reason.replacingOccurrences(of: "[0-9]+(\\.[0-9]+)?", with: "#", options: .regularExpression)
+                        let general = reason.replacingOccurrences(of: "(?<![\\w-])[0-9]+(\\.[0-9]+)?(?![\\w-])", with: "#",
+                                                                  options: .regularExpression)
                         findings.endReasons["\(attempt.outcome.rawValue): \(general.prefix(160))", default: 0] += 1
                     }
                     findings.attemptKeys.append("\(job.id)#\(attempt.attempt)#\(attempt.outcome == .succeeded ? "FINISHED" : "FAILED")")
