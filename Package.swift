@@ -43,6 +43,9 @@ let package = Package(
         .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "NN", "Optim", "Pretrained", "Tensor"]),
         .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
+        // Real processes and fixtures shared by the tests and `spectrofold-bench soak`: an MLflow
+        // server, free ports, child processes, a synthetic feature pack. No XCTest.
+        .target(name: "ProcessHarness", dependencies: ["Data", "Audio", "Tensor"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
@@ -56,11 +59,12 @@ let package = Package(
             "Cluster", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProcessHarness", "Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),

@@ -6,5 +6,5 @@ struct SpectroFoldBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrofold-bench",
         abstract: "Measure SpectroFold's speed (release builds only).",
-        subcommands: [OpsBenchmark.self, TrainBenchmark.self, ClusterBenchmark.self, SweepBenchmark.self])
+        subcommands: [OpsBenchmark.self, TrainBenchmark.self, ClusterBenchmark.self, SweepBenchmark.self, SoakBenchmark.self])
 }

@@ -193,6 +193,53 @@ final class ClusterLoopTests: XCTestCase {
         XCTAssertEqual(attempts.first?.reason, "worker w1 declared lost by the test", "no FAILED replaced the reason")
     }
 
+    /// A worker that refuses an ASSIGN with FAILED (busy with an attempt it has not stopped yet,
+    /// as a worker thawed past its lease can be) gets no further ASSIGN until a heartbeat says it
+    /// is idle: a refusal burns one attempt, not one per round trip. (Found by
+    /// `spectrofold-bench soak`: 24 attempts of one job refused in 30 ms.)
+    func testARefusedAssignmentIsNotAnsweredWithTheNextOneBeforeAnIdleHeartbeat() throws {
+        let coordinator = try bed.coordinator()
+        defer { coordinator.stop() }
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        defer { socket.close() }
+        try socket.set(.linger(milliseconds: 0))
+        try socket.set(.routingID(Array("busy".utf8)))
+        try socket.connect(coordinator.endpoint)
+        func send(_ message: WorkerMessage) throws { _ = try socket.send(ProtocolCodec.encode(message)) }
+        /// Messages from the coordinator, in order, up to and including the first that `last` accepts.
+        func receive(until last: (CoordinatorMessage) -> Bool) throws -> [CoordinatorMessage] {
+            var messages: [CoordinatorMessage] = []
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                guard try socket.waitForInput(timeoutMilliseconds: 100), let frames = try socket.receive(maxFrames: 8) else { continue }
+                let message = try ProtocolCodec.decodeCoordinatorMessage(frames.frames)
+                messages.append(message)
+                if last(message) { return messages }
+            }
+            XCTFail("no awaited message within 30 s; got \(messages)")
+            return messages
+        }
+        func assignment(_ messages: [CoordinatorMessage]) -> Assignment? {
+            messages.lazy.compactMap { if case .assign(let assignment) = $0 { return assignment } else { return nil } }.first
+        }
+        try send(.hello(WorkerHello(worker: "busy", host: "nowhere", cores: 1, version: "test", datasets: [])))
+        try send(.heartbeat(WorkerHeartbeat()))
+        let first = try XCTUnwrap(assignment(try receive { if case .assign = $0 { return true } else { return false } }))
+        let refused = JobAttempt(job: first.job, attempt: first.attempt)
+        try send(.failed(JobFailure(job: first.job, attempt: first.attempt, reason: "worker busy is busy with s1/x/fold-9")))
+        // Still busy: the heartbeat names an attempt it holds no lease for, which is cancelled.
+        // Replies come in order, so an ASSIGN sent after the ACK would arrive before the CANCEL.
+        try send(.heartbeat(WorkerHeartbeat(job: "s1/x/fold-9", attempt: 1, epoch: 0)))
+        let replies = try receive { if case .cancel = $0 { return true } else { return false } }
+        XCTAssertTrue(replies.contains { if case .ack(refused) = $0 { return true } else { return false } }, "\(replies)")
+        XCTAssertNil(assignment(replies), "no ASSIGN to a worker that refused one and says it is busy: \(replies)")
+        XCTAssertEqual(try bed.ledger.attempts(job: first.job).map(\.outcome), [.failed])
+        // Idle at last: the next job.
+        try send(.heartbeat(WorkerHeartbeat()))
+        XCTAssertNotNil(assignment(try receive { if case .assign = $0 { return true } else { return false } }))
+    }
+
     /// Random, truncated, oversized and over-long messages at the ROUTER are logged and dropped;
     /// the loop keeps running and a real worker then completes the sweep.
     func testGarbageAtTheRouterIsDroppedAndTheSweepCompletes() throws {

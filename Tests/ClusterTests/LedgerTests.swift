@@ -212,8 +212,40 @@ final class LedgerTests: XCTestCase {
         _ = try Ledger(path: path)
         try SQLiteDatabase(path: path).setUserVersion(99)
         XCTAssertThrowsError(try Ledger(path: path)) {
-            XCTAssertEqual(String(describing: $0), "\(path): ledger schema version 99, this program reads version 2: "
+            XCTAssertEqual(String(describing: $0), "\(path): ledger schema version 99, this program reads version 3: "
                        + "finish its sweeps with the SpectroFold that wrote it, or start this one on a new state directory")
         }
+    }
+
+    /// A version-2 ledger (no job costs) is migrated in place: its jobs cost one unit each.
+    func testAVersionTwoLedgerGainsJobCostsOfOneUnit() throws {
+        let path = directory.file("ledger.sqlite")
+        _ = try ledgerWithSweep()
+        let old = try SQLiteDatabase(path: path)
+        try old.execute("ALTER TABLE jobs DROP COLUMN cost")
+        try old.setUserVersion(2)
+        let ledger = try Ledger(path: path)
+        XCTAssertEqual(try ledger.jobs(sweep: "s1").map(\.cost), [1, 1, 1, 1])
+        XCTAssertEqual(try ledger.leaseNextJob(worker: "w1", now: t(0), leaseSeconds: 10)?.job, "s1/a/fold-0", "equal costs: creation order")
+    }
+
+    /// The costliest queued job goes first; once jobs of a model have finished, their measured
+    /// seconds per cost unit reorder the queue.
+    func testTheLongestExpectedJobIsLeasedFirstAtTheSweepsMeasuredPace() throws {
+        let ledger = try Ledger(path: directory.file("ledger.sqlite"))
+        let jobs = [NewJob(model: "a", fold: 0, spec: "{}", cost: 2), NewJob(model: "b", fold: 0, spec: "{}", cost: 1.9),
+                    NewJob(model: "a", fold: 1, spec: "{}", cost: 1), NewJob(model: "b", fold: 1, spec: "{}", cost: 1.5)]
+        try ledger.createSweep(id: "s1", name: "demo", dataset: digest, configuration: "{}", jobs: jobs, maxAttempts: 3, now: t0)
+        XCTAssertEqual(try ledger.leaseNextJob(worker: "w1", now: t(0), leaseSeconds: 60)?.job, "s1/a/fold-0")
+        XCTAssertEqual(try ledger.leaseNextJob(worker: "w2", now: t(0), leaseSeconds: 60)?.job, "s1/b/fold-0")
+        XCTAssertEqual(try ledger.durations(sweep: "s1"), JobDurations([]))
+        // a: 40 s for 2 units; b: 1.9 s for 1.9 units (times stored as seconds since 1970: 1e-7 s apart).
+        _ = try ledger.recordResult(JobAttempt(job: "s1/b/fold-0", attempt: 1), worker: "w2", summary: "{}", stateDict: [], now: t(1.9))
+        _ = try ledger.recordResult(JobAttempt(job: "s1/a/fold-0", attempt: 1), worker: "w1", summary: "{}", stateDict: [], now: t(40))
+        let durations = try ledger.durations(sweep: "s1")
+        XCTAssertEqual(try XCTUnwrap(durations.seconds(model: "a", cost: 1)), 20, accuracy: 1e-5)
+        XCTAssertEqual(try XCTUnwrap(durations.seconds(model: "b", cost: 1.5)), 1.5, accuracy: 1e-5)
+        XCTAssertEqual(try ledger.leaseNextJob(worker: "w1", now: t(41), leaseSeconds: 60)?.job, "s1/a/fold-1",
+                       "20 s expected against 1.5 s, though it costs fewer units")
     }
 }

@@ -50,7 +50,7 @@ extension Coordinator {
         encoder.outputFormatting = [.sortedKeys]
         let jobs = try plan.jobs.map { job in
             NewJob(model: job.model, repeat: job.job.repeat, fold: job.job.fold, path: job.path,
-                   spec: String(decoding: try encoder.encode(plan.spec(of: job)), as: UTF8.self))
+                   spec: String(decoding: try encoder.encode(plan.spec(of: job)), as: UTF8.self), cost: JobCost.estimate(job))
         }
         let created = try ledger.createSweep(id: plan.id, name: plan.name, dataset: plan.dataset,
                                              configuration: String(decoding: submission.plan, as: UTF8.self), jobs: jobs,

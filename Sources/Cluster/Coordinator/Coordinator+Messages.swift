@@ -138,14 +138,19 @@ extension Coordinator {
     private func fail(_ failure: JobFailure, from worker: String, now: Date) throws {
         let ended = try ledger.recordFailure(JobAttempt(job: failure.job, attempt: failure.attempt), worker: worker,
                                              reason: failure.reason, permanent: failure.permanent, now: now)
-        send(.ack(JobAttempt(job: failure.job, attempt: failure.attempt)), to: worker)
+        let attempt = JobAttempt(job: failure.job, attempt: failure.attempt)
+        send(.ack(attempt), to: worker)
         self.ended(ended.map { [$0] } ?? [], cancel: false)
-        finished(JobAttempt(job: failure.job, attempt: failure.attempt), on: worker, now: now)
+        // A FAILED says that attempt ended, not that the worker is free: a worker still busy with
+        // another attempt (one it was cancelled from and has not stopped yet) refuses an ASSIGN
+        // with FAILED. Its next heartbeat says which (idle: the next job), so that a refusal is
+        // not answered with the next ASSIGN at once, each burning an attempt.
+        if busyWith[worker] == attempt { busyWith.removeValue(forKey: worker) }
     }
 
-    /// A worker that sent RESULT or FAILED for the attempt it was on has finished it: give it
-    /// the next job now rather than at its next heartbeat. (A resent outcome of an older attempt
-    /// says nothing about what the worker does now.)
+    /// A worker that sent RESULT for the attempt it was on has finished it: give it the next
+    /// job now rather than at its next heartbeat. (A resent result of an older attempt says
+    /// nothing about what the worker does now.)
     private func finished(_ attempt: JobAttempt, on worker: String, now: Date) {
         guard busyWith[worker] == attempt else { return }
         busyWith.removeValue(forKey: worker)

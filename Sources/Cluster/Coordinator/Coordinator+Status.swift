@@ -25,8 +25,8 @@ extension Coordinator {
     private func sweepReport(_ id: String, created: Date, ended: Date?, now: Date) throws -> StatusReport.Sweep {
         let status = try ledger.sweepStatus(id)
         let plan = try? JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(id).utf8))
-        var running: [StatusReport.RunningJob] = []
-        var jobSeconds: [Double] = []
+        var running: [(job: JobRecord, report: StatusReport.RunningJob)] = []
+        var queued: [JobRecord] = []
         var failures: [StatusReport.FailedJob] = []
         var failedAttempts = 0
         for job in try ledger.jobs(sweep: id) {
@@ -34,17 +34,16 @@ extension Coordinator {
             for attempt in try ledger.attempts(job: job.id) {
                 switch attempt.outcome {
                 case .running:
-                    running.append(StatusReport.RunningJob(job: job.id, attempt: attempt.attempt, worker: attempt.worker,
-                                                           epochsDone: attempt.epoch.map { $0 + 1 } ?? 0, epochs: epochs,
-                                                           elapsedSeconds: now.timeIntervalSince(attempt.started)))
-                case .succeeded:
-                    if let end = attempt.ended { jobSeconds.append(end.timeIntervalSince(attempt.started)) }
+                    running.append((job, StatusReport.RunningJob(job: job.id, attempt: attempt.attempt, worker: attempt.worker,
+                                                                 epochsDone: attempt.epoch.map { $0 + 1 } ?? 0, epochs: epochs,
+                                                                 elapsedSeconds: now.timeIntervalSince(attempt.started))))
                 case .failed, .expired, .workerLost:
                     failedAttempts += 1
-                case .superseded:
+                case .succeeded, .superseded:
                     break
                 }
             }
+            if job.state == .queued { queued.append(job) }
             if job.state == .failed { failures.append(StatusReport.FailedJob(job: job.id, reason: job.failure ?? "failed")) }
         }
         let directory = recorder.map { $0.directory(of: id) } ?? ""
@@ -54,9 +53,28 @@ extension Coordinator {
             id: id, name: status.name, finished: status.finished, total: status.total, queued: status.queued, leased: status.leased,
             done: status.done, failed: status.failed, failedAttempts: failedAttempts,
             elapsedSeconds: (ended ?? now).timeIntervalSince(created),
-            etaSeconds: status.finished ? 0 : SweepETA.seconds(jobSeconds: jobSeconds, running: running, queued: status.queued,
-                                                               workers: liveness.aliveWorkers.count),
-            running: running, failures: failures, resultsDirectory: directory, comparison: comparison,
+            etaSeconds: status.finished ? 0 : try eta(sweep: id, queued: queued, running: running),
+            running: running.map(\.report), failures: failures, resultsDirectory: directory, comparison: comparison,
             mlflowRun: recorder?.parentRunURL(of: id))
+    }
+
+    /// The sweep's ETA (`SweepETA`) with every job's expected seconds from its planned cost and
+    /// the sweep's measured pace (`Ledger.durations`); before any job finished, the running jobs'
+    /// epochs give the pace. Nil while nothing gives it.
+    private func eta(sweep: String, queued: [JobRecord], running: [(job: JobRecord, report: StatusReport.RunningJob)]) throws -> Double? {
+        var durations = try ledger.durations(sweep: sweep)
+        if !durations.isCalibrated {
+            durations = JobDurations(running.compactMap { job, report in
+                guard let epochs = report.epochs, report.epochsDone > 0 else { return nil }
+                return JobDurations.Measured(model: job.model, cost: job.cost,
+                                             seconds: report.elapsedSeconds * Double(epochs) / Double(report.epochsDone))
+            })
+        }
+        guard durations.isCalibrated else { return queued.isEmpty && running.isEmpty ? 0 : nil }
+        return SweepETA.seconds(queued: queued.compactMap { durations.seconds(model: $0.model, cost: $0.cost) },
+                                runningLeft: running.compactMap { job, report in
+                                    durations.seconds(model: job.model, cost: job.cost).map { $0 - report.elapsedSeconds }
+                                },
+                                workers: liveness.aliveWorkers.count)
     }
 }

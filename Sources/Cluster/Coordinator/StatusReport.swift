@@ -38,7 +38,8 @@ public struct StatusReport: Codable, Equatable, Sendable {
         /// Attempts that ended without a result (lost workers, expired leases, failures).
         public var failedAttempts: Int
         public var elapsedSeconds: Double
-        /// Seconds to the end at the current pace; nil until a job has finished or reported an epoch.
+        /// Seconds to the end (`SweepETA`: the longest-first schedule of the jobs left at their expected
+        /// durations); nil until a job has finished or reported an epoch.
         public var etaSeconds: Double?
         public var running: [RunningJob]
         /// Jobs that failed for good, with the reason.
@@ -71,19 +72,20 @@ public struct StatusReport: Codable, Equatable, Sendable {
     }
 }
 
-/// The remaining time of a sweep from how long its jobs take: finished jobs give the mean job
-/// time; before any has finished, running jobs' epochs extrapolate. The work left is shared by
-/// the live workers.
+/// The remaining time of a sweep: the schedule the coordinator follows, played out. Each live
+/// worker first finishes its running job; then the queued jobs go, longest first (the lease
+/// order), each to the worker free soonest. The ETA is when the last worker is done, so a long
+/// job near the end counts in full rather than shared among workers.
 public enum SweepETA {
-    public static func seconds(jobSeconds: [Double], running: [StatusReport.RunningJob], queued: Int, workers: Int) -> Double? {
-        let extrapolated = running.compactMap { job -> Double? in
-            guard let epochs = job.epochs, job.epochsDone > 0 else { return nil }
-            return job.elapsedSeconds * Double(epochs) / Double(job.epochsDone)
+    /// `queued`: the queued jobs' expected seconds; `runningLeft`: the seconds each running job
+    /// still needs; `workers`: the live workers (at least one is assumed).
+    public static func seconds(queued: [Double], runningLeft: [Double], workers: Int) -> Double {
+        var free = runningLeft.map { max(0, $0) }.sorted(by: >).prefix(max(workers, 1)).map { $0 }
+        free += Array(repeating: 0, count: max(workers, 1) - free.count)
+        for job in queued.sorted(by: >) {
+            let soonest = free.indices.min { free[$0] < free[$1] }!
+            free[soonest] += job
         }
-        let known = jobSeconds.isEmpty ? extrapolated : jobSeconds
-        guard !known.isEmpty else { return queued == 0 && running.isEmpty ? 0 : nil }
-        let meanJob = known.reduce(0, +) / Double(known.count)
-        let runningLeft = running.reduce(0.0) { $0 + max(0, meanJob - $1.elapsedSeconds) }
-        return (Double(queued) * meanJob + runningLeft) / Double(max(workers, 1))
+        return free.max() ?? 0
     }
 }

@@ -3,17 +3,25 @@ import SQLite
 
 /// Leases, attempts and their ends: results (first one wins), failures, expiry and requeue.
 extension Ledger {
-    /// Leases the oldest queued job to `worker` as its next attempt, until `now + leaseSeconds`.
-    /// Nil when nothing is queued or the worker already holds a lease.
+    /// Leases a queued job to `worker` as its next attempt, until `now + leaseSeconds`: from the
+    /// oldest sweep with queued jobs, the one expected to take longest (`durations(sweep:)`;
+    /// creation order among equals), so that the longest jobs do not all come last. Nil when
+    /// nothing is queued or the worker already holds a lease.
     public func leaseNextJob(worker: String, now: Date, leaseSeconds: Double) throws -> LeasedJob? {
         try database.transaction {
             guard try database.query("SELECT 1 FROM leases WHERE worker = ?", [.text(worker)]).isEmpty,
-                  let row = try database.query("""
-                      SELECT jobs.*, sweeps.dataset FROM jobs JOIN sweeps ON sweeps.id = jobs.sweep
-                      WHERE jobs.state = 'queued' ORDER BY sweeps.created, sweeps.rowid, jobs.rowid LIMIT 1
+                  let sweep = try database.query("""
+                      SELECT sweeps.id, sweeps.dataset FROM sweeps
+                      WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.sweep = sweeps.id AND jobs.state = 'queued')
+                      ORDER BY sweeps.created, sweeps.rowid LIMIT 1
                       """).first
             else { return nil }
-            let job = try Self.jobRecord(row)
+            let sweepID = try sweep.text("id")
+            let durations = try durations(sweep: sweepID)
+            let queued = try database.query("SELECT * FROM jobs WHERE sweep = ? AND state = 'queued' ORDER BY rowid", [.text(sweepID)])
+                .map { try Self.jobRecord($0) }
+            guard let job = queued.max(by: { durations.rank(model: $0.model, cost: $0.cost) < durations.rank(model: $1.model, cost: $1.cost) })
+            else { return nil }
             let attempt = job.attempts + 1
             let expires = now.addingTimeInterval(leaseSeconds)
             try database.run("UPDATE jobs SET state = 'leased', attempts = ? WHERE id = ?", [SQLiteValue(attempt), .text(job.id)])
@@ -21,7 +29,7 @@ extension Ledger {
                              [.text(job.id), SQLiteValue(attempt), .text(worker), .real(now.timeIntervalSince1970)])
             try database.run("INSERT INTO leases (job, attempt, worker, expires) VALUES (?, ?, ?, ?)",
                              [.text(job.id), SQLiteValue(attempt), .text(worker), .real(expires.timeIntervalSince1970)])
-            return LeasedJob(job: job.id, attempt: attempt, sweep: job.sweep, dataset: try row.text("dataset"),
+            return LeasedJob(job: job.id, attempt: attempt, sweep: job.sweep, dataset: try sweep.text("dataset"),
                              spec: job.spec, expires: expires)
         }
     }

@@ -14,7 +14,7 @@ import SQLite
 /// ```
 public final class Ledger: @unchecked Sendable {
     /// The schema this code writes (`PRAGMA user_version`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     public var path: String { database.path }
     let database: SQLiteDatabase
 
@@ -25,6 +25,13 @@ public final class Ledger: @unchecked Sendable {
         if version == 0 {
             try database.transaction {
                 try database.execute(Self.schema)
+                try database.setUserVersion(Self.schemaVersion)
+            }
+        } else if version == 2 {
+            // Version 3 added each job's planned cost; a version-2 sweep's jobs all cost one unit
+            // (leased in creation order, as that version did).
+            try database.transaction {
+                try database.execute("ALTER TABLE jobs ADD COLUMN cost REAL NOT NULL DEFAULT 1")
                 try database.setUserVersion(Self.schemaVersion)
             }
         } else if version != Self.schemaVersion {
@@ -41,6 +48,7 @@ public final class Ledger: @unchecked Sendable {
             id TEXT PRIMARY KEY, sweep TEXT NOT NULL REFERENCES sweeps(id), model TEXT NOT NULL, repeat INTEGER NOT NULL,
             fold INTEGER NOT NULL, spec TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('queued', 'leased', 'done', 'failed')),
             attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, failure TEXT,
+            cost REAL NOT NULL DEFAULT 1,
             UNIQUE (sweep, model, repeat, fold));
         CREATE TABLE attempts (
             job TEXT NOT NULL REFERENCES jobs(id), attempt INTEGER NOT NULL, worker TEXT NOT NULL,
@@ -84,9 +92,10 @@ public final class Ledger: @unchecked Sendable {
             try database.run("INSERT INTO sweeps (id, name, dataset, configuration, created) VALUES (?, ?, ?, ?, ?)",
                              [.text(id), .text(name), .text(dataset), .text(configuration), .real(now.timeIntervalSince1970)])
             for job in jobs {
-                try database.run("INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
-                                 [.text(Self.jobID(sweep: id, path: job.path)), .text(id), .text(job.model), SQLiteValue(job.repeat),
-                                  SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts)])
+                try database.run("""
+                    INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts, cost) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+                    """, [.text(Self.jobID(sweep: id, path: job.path)), .text(id), .text(job.model), SQLiteValue(job.repeat),
+                          SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts), .real(job.cost)])
             }
             try finishSweepIfComplete(id, now: now)
             return true
@@ -133,9 +142,20 @@ public final class Ledger: @unchecked Sendable {
         return try Self.jobRecord(row)
     }
 
+    /// The seconds per cost unit measured so far on `sweep`: each job's succeeded attempt, from
+    /// its lease to its result.
+    public func durations(sweep: String) throws -> JobDurations {
+        JobDurations(try database.query("""
+            SELECT jobs.model, jobs.cost, attempts.ended - attempts.started AS seconds FROM attempts JOIN jobs ON jobs.id = attempts.job
+            WHERE jobs.sweep = ? AND attempts.outcome = 'succeeded' AND attempts.ended IS NOT NULL
+            """, [.text(sweep)]).map {
+            try JobDurations.Measured(model: try $0.text("model"), cost: try $0.real("cost"), seconds: try $0.real("seconds"))
+        })
+    }
+
     /// A sweep's jobs in creation order.
     public func jobs(sweep: String) throws -> [JobRecord] {
-        try database.query("SELECT * FROM jobs WHERE sweep = ? ORDER BY rowid", [.text(sweep)]).map(Self.jobRecord)
+        try database.query("SELECT * FROM jobs WHERE sweep = ? ORDER BY rowid", [.text(sweep)]).map { try Self.jobRecord($0) }
     }
 
     public func attempts(job: String) throws -> [AttemptRecord] {
@@ -159,7 +179,8 @@ public final class Ledger: @unchecked Sendable {
         JobRecord(id: try row.text("id"), sweep: try row.text("sweep"), model: try row.text("model"),
                   repeat: try row.integer("repeat"), fold: try row.integer("fold"), spec: try row.text("spec"),
                   state: try row.value("state", as: JobState.self),
-                  attempts: try row.integer("attempts"), maxAttempts: try row.integer("max_attempts"), failure: row["failure"].string)
+                  attempts: try row.integer("attempts"), maxAttempts: try row.integer("max_attempts"), failure: row["failure"].string,
+                  cost: try row.real("cost"))
     }
 
     /// Marks `sweep` finished when none of its jobs is queued or leased. Call inside a transaction.

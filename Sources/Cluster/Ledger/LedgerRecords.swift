@@ -21,14 +21,16 @@ public enum WorkerState: String, Sendable {
 
 /// A job to create: one model on one fold of one repeat, with the spec a worker trains (JSON
 /// object text). `path` is the tail of its id: `<model>/fold-<k>`, or `<model>/rep-<r>/fold-<k>`.
+/// `cost` is its planned cost in `JobCost` units: the costliest queued job is leased first.
 public struct NewJob: Sendable {
     public let model: String
     public let `repeat`: Int
     public let fold: Int
     public let path: String
     public let spec: String
-    public init(model: String, repeat: Int = 0, fold: Int, path: String? = nil, spec: String) {
-        (self.model, self.repeat, self.fold, self.spec) = (model, `repeat`, fold, spec)
+    public let cost: Double
+    public init(model: String, repeat: Int = 0, fold: Int, path: String? = nil, spec: String, cost: Double = 1) {
+        (self.model, self.repeat, self.fold, self.spec, self.cost) = (model, `repeat`, fold, spec, cost)
         self.path = path ?? "\(model)/fold-\(fold)"
     }
 }
@@ -47,6 +49,8 @@ public struct JobRecord: Equatable, Sendable {
     public let maxAttempts: Int
     /// Why the job failed (its last attempt's reason), when it did.
     public let failure: String?
+    /// Its planned cost in `JobCost` units.
+    public let cost: Double
 }
 
 public struct AttemptRecord: Equatable, Sendable {

@@ -3,12 +3,14 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A real `mlflow server` (from the tests' Python environment) on a free loopback port, with its
+/// A real `mlflow server` (the `mlflow` script beside a Python interpreter with mlflow installed,
+/// such as the `SPECTROFOLD_PYTHON` of `scripts/lib/deps.sh`) on a free loopback port, with its
 /// backend store (SQLite) and proxied artifacts in `directory`. It can be stopped and started
-/// again on the same port and store, as an outage would.
+/// again on the same port and store, as an outage would. Used by the tests and by
+/// `spectrofold-bench soak`.
 ///
 /// ```swift
-/// let server = try MLflowServer(directory: tmp.path)
+/// let server = try MLflowServer(directory: tmp.path, python: "/path/to/venv/bin/python")
 /// try server.start()          // returns once /health answers
 /// server.stop()               // the whole process group, like a crash (SIGKILL)
 /// try server.start()          // same port, same runs (or `restart()`)
@@ -19,6 +21,8 @@ public final class MLflowServer {
     }
 
     public let directory: String
+    /// The Python interpreter whose environment has mlflow.
+    public let python: String
     public let port: Int
     /// The admin account when started with `--app-name basic-auth`.
     public let basicAuth: (username: String, password: String)?
@@ -30,29 +34,15 @@ public final class MLflowServer {
 
     /// Picks a free port; `basicAuth` runs the server's basic-auth app with that admin account
     /// (every user may edit). Does not start the server.
-    public init(directory: String, basicAuth: (username: String, password: String)? = nil) throws {
+    public init(directory: String, python: String, basicAuth: (username: String, password: String)? = nil) throws {
         self.directory = directory
+        self.python = python
         self.basicAuth = basicAuth
         port = try FreePort.loopback()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
     deinit { stop() }
-
-    /// A started server whose store is a fresh temporary directory, for a test class's
-    /// `setUp()`: a failure to start is returned, for each test to rethrow.
-    public static func startInTemporaryDirectory(basicAuth: (username: String, password: String)? = nil) -> Result<MLflowServer, Error> {
-        Result {
-            let server = try MLflowServer(directory: try TemporaryDirectory(prefix: "mlflow-server").path, basicAuth: basicAuth)
-            do {
-                try server.start()
-            } catch {
-                server.stopAndRemoveStore()
-                throw error
-            }
-            return server
-        }
-    }
 
     /// Stops the server and deletes its store (database, artifacts, log).
     public func stopAndRemoveStore() {
@@ -63,8 +53,13 @@ public final class MLflowServer {
     /// Starts the server and waits until `GET /health` answers (an error with the log's end if
     /// it does not within `timeout` seconds).
     public func start(timeout: TimeInterval = 120) throws {
+        try launch()
+        try waitUntilHealthy(timeout: timeout)
+    }
+
+    /// Starts the server's process and returns at once (`isHealthy()` tells when it answers).
+    public func launch() throws {
         guard process == nil else { return }
-        let python = try TestPython.interpreter()
         let mlflow = ((python as NSString).deletingLastPathComponent as NSString).appendingPathComponent("mlflow")
         var arguments = [
             "server", "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1",
@@ -100,7 +95,13 @@ public final class MLflowServer {
         process.standardError = log
         try process.run()  // Foundation starts it in a process group of its own: stop() ends them all
         self.process = process
+    }
 
+    /// Waits until the launched server answers `GET /health`; stops it and throws (with the
+    /// log's end) when it exits or `timeout` seconds pass first.
+    public func waitUntilHealthy(timeout: TimeInterval = 120) throws {
+        guard let process else { throw Failure(description: "mlflow server on port \(port) was not launched") }
+        let mlflow = process.executableURL?.path ?? "mlflow"
         let deadline = Date().addingTimeInterval(timeout)
         while !isHealthy() {
             guard process.isRunning, Date() < deadline else {
@@ -133,7 +134,8 @@ public final class MLflowServer {
 
     private func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-    private func isHealthy() -> Bool {
+    /// Whether the server answers `GET /health` with 200 (within 2 s).
+    public func isHealthy() -> Bool {
         var request = URLRequest(url: URL(string: uri + "/health")!)
         request.timeoutInterval = 2
         let outcome = HealthOutcome()
