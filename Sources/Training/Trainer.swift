@@ -98,8 +98,8 @@ public final class Trainer {
             var record = EpochRecord(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy, learningRate: learningRate, seconds: 0)
             var selectionLoss: Double?
             // The weights scored (and kept when best): the moving average when there is one.
-            let trained = average.map { _ in ModelSnapshot(model) }
-            try average?.load(into: model)
+            let trained = selection != nil ? average.map { _ in ModelSnapshot(model) } : nil
+            if trained != nil { try average?.load(into: model) }
             if let selection {
                 let evaluation = try Evaluation(model: model, loader: selection, classCount: classCount,
                                                 labelSmoothing: Float(settings.labelSmoothing))

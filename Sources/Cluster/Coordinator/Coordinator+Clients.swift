@@ -39,12 +39,13 @@ extension Coordinator {
         }
         let needed = [StoredFile(digest: plan.dataset, bytes: submission.datasetBytes)]
             + plan.checkpoints.values.map { StoredFile(digest: $0.digest, bytes: $0.bytes) }
-        let missing = Set(needed.filter { datasets.size(of: $0.digest) == nil }.map(\.digest)).sorted()
+        let held = needed.map { (file: $0, size: datasets.size(of: $0.digest)) }
+        let missing = Set(held.filter { $0.size == nil }.map(\.file.digest)).sorted()
         guard missing.isEmpty else {
             return .submitted(SubmitReceipt(sweep: plan.id, created: false, missing: missing, chunkBytes: configuration.chunkBytes))
         }
-        for file in needed where datasets.size(of: file.digest) != file.bytes {
-            throw ClusterError("SUBMIT \(plan.id): file \(file.digest) has \(datasets.size(of: file.digest) ?? 0) bytes here, not \(file.bytes)")
+        for (file, size) in held where size != file.bytes {
+            throw ClusterError("SUBMIT \(plan.id): file \(file.digest) has \(size ?? 0) bytes here, not \(file.bytes)")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
