@@ -76,6 +76,9 @@ public struct JobRunner {
         ]) { $1 }
     }
 
+    /// The params that place a job in the folds (a refit has none of them).
+    public static let foldParamKeys = ["fold", "folds", "repeat", "repeats", "fold_strategy"]
+
     /// Trains `job` and writes its files into `directory`. A job that cannot train (a part
     /// without examples, NaN loss, cancelled, ...) comes back `failed` with its error and no
     /// artifacts. `isCancelled` is polled after every batch.

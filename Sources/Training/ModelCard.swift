@@ -145,6 +145,12 @@ public struct ModelCard: Codable, Equatable, Sendable {
         public var jobs: Int
         public var mean: [String: Double]
         public var std: [String: Double]
+
+        /// The scores as a refit's run logs them: `cv/<score>_mean`, then `cv/<score>_std`, each by name.
+        public var crossValidationMetrics: [(key: String, value: Double)] {
+            mean.sorted { $0.key < $1.key }.map { ("cv/\($0.key)_mean", $0.value) }
+                + std.sorted { $0.key < $1.key }.map { ("cv/\($0.key)_std", $0.value) }
+        }
     }
 
     /// The model's spec for `ModelFactory.make` (metadata width 0 for a model that reads none;

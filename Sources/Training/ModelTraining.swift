@@ -63,23 +63,33 @@ public struct ModelTraining {
     /// The hyperparameters `model` trains with under `t` (MLflow params of a child run).
     func params(_ model: String, settings t: TrainerConfig) -> [String: String] {
         var params: [String: String] = [
+            "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset,
+            "seed": String(config.seed), "frames": String(pack.parameters.frames), "max_frames": String(pack.parameters.maxFrames),
+            "evaluation_windows": "\(scoringWindows)", "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
+        ]
+        if let start = starts[model] {
+            params["init"] = start.logged
+            params["init_format"] = start.layout.rawValue
+        }
+        return params.merging(Self.trainerParams(t, pretrained: starts[model] != nil)) { $1 }
+    }
+
+    /// The params that come from the trainer settings `t` alone (`pretrained`: the model starts
+    /// from a checkpoint, which adds its fine-tuning settings).
+    public static func trainerParams(_ t: TrainerConfig, pretrained: Bool) -> [String: String] {
+        var params: [String: String] = [
             "learning_rate": String(t.lr), "optimizer": t.optimizer, "batch_size": String(t.batchSize),
-            "dropout": String(t.dropout), "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset,
-            "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
+            "dropout": String(t.dropout), "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
             "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
             "scheduler": t.scheduler.name, "early_stopping_patience": String(t.earlyStopping.patience),
             "selection": t.selection, "selection_fraction": String(t.selectionFraction),
             "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
             "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
             "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
-            "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs), "seed": String(config.seed), "frames": String(pack.parameters.frames),
-            "max_frames": String(pack.parameters.maxFrames), "random_crop": String(t.augment.randomCrop),
-            "time_shift_frames": String(t.augment.timeShiftFrames), "evaluation_windows": "\(scoringWindows)",
-            "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
+            "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs),
+            "random_crop": String(t.augment.randomCrop), "time_shift_frames": String(t.augment.timeShiftFrames),
         ]
-        if let start = starts[model] {
-            params["init"] = start.logged
-            params["init_format"] = start.layout.rawValue
+        if pretrained {
             params["head_lr_scale"] = String(t.headLrScale)
             params["freeze_epochs"] = String(t.freezeEpochs)
         }

@@ -23,21 +23,50 @@ public struct Refit {
     public let notes: [String]
     public let scores: ModelCard.HeldOutScores
 
-    public init(model: String, sweep: SweepFolder, config: SweepConfig) throws {
-        let jobs = sweep.jobs.filter { $0.model == model }
-        guard config.models.run.contains(model), !jobs.isEmpty, let figures = sweep.models[model] else {
-            throw ModelFolderError((sweep.directory as NSString).appendingPathComponent("results.json"),
-                                   "the sweep has no finished job of model '\(model)' to refit")
+    /// What a refit takes from the sweep's finished jobs of its model: the epochs they trained up
+    /// to their chosen weights and their held-out scores (mean and std over the jobs). How a
+    /// coordinator hands a refit to a worker, which sees no other job (`JobSpec.refit`).
+    public struct Origin: Codable, Equatable, Sendable {
+        /// `best_epoch + 1` of each finished job, in the jobs' order.
+        public var chosenEpochs: [Int]
+        public var scores: ModelCard.HeldOutScores
+
+        /// From `sweep`'s results.json; an error naming it when it has no finished job of `model`.
+        public init(model: String, sweep: SweepFolder) throws {
+            let jobs = sweep.jobs.filter { $0.model == model }
+            guard !jobs.isEmpty, let figures = sweep.models[model] else {
+                throw ModelFolderError((sweep.directory as NSString).appendingPathComponent("results.json"),
+                                       "the sweep has no finished job of model '\(model)' to refit")
+            }
+            chosenEpochs = jobs.map { $0.bestEpoch + 1 }
+            scores = ModelCard.HeldOutScores(scope: "cross_validation", jobs: jobs.count, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
+        }
+
+        /// From the sweep's job `outcomes` (results.json's figures, `SweepResults`); an error when none of `model`'s finished.
+        public init(model: String, results: SweepResults) throws {
+            let jobs = results.jobs.filter { $0.model == model && $0.status == .finished && !$0.key.isRefit }
+            guard !jobs.isEmpty, let figures = results.models[model] else {
+                throw TrainingError.configuration("refit", "sweep '\(results.name)' has no finished job of model '\(model)' to refit")
+            }
+            chosenEpochs = jobs.map { ($0.bestEpoch ?? 0) + 1 }
+            scores = ModelCard.HeldOutScores(scope: "cross_validation", jobs: jobs.count, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
+        }
+    }
+
+    /// The refit of `model` of the sweep that `origin` comes from, under that sweep's `config`.
+    public init(model: String, origin: Origin, config: SweepConfig) throws {
+        guard let modelSettings = config.models.settings(for: model), config.models.run.contains(model) else {
+            throw TrainingError.configuration("models.run", "the sweep did not compare model '\(model)'")
         }
         self.model = model
-        chosenEpochs = jobs.map { $0.bestEpoch + 1 }
+        chosenEpochs = origin.chosenEpochs
         selection = SelectionMode(rawValue: config.refit.selection) ?? .last
-        var t = config.models.settings(for: model)!.trainer
+        var t = modelSettings.trainer
         var notes: [String] = []
         if selection == .last {
             t.selection = SelectionMode.last.rawValue
             t.epochs = Self.median(chosenEpochs)
-            notes.append("\(t.epochs) epochs: the median of the epochs the \(jobs.count) jobs chose (\(chosenEpochs.map(String.init).joined(separator: ", ")))")
+            notes.append("\(t.epochs) epochs: the median of the epochs the \(chosenEpochs.count) jobs chose (\(chosenEpochs.map(String.init).joined(separator: ", ")))")
             if t.scheduler.name == "plateau" {
                 t.scheduler.name = "none"
                 notes.append("plateau scheduler off: without a selection part it has nothing to follow (set refit.selection=inner to keep it)")
@@ -53,7 +82,7 @@ public struct Refit {
         }
         settings = t
         self.notes = notes
-        scores = ModelCard.HeldOutScores(scope: "cross_validation", jobs: jobs.count, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
+        scores = origin.scores
     }
 
     /// The median of `values`; between two middle values the higher one.
@@ -64,19 +93,41 @@ public struct Refit {
 
     /// The MLflow params of the refit's child run: the model's hyperparameters under the refit's settings.
     public func params(_ training: ModelTraining) -> [String: String] {
-        training.params(model, settings: settings).merging([
-            "refit_selection": selection.rawValue, "refit_chosen_epochs": chosenEpochs.map(String.init).joined(separator: ","),
-        ]) { $1 }
+        training.params(model, settings: settings).merging(refitParams) { $1 }
     }
 
-    /// Trains on every row of `training.pack` and writes the folder into `directory`.
-    public func run(_ training: ModelTraining, directory: String, observer: TrainerObserver?) throws -> (outcome: TrainingOutcome, artifacts: JobArtifacts) {
+    /// The same params from those of one of the model's jobs (`SweepPlan.PlannedJob.params`), for
+    /// a coordinator, which has the plan but not the pack: the job's place in the folds dropped,
+    /// the trainer's keys taken from the refit's settings.
+    public func params(jobParams: [String: String]) -> [String: String] {
+        jobParams.filter { !JobRunner.foldParamKeys.contains($0.key) }
+            .merging(ModelTraining.trainerParams(settings, pretrained: jobParams["init"] != nil)) { $1 }
+            .merging(refitParams) { $1 }
+    }
+
+    private var refitParams: [String: String] {
+        ["refit_selection": selection.rawValue, "refit_chosen_epochs": chosenEpochs.map(String.init).joined(separator: ",")]
+    }
+
+    /// Trains on every row of `training.pack` and writes the folder into `directory`; the outcome
+    /// has no held-out scores (its card has the comparison's).
+    public func run(_ training: ModelTraining, directory: String, observer: TrainerObserver?,
+                    isCancelled: @escaping () -> Bool = { false }) throws -> (outcome: JobOutcome, artifacts: JobArtifacts) {
+        let started = Date()
         let split = try JobSplit.whole(pack: training.pack, selection: selection, fraction: settings.selectionFraction,
                                        seed: UInt64(truncatingIfNeeded: training.config.seed), statistics: training.statistics(model))
         let modelIndex = UInt64(ModelFactory.names.firstIndex(of: model)!)
         let seed = UInt64(truncatingIfNeeded: training.config.seed) &* 1_000_003 &+ 0x5265_6669_74 &+ modelIndex
-        let (outcome, _, artifacts) = try training.fitAndWrite(model, split: split, settings: settings, seed: seed, path: Self.path(model),
-                                                               directory: directory, observer: observer, isCancelled: { false }, refitScores: scores)
+        let (trained, _, artifacts) = try training.fitAndWrite(model, split: split, settings: settings, seed: seed, path: Self.path(model),
+                                                               directory: directory, observer: observer, isCancelled: isCancelled,
+                                                               refitScores: scores)
+        var outcome = JobOutcome.failed(.refit(model), error: "", modelVersion: ModelFactory.versions[model]!, params: params(training),
+                                        examples: JobExamples(split))
+        outcome.status = .finished
+        outcome.error = nil
+        outcome.bestEpoch = trained.chosenEpoch
+        outcome.epochs = trained.history
+        outcome.seconds = Date().timeIntervalSince(started)
         return (outcome, artifacts)
     }
 }

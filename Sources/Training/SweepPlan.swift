@@ -77,6 +77,23 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public func results(_ outcomes: [JobOutcome]) -> SweepResults {
         SweepResults(name: name, classes: classes, jobs: outcomes, modelOrder: models, folds: folds.map(\.folds))
     }
+
+    /// The refit of `model` on all the sweep's data once its jobs ended with `outcomes`: the job
+    /// as the coordinator records it (path `<model>/refit`, the refit's params, every row to fit)
+    /// and what a worker is given to train it. An error when none of `model`'s jobs finished.
+    public func refit(_ model: String, outcomes: [JobOutcome]) throws -> (planned: PlannedJob, spec: JobSpec) {
+        guard let job = jobs.first(where: { $0.model == model }) else {
+            throw TrainingError.configuration("refit", "sweep '\(id)' has no model '\(model)' (it compared \(models.joined(separator: ", ")))")
+        }
+        let origin = try Refit.Origin(model: model, results: results(outcomes))
+        let refit = try Refit(model: model, origin: origin, config: try ConfigLoader.load(yaml: configuration, source: "configuration of sweep \(id)"))
+        let rows = job.examples.fit + job.examples.selection + job.examples.test
+        let planned = PlannedJob(job: .refit(model), path: Refit.path(model), params: refit.params(jobParams: job.params),
+                                 examples: JobExamples(fit: rows, selection: 0, test: 0))
+        var spec = spec(of: planned)
+        spec.refit = origin
+        return (planned, spec)
+    }
 }
 
 /// One job as a worker trains it: the sweep's resolved configuration and fold assignments (one
@@ -88,6 +105,8 @@ public struct JobSpec: Codable, Equatable, Sendable {
     public var folds: [FoldAssignment]
     /// The model's `init` checkpoint, which the worker fetches by digest before training.
     public var checkpoint: CheckpointReference?
+    /// Set for a refit (`job` is `JobKey.refit`): what it takes from the sweep's finished jobs.
+    public var refit: Refit.Origin?
 
     /// The configuration, parsed; an error names the sweep.
     public func loadConfiguration() throws -> SweepConfig {
@@ -105,10 +124,11 @@ public struct JobReport: Codable, Sendable {
 
     public init(outcome: JobOutcome, files: [String: String]) { self.outcome = outcome; self.files = files }
 
-    /// The names of the small files, as `JobArtifacts` has them.
-    public static func fileNames(_ artifacts: JobArtifacts) -> [String] {
-        [artifacts.predictions, artifacts.confusionMatrixJSON, artifacts.confusionMatrixSVG, artifacts.historyCSV, artifacts.curvesSVG,
-         artifacts.split, artifacts.modelCard]
+    /// The names of the small files, as `JobArtifacts` has them; a refit (no held-out rows) has
+    /// no predictions and no confusion matrix.
+    public static func fileNames(_ artifacts: JobArtifacts, heldOut: Bool = true) -> [String] {
+        ((heldOut ? [artifacts.predictions, artifacts.confusionMatrixJSON, artifacts.confusionMatrixSVG] : [])
+            + [artifacts.historyCSV, artifacts.curvesSVG, artifacts.split, artifacts.modelCard])
             .map { ($0 as NSString).lastPathComponent }
     }
 }

@@ -60,12 +60,9 @@ struct ModelSourceOptions: ParsableArguments {
             let found = try client.run(id: try Self.parse(runsURI: run).runId)
             return (found.info.runId, found.info.artifactUri)
         }
-        guard let experiment = try client.experiment(named: settings.experiment) else {
-            throw ValidationError("MLflow at \(settings.uri) has no experiment '\(settings.experiment)' (give the sweep's with --experiment)")
-        }
-        let filter = "tags.sweep_id = '\(card.sweep.id)' and attributes.run_name = '\(card.job)' and attributes.status = 'FINISHED'"
-        guard let found = try client.searchRuns(experimentIds: [experiment.experimentId], filter: filter, maxResults: 1).first else {
-            throw ValidationError("no finished run \(card.job) of sweep \(card.sweep.id) in experiment '\(settings.experiment)' at \(settings.uri)")
+        guard let found = try ModelRegistration.finishedRun(job: card.job, sweepId: card.sweep.id, client: client, settings: settings) else {
+            throw ValidationError("no finished run \(card.job) of sweep \(card.sweep.id) in experiment '\(settings.experiment)' at \(settings.uri) "
+                                  + "(give the sweep's with --experiment)")
         }
         return (found.info.runId, found.info.artifactUri)
     }

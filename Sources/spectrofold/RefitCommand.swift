@@ -42,7 +42,7 @@ struct RefitCommand: ParsableCommand {
         if register != nil && settings == nil {
             throw ValidationError("--register needs MLflow: drop --no-tracking and give --mlflow URI or MLFLOW_TRACKING_URI")
         }
-        let refit = try Refit(model: model, sweep: folder, config: config)
+        let refit = try Refit(model: model, origin: try Refit.Origin(model: model, sweep: folder), config: config)
         let jobCard = try ModelCard.read(contentsOf: (try folder.jobDirectories(model: model)[0] as NSString).appendingPathComponent(ModelCard.fileName))
         let directory = (sweep as NSString).appendingPathComponent(Refit.path(model))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -63,7 +63,7 @@ struct RefitCommand: ParsableCommand {
                                                                                digest: pack.inputFingerprint, source: config.data.source))
         let display = JobProgress(title: Refit.path(model), epochs: refit.settings.epochs)
         let (outcome, artifacts) = try refit.run(training, directory: directory, observer: tracking?.observer(display) ?? display)
-        print("\(Refit.path(model)): \(outcome.history.count) epochs, weights after epoch \(outcome.chosenEpoch + 1); model in \(directory)")
+        print("\(Refit.path(model)): \(outcome.epochs.count) epochs, weights after epoch \((outcome.bestEpoch ?? 0) + 1); model in \(directory)")
         guard let tracking else { return }
         let run = try tracking.finished(artifacts: artifacts, configFile: configFile, scores: refit.scores)
         print("MLflow: child run \(Refit.path(model)) \(run.runId) under sweep \(jobCard.sweep.id)")
@@ -106,9 +106,7 @@ private final class RefitTracking {
     /// Ends the run, delivers everything and returns the run's id and artifact URI; an error when
     /// MLflow has not taken it all (the events stay in the outbox for `spectrofold mlflow flush`).
     func finished(artifacts: JobArtifacts, configFile: String, scores: ModelCard.HeldOutScores) throws -> (runId: String, artifactURI: String) {
-        let metrics = scores.mean.sorted { $0.key < $1.key }.map { ("cv/\($0.key)_mean", $0.value) }
-            + scores.std.sorted { $0.key < $1.key }.map { ("cv/\($0.key)_std", $0.value) }
-        try tracker.runFinished(job, metrics: metrics.map { (key: $0.0, value: $0.1) },
+        try tracker.runFinished(job, metrics: scores.crossValidationMetrics,
                                 artifacts: ArtifactFile.of(artifacts) + [ArtifactFile(localPath: configFile, artifactPath: "model/config.yaml")])
         let report = tracker.flush()
         tracker.close()

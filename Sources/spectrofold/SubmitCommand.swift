@@ -4,6 +4,7 @@ import Config
 import Data
 import Foundation
 import TerminalProgress
+import Tracking
 import Training
 
 /// `spectrofold submit`: hands a sweep to a coordinator (preparing the feature pack here, and
@@ -18,7 +19,10 @@ struct SubmitCommand: ParsableCommand {
         into --pack-dir; the pack and the models' `init` checkpoints travel to the coordinator by \
         their SHA-256 (only those it lacks), and workers fetch them from it the same way. \
         With --wait, shows progress and exits non-zero when a job failed. \
-        MLflow runs go to the coordinator's tracking server (its --mlflow), in --experiment.
+        MLflow runs go to the coordinator's tracking server (its --mlflow), in --experiment. \
+        With --refit --sweep ID --model M, trains model M of the ended sweep ID once more on all its data \
+        on the cluster, as `spectrofold refit` does locally: into <sweep>/<model>/refit on the coordinator \
+        and a child run <model>/refit under the sweep's parent run.
         """)
 
     @OptionGroup var cluster: ClusterOptions
@@ -26,8 +30,24 @@ struct SubmitCommand: ParsableCommand {
     @OptionGroup var flags: SweepFlags
     @Option(help: ArgumentHelp("Where raw data is featurised before upload.", valueName: "DIR")) var packDir = ".spectrofold/packs"
     @Flag(help: "Wait for the sweep to end, showing progress; print the comparison.") var wait = false
+    @Flag(help: "Refit --model of the ended sweep --sweep on all its data (no configuration is read).") var refit = false
+    @Option(help: ArgumentHelp("With --refit: the sweep's id, as submit printed it.", valueName: "ID")) var sweep: String?
+    @Option(help: ArgumentHelp("With --refit: the model to train on all the data.", valueName: "NAME")) var model: String?
+    @Option(help: ArgumentHelp("With --refit --wait: register the refit model in MLflow's model registry under NAME.", valueName: "NAME"))
+    var register: String?
+    @Option(help: ArgumentHelp("With --register: the tracking server the coordinator records to (else MLFLOW_TRACKING_URI).", valueName: "URI"))
+    var mlflow: String?
+
+    func validate() throws {
+        guard refit == (sweep != nil) && refit == (model != nil) else { throw ValidationError("--refit, --sweep ID and --model NAME go together") }
+        guard !refit || (configuration.file == nil && configuration.overrides.isEmpty && flags.overrides.isEmpty) else {
+            throw ValidationError("--refit takes the sweep's own configuration: drop --config, --set and the sweep flags but --experiment")
+        }
+        guard register == nil || (refit && wait) else { throw ValidationError("--register goes with --refit --wait") }
+    }
 
     func run() throws {
+        if refit { return try submitRefit(sweep: sweep!, model: model!) }
         let config = try configuration.load(flagOverrides: flags.overrides)
         let (pack, packPath) = try featurePack(config)
         let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
@@ -67,6 +87,35 @@ struct SubmitCommand: ParsableCommand {
             for failure in final.failures { print("FAILED \(failure.job): \(failure.reason)") }
             throw ExitCode(1)
         }
+    }
+
+    /// Queues the refit and, with --wait, follows the sweep until it has ended again.
+    private func submitRefit(sweep: String, model: String) throws {
+        let client = try cluster.client()
+        let receipt = try client.refit(sweep: sweep, model: model)
+        print(receipt.created ? "refit \(Refit.path(model)) of sweep \(sweep) queued on \(cluster.coordinator)"
+                              : "refit \(Refit.path(model)) of sweep \(sweep) was queued already")
+        guard wait else {
+            print("follow it with: spectrofold status --coordinator \(cluster.coordinator) --sweep \(sweep) --watch")
+            return
+        }
+        let final = try SweepWatcher(client: client, sweep: sweep).waitForEnd()
+        if let failure = final.failures.first(where: { $0.job == "\(sweep)/\(Refit.path(model))" }) {
+            print("FAILED \(failure.job): \(failure.reason)")
+            throw ExitCode(1)
+        }
+        print("\(Refit.path(model)) trained; its model is in \((final.resultsDirectory as NSString).appendingPathComponent(Refit.path(model))) on the coordinator")
+        if let run = final.mlflowRun { print("MLflow: child run \(Refit.path(model)) under \(run)") }
+        guard let register else { return }
+        let settings: TrackingSettings
+        do {
+            settings = try TrackingSettings.resolve(flagURI: mlflow, flagExperiment: flags.experiment, configURI: nil, configExperiment: nil,
+                                                    environment: ProcessInfo.processInfo.environment)
+        } catch TrackingSettingsError.noTrackingURI {
+            throw ValidationError("--register needs MLflow: --mlflow URI or MLFLOW_TRACKING_URI")
+        }
+        let registered = try ModelRegistration.registerDelivered(job: Refit.path(model), sweepId: sweep, as: register, settings: settings, timeout: 120)
+        print("registered model '\(register)' version \(registered.version) (run \(registered.runId), source \(registered.artifactURI)/model)")
     }
 
     /// The pack to submit and its file: a `.safetensors` source as is, raw data featurised into --pack-dir.

@@ -54,6 +54,13 @@ final class ClusterHarness {
         ] + arguments)
     }
 
+    /// `spectrofold submit --refit --wait` of `model` of the ended sweep `sweep` (with `arguments`),
+    /// in the background (process and log "refit").
+    func refit(sweep: String, model: String, _ arguments: [String] = []) throws {
+        try start("refit", try BuiltProducts.executable("spectrofold"),
+                  ["submit", "--coordinator", endpoint, "--refit", "--sweep", sweep, "--model", model, "--wait"] + arguments)
+    }
+
     var heartbeatLogPath: String { directory.file("heartbeats.jsonl") }
 
     /// The heartbeat log's lines so far, parsed (a line being written is left out).

@@ -156,6 +156,9 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         let local = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: [
             "sweep", "--local", "--data", harness.packPath, "--out", harness.directory.file("local"), "--no-tracking"] + settings)
         XCTAssertEqual(local.status, 0, local.standardError)
+        let localRefit = try ChildProcess.run(try BuiltProducts.executable("spectrofold"), arguments: [
+            "refit", "--sweep", harness.directory.file("local"), "--model", "baseline_cnn", "--no-tracking"])
+        XCTAssertEqual(localRefit.status, 0, localRefit.standardOutput + localRefit.standardError)
         try harness.startCoordinator(["--mlflow", server.uri])
         try harness.startWorker("w1", threads: threads)
         try harness.submit(models: ["baseline_cnn", "ast"], folds: 2, epochs: 3, inits)
@@ -209,6 +212,53 @@ final class DistributedSweepTests: ClusterProcessTestCase {
         XCTAssertEqual(Set(logged.split(separator: "\n").map(String.init)), [
             "baseline_cnn/fold-0 \(expectedInit["baseline_cnn"]!) torchvision_resnet", "baseline_cnn/fold-1 \(expectedInit["baseline_cnn"]!) torchvision_resnet",
             "ast/fold-0 \(expectedInit["ast"]!) timm_vit", "ast/fold-1 \(expectedInit["ast"]!) timm_vit"])
+
+        // `submit --refit` trains the same refit as `spectrofold refit` of the local sweep, into the
+        // sweep's folder and a child run of its parent, and registers it; the comparison itself is
+        // left as it was.
+        let resultsBefore = try String(contentsOfFile: harness.stateDirectory + "/sweeps/\(sweep)/results.json", encoding: .utf8)
+        try harness.refit(sweep: sweep, model: "baseline_cnn", ["--register", "cluster-digits", "--mlflow", server.uri, "--experiment", "cluster-tests"])
+        XCTAssertEqual(try harness.waitForExit("refit", timeout: 300), 0, harness.logTails())
+        let refits = try [harness.stateDirectory + "/sweeps/\(sweep)", harness.directory.file("local")].map { folder in
+            (card: try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/baseline_cnn/refit/spectrofold-model.json"))) as? [String: Any]),
+             history: try String(contentsOfFile: "\(folder)/baseline_cnn/refit/history.csv", encoding: .utf8))
+        }
+        XCTAssertEqual((refits[0].card["state_dict"] as? [String: String])?["sha256"], (refits[1].card["state_dict"] as? [String: String])?["sha256"],
+                       "the cluster's refit has the local refit's weights")
+        // The same epochs, but for their seconds (the last column).
+        let epochFigures = refits.map { $0.history.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast() } }
+        XCTAssertEqual(epochFigures[0], epochFigures[1])
+        // The comparison's scores, from the ledger there and from results.json (16 digits) here.
+        let scores = refits.map { ($0.card["scores"] as? [String: Any])?["mean"] as? [String: Double] ?? [:] }
+        XCTAssertEqual(Set(scores[0].keys), Set(scores[1].keys))
+        for (score, value) in scores[0] { XCTAssertEqual(value, scores[1][score] ?? .nan, accuracy: 1e-12, score) }
+        XCTAssertEqual(try String(contentsOfFile: harness.stateDirectory + "/sweeps/\(sweep)/results.json", encoding: .utf8), resultsBefore)
+        let refitAttempts = try harness.ledger().query("SELECT outcome FROM attempts WHERE job = ?", [.text("\(sweep)/baseline_cnn/refit")])
+        XCTAssertEqual(refitAttempts.filter { $0["outcome"].string == "succeeded" }.count, 1, "\(refitAttempts)")
+        let epochs = try XCTUnwrap((refits[1].card["training"] as? [String: Any])?["epoch"] as? Int) + 1
+        var refitRun = ""
+        try harness.waitFor("the refit's child run in MLflow", timeout: 60) {
+            refitRun = try TestPython.run("""
+                import sys
+                from mlflow.tracking import MlflowClient
+                client = MlflowClient(tracking_uri=sys.argv[1])
+                experiment = client.get_experiment_by_name("cluster-tests")
+                runs = client.search_runs([experiment.experiment_id], filter_string="attributes.run_name = 'baseline_cnn/refit'")
+                parents = client.search_runs([experiment.experiment_id], filter_string="tags.sweep_id = '\(sweep)'")
+                parent = [p for p in parents if "mlflow.parentRunId" not in p.data.tags]
+                for run in runs:
+                    p = run.data.params
+                    versions = client.search_model_versions("name = 'cluster-digits'")
+                    print(run.info.status, run.data.tags.get("mlflow.parentRunId") == parent[0].info.run_id, p.get("epochs"),
+                          p.get("refit_selection"), "fold" in p, p.get("init"), "cv/accuracy_mean" in run.data.metrics,
+                          sorted(a.path for a in client.list_artifacts(run.info.run_id, "model")),
+                          [(v.version, v.run_id == run.info.run_id, v.tags.get("job")) for v in versions])
+                """, arguments: [server.uri]).trimmingCharacters(in: .whitespacesAndNewlines)
+            return refitRun.hasPrefix("FINISHED")
+        }
+        XCTAssertEqual(refitRun, "FINISHED True \(epochs) last False \(expectedInit["baseline_cnn"]!) True "
+                       + "['model/config.yaml', 'model/spectrofold-model.json', 'model/state_dict.safetensors'] [('1', True, 'baseline_cnn/refit')]")
+        XCTAssertTrue(harness.log("refit").contains("registered model 'cluster-digits' version 1"), harness.log("refit"))
     }
 
     /// A job that fails for a reason no retry can change (here its loss turns NaN, which a

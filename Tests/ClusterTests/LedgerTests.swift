@@ -207,6 +207,28 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(try ledger.jobs(sweep: "s1").last?.failure, "attempt 1 of 1: out of memory")
     }
 
+    /// A refit added to an ended sweep opens it until the refit ends; the sweep keeps the end
+    /// time of its comparison, and a repeated request adds nothing.
+    func testARefitAddedToAnEndedSweepOpensItUntilItEnds() throws {
+        let ledger = try ledgerWithSweep(maxAttempts: 1)
+        for index in 0..<4 {
+            let lease = try XCTUnwrap(ledger.leaseNextJob(worker: "w\(index)", now: t(0), leaseSeconds: 10))
+            _ = try ledger.recordResult(JobAttempt(job: lease.job, attempt: 1), worker: "w\(index)", summary: "{}", stateDict: [], now: t(1))
+        }
+        let refit = NewJob(model: "a", fold: -1, path: "a/refit", spec: "{}")
+        XCTAssertTrue(try ledger.addJob(refit, sweep: "s1", maxAttempts: 1, now: t(5)))
+        XCTAssertFalse(try ledger.addJob(refit, sweep: "s1", maxAttempts: 1, now: t(6)))
+        XCTAssertThrowsError(try ledger.addJob(refit, sweep: "nope", maxAttempts: 1, now: t(6)))
+        XCTAssertEqual(try ledger.sweepStatus("s1").finished, false)
+        XCTAssertEqual(try ledger.unfinishedSweeps(), ["s1"])
+        let lease = try XCTUnwrap(ledger.leaseNextJob(worker: "w0", now: t(7), leaseSeconds: 10))
+        XCTAssertEqual(lease.job, "s1/a/refit")
+        _ = try ledger.recordResult(JobAttempt(job: lease.job, attempt: 1), worker: "w0", summary: "{}", stateDict: [], now: t(9))
+        XCTAssertEqual(try ledger.sweepStatus("s1").finished, true)
+        XCTAssertEqual(try ledger.sweeps().first?.ended, t(1), "the comparison's end")
+        XCTAssertEqual(try ledger.sweepStatus("s1").done, 5)
+    }
+
     func testALedgerOfAnotherSchemaVersionIsRefusedByName() throws {
         let path = directory.file("future.sqlite")
         _ = try Ledger(path: path)

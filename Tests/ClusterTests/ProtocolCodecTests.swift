@@ -55,6 +55,7 @@ final class ProtocolCodecTests: XCTestCase {
             .upload(DatasetChunk(digest: Self.digest, chunk: 0, chunkCount: 2, bytes: [1, 2, 3])),
             .status(StatusQuery()),
             .status(StatusQuery(sweep: "demo-0a1b2c3d")),
+            .refit(RefitRequest(sweep: "demo-0a1b2c3d", model: "cnn_mlp")),
         ]
         let replies: [ClientReply] = [
             .submitted(SubmitReceipt(sweep: "demo-0a1b2c3d", created: true, missing: [], chunkBytes: 1 << 20)),

@@ -53,4 +53,33 @@ final class JobRunnerTests: XCTestCase {
         XCTAssertEqual(spec.job, JobKey(model: "baseline_cnn", fold: 1))
         XCTAssertEqual(try JobRunner(sweepId: spec.sweep, config: try spec.loadConfiguration(), pack: pack, folds: spec.folds).params(spec.job), plan.jobs[1].params)
     }
+
+    /// The refit a coordinator plans from the plan and the jobs' outcomes is the one
+    /// `spectrofold refit` makes where the pack is: the same settings and the same params.
+    func testARefitPlannedFromOutcomesMatchesTheLocalRefit() throws {
+        let config = try config()
+        let folds = try FoldAssignment.make(.stratified, pack: pack, k: 2, seed: 5)
+        let plan = try SweepPlan(id: "plan-test-0a1b2c3d", experiment: "e", config: config, pack: pack,
+                                 dataset: String(repeating: "ab", count: 32), datasetSource: "/data/pack.safetensors", folds: [folds])
+        let outcomes = plan.jobs.enumerated().map { index, job -> JobOutcome in
+            var outcome = JobOutcome.failed(job.job, error: "", modelVersion: "v", params: job.params, examples: job.examples)
+            outcome.status = .finished
+            outcome.error = nil
+            outcome.bestEpoch = index % 2 == 0 ? 0 : 2
+            outcome.metrics = ["accuracy": 0.5 + 0.1 * Double(index), "val_loss": 1]
+            return outcome
+        }
+        let (planned, spec) = try plan.refit("ast", outcomes: outcomes)
+        XCTAssertEqual(planned.path, "ast/refit")
+        XCTAssertEqual(spec.job, .refit("ast"))
+        XCTAssertEqual(spec.refit?.chosenEpochs, [1, 3])
+        XCTAssertEqual(spec.refit?.scores.mean["accuracy"] ?? 0, 0.75, accuracy: 1e-12)
+        XCTAssertEqual(planned.examples, JobExamples(fit: pack.count, selection: 0, test: 0))
+        let local = try Refit(model: "ast", origin: spec.refit!, config: config)
+        XCTAssertEqual(local.settings.epochs, 3, "the higher of the two middle values")
+        XCTAssertEqual(planned.params, local.params(try ModelTraining(sweepId: plan.id, config: config, pack: pack)))
+        XCTAssertThrowsError(try plan.refit("cnn_mlp", outcomes: outcomes)) { XCTAssertTrue("\($0)".contains("has no model 'cnn_mlp'"), "\($0)") }
+        let failed = outcomes.map { var o = $0; o.status = .failed; return o }
+        XCTAssertThrowsError(try plan.refit("ast", outcomes: failed)) { XCTAssertTrue("\($0)".contains("no finished job of model 'ast'"), "\($0)") }
+    }
 }

@@ -46,6 +46,14 @@ public final class ClusterClient {
         return try decoder.decode(StatusReport.self, from: Data(bytes))
     }
 
+    /// Asks the coordinator to refit `model` of the ended sweep `sweep` on all its data (REFIT).
+    public func refit(sweep: String, model: String) throws -> SubmitReceipt {
+        guard case .submitted(let receipt) = try request(.refit(RefitRequest(sweep: sweep, model: model))) else {
+            throw ClusterError("\(endpoint) answered REFIT with something else than SUBMITTED")
+        }
+        return receipt
+    }
+
     /// Submits a sweep plan (JSON) over the dataset file at `datasetPath`, which hashes to
     /// `digest`, and the other files its jobs need (`files`: digest → path, e.g. checkpoints);
     /// uploads first whichever of them the coordinator lacks (`uploaded` hears the file's path,

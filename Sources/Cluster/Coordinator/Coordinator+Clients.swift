@@ -2,7 +2,8 @@ import Foundation
 import Training
 
 /// The coordinator's answers to clients: SUBMIT (a sweep plan; its dataset and checkpoints
-/// uploaded first when missing), UPLOAD (file chunks, verified against the digest) and STATUS.
+/// uploaded first when missing), UPLOAD (file chunks, verified against the digest), STATUS and
+/// REFIT (one more job in an ended sweep).
 extension Coordinator {
     func handleClient(_ message: ZMQSocket.Multipart, identity: [UInt8], now: Date) {
         let request: ClientRequest
@@ -20,6 +21,7 @@ extension Coordinator {
             case .submit(let submission): reply(try submit(submission, now: now), to: identity)
             case .upload(let chunk): reply(try upload(chunk, now: now), to: identity)
             case .status(let query): reply(.report(try statusReport(query, now: now)), to: identity)
+            case .refit(let request): reply(try refit(request, now: now), to: identity)
             }
         } catch {
             log("coordinator: client \(ProtocolError.printable(identity)): \(error)")
@@ -47,18 +49,30 @@ extension Coordinator {
         for (file, size) in held where size != file.bytes {
             throw ClusterError("SUBMIT \(plan.id): file \(file.digest) has \(size ?? 0) bytes here, not \(file.bytes)")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let jobs = try plan.jobs.map { job in
-            NewJob(model: job.model, repeat: job.job.repeat, fold: job.job.fold, path: job.path,
-                   spec: String(decoding: try encoder.encode(plan.spec(of: job)), as: UTF8.self), cost: JobCost.estimate(job))
-        }
+        let jobs = try plan.jobs.map { try NewJob(planned: $0, spec: plan.spec(of: $0)) }
         let created = try ledger.createSweep(id: plan.id, name: plan.name, dataset: plan.dataset,
                                              configuration: String(decoding: submission.plan, as: UTF8.self), jobs: jobs,
                                              maxAttempts: configuration.maxAttempts, now: now)
         if created {
             log("sweep \(plan.id) submitted: \(jobs.count) jobs (\(plan.models.joined(separator: ", ")) × \(plan.folds.count > 1 ? "\(plan.folds.count) repeats × " : "")\(plan.folds.first?.k ?? 0) folds)")
             recorder?.sweepCreated(plan)
+            dispatch(now: now)
+        }
+        return .submitted(SubmitReceipt(sweep: plan.id, created: created, missing: [], chunkBytes: configuration.chunkBytes))
+    }
+
+    /// Queues the refit of a model of a sweep whose jobs have all ended (REFIT): it trains on all
+    /// the sweep's data with the settings `SweepPlan.refit` derives from the model's finished
+    /// jobs. A repeated request is a no-op (`created` false).
+    private func refit(_ request: RefitRequest, now: Date) throws -> ClientReply {
+        let records = try ledger.jobs(sweep: request.sweep)
+        let open = records.filter { $0.fold >= 0 && ($0.state == .queued || $0.state == .leased) }.count
+        guard open == 0 else { throw ClusterError("REFIT \(request.sweep): \(open) of the sweep's jobs have not ended yet") }
+        let plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(request.sweep).utf8))
+        let (planned, spec) = try plan.refit(request.model, outcomes: try ledger.outcomes(of: plan))
+        let created = try ledger.addJob(try NewJob(planned: planned, spec: spec), sweep: plan.id, maxAttempts: configuration.maxAttempts, now: now)
+        if created {
+            log("sweep \(plan.id): refit of \(request.model) on all \(planned.examples.fit) examples queued (\(planned.params["epochs"] ?? "?") epochs)")
             dispatch(now: now)
         }
         return .submitted(SubmitReceipt(sweep: plan.id, created: created, missing: [], chunkBytes: configuration.chunkBytes))
@@ -102,5 +116,15 @@ extension Coordinator {
 
     private func reply(_ reply: ClientReply, to identity: [UInt8]) {
         send(frames: ProtocolCodec.encode(reply), routingID: identity)
+    }
+}
+
+extension NewJob {
+    /// The ledger row of a planned job, whose worker is given `spec` (as sorted-key JSON).
+    init(planned: SweepPlan.PlannedJob, spec: JobSpec) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.init(model: planned.model, repeat: planned.job.repeat, fold: planned.job.fold, path: planned.path,
+                  spec: String(decoding: try encoder.encode(spec), as: UTF8.self), cost: JobCost.estimate(planned))
     }
 }

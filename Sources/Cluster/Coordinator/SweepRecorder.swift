@@ -29,7 +29,7 @@ public final class SweepRecorder: @unchecked Sendable {
         self.trackingURI = trackingURI
         self.log = log
         try FileManager.default.createDirectory(atPath: sweepsDirectory, withIntermediateDirectories: true)
-        for sweep in try ledger.sweeps() where !completelyRecorded(sweep.id, finished: sweep.ended != nil) {
+        for sweep in try ledger.sweeps() where !completelyRecorded(sweep.id, finished: try ledger.sweepStatus(sweep.id).finished) {
             replay(sweep.id)
         }
     }
@@ -80,7 +80,8 @@ public final class SweepRecorder: @unchecked Sendable {
         report("job \(lease.job)") {
             let plan = try plan(lease.sweep)
             let record = try ledger.job(lease.job)
-            guard let tracker = try tracker(for: plan), let planned = plan.job(id: record.id) else { return }
+            guard let tracker = try tracker(for: plan) else { return }
+            let planned = try ledger.plannedJob(record, of: plan)
             // The worker's thread count too: results are bit-identical only for equal thread counts.
             var params = planned.params
             params["compute_threads"] = try ledger.workers().first { $0.id == worker }.map { String($0.cores) }
@@ -101,28 +102,37 @@ public final class SweepRecorder: @unchecked Sendable {
 
     /// Writes the job's files from its accepted result (unless there), logs every epoch of its
     /// history (those already logged from PROGRESS are skipped by the tracker; the others were
-    /// reported while the coordinator was down), and finishes the child run.
+    /// reported while the coordinator was down), and finishes the child run: a job's with its
+    /// held-out scores, a refit's with the comparison's (`cv/…`) and its config.yaml beside the model.
     private func resultAccepted(_ attempt: JobAttempt) {
         report("job \(attempt.job)") {
             let record = try ledger.job(attempt.job)
             guard let result = try ledger.result(job: attempt.job) else { return }
             let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
             let plan = try plan(record.sweep)
-            guard let planned = plan.job(id: record.id) else { throw ClusterError("job \(record.id) is not in the plan of sweep \(record.sweep)") }
+            let planned = try ledger.plannedJob(record, of: plan)
             let directory = (directory(of: record.sweep) as NSString).appendingPathComponent(planned.path)
             let artifacts = JobArtifacts(directory: directory)
+            let configFile = (directory as NSString).appendingPathComponent("config.yaml")
             if !FileManager.default.fileExists(atPath: artifacts.stateDict) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                for name in JobReport.fileNames(artifacts) {
+                if planned.job.isRefit { try plan.configuration.write(toFile: configFile, atomically: true, encoding: .utf8) }
+                for name in JobReport.fileNames(artifacts, heldOut: !planned.job.isRefit) {
                     guard let text = jobReport.files[name] else { throw ClusterError("result of \(attempt.job) lacks \(name)") }
                     try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
                 }
                 try Data(result.stateDict).write(to: URL(fileURLWithPath: artifacts.stateDict), options: .atomic)
             }
-            guard let tracker = try tracker(for: plan), let scores = FoldScores(jobReport.outcome) else { return }
+            guard let tracker = try tracker(for: plan) else { return }
             let job = identity(record.sweep, attempt.job, result.attempt)
             for epoch in jobReport.outcome.epochs { try tracker.epochFinished(job, EpochMetrics(epoch)) }
-            try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
+            if planned.job.isRefit {
+                let card = try ModelCard.read(contentsOf: artifacts.modelCard)
+                try tracker.runFinished(job, metrics: card.scores.crossValidationMetrics, artifacts: ArtifactFile.of(artifacts)
+                                        + [ArtifactFile(localPath: configFile, artifactPath: "model/config.yaml")])
+            } else if let scores = FoldScores(jobReport.outcome) {
+                try tracker.jobFinished(job, Tracking.JobResult(scores: scores, artifacts: ArtifactFile.of(artifacts)))
+            }
         }
     }
 
@@ -139,16 +149,7 @@ public final class SweepRecorder: @unchecked Sendable {
     private func sweepFinished(_ sweep: String) {
         report("sweep \(sweep)") {
             let plan = try plan(sweep)
-            let outcomes = try ledger.jobs(sweep: sweep).map { job -> JobOutcome in
-                if job.state == .done, let result = try ledger.result(job: job.id) {
-                    return try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
-                }
-                let planned = plan.job(id: job.id)
-                return .failed(JobKey(model: job.model, repeat: job.repeat, fold: job.fold), error: job.failure ?? "failed",
-                               modelVersion: planned?.params["model_version"] ?? "?", params: planned?.params ?? [:],
-                               examples: planned?.examples ?? JobExamples(fit: 0, selection: 0, test: 0))
-            }
-            let results = plan.results(outcomes)
+            let results = plan.results(try ledger.outcomes(of: plan))
             let reportFiles = try results.write(to: directory(of: sweep), context: try context(plan))
             try tracker(for: plan)?.sweepFinished(sweepId: sweep, SweepSummary(results, reportFiles: reportFiles))
         }

@@ -91,13 +91,27 @@ public final class Ledger: @unchecked Sendable {
             }
             try database.run("INSERT INTO sweeps (id, name, dataset, configuration, created) VALUES (?, ?, ?, ?, ?)",
                              [.text(id), .text(name), .text(dataset), .text(configuration), .real(now.timeIntervalSince1970)])
-            for job in jobs {
-                try database.run("""
-                    INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts, cost) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
-                    """, [.text(Self.jobID(sweep: id, path: job.path)), .text(id), .text(job.model), SQLiteValue(job.repeat),
-                          SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts), .real(job.cost)])
-            }
+            for job in jobs { try insert(job, sweep: id, maxAttempts: maxAttempts) }
             try finishSweepIfComplete(id, now: now)
+            return true
+        }
+    }
+
+    /// Adds `job` (a refit) to an existing sweep, queued, and opens the sweep again until it ends;
+    /// the sweep keeps the end time of its first completion. Adding a job that exists is a no-op
+    /// returning false (a retried request).
+    @discardableResult
+    public func addJob(_ job: NewJob, sweep: String, maxAttempts: Int, now: Date) throws -> Bool {
+        precondition(maxAttempts >= 1, "a job needs at least one attempt")
+        return try database.transaction {
+            guard try !database.query("SELECT 1 FROM sweeps WHERE id = ?", [.text(sweep)]).isEmpty else {
+                throw LedgerError(path: path, message: "no sweep '\(sweep)'")
+            }
+            guard try database.query("SELECT 1 FROM jobs WHERE id = ?", [.text(Self.jobID(sweep: sweep, path: job.path))]).isEmpty else {
+                return false
+            }
+            try insert(job, sweep: sweep, maxAttempts: maxAttempts)
+            try database.run("UPDATE sweeps SET finished = 0 WHERE id = ?", [.text(sweep)])
             return true
         }
     }
@@ -183,11 +197,20 @@ public final class Ledger: @unchecked Sendable {
                   cost: try row.real("cost"))
     }
 
-    /// Marks `sweep` finished when none of its jobs is queued or leased. Call inside a transaction.
+    /// Inserts `job` queued. Call inside a transaction.
+    private func insert(_ job: NewJob, sweep: String, maxAttempts: Int) throws {
+        try database.run("""
+            INSERT INTO jobs (id, sweep, model, repeat, fold, spec, state, max_attempts, cost) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+            """, [.text(Self.jobID(sweep: sweep, path: job.path)), .text(sweep), .text(job.model), SQLiteValue(job.repeat),
+                  SQLiteValue(job.fold), .text(job.spec), SQLiteValue(maxAttempts), .real(job.cost)])
+    }
+
+    /// Marks `sweep` finished when none of its jobs is queued or leased; the end time is that of
+    /// its first completion (a refit added later does not move it). Call inside a transaction.
     func finishSweepIfComplete(_ sweep: String, now: Date) throws {
         let open = try database.query("SELECT count(*) AS n FROM jobs WHERE sweep = ? AND state IN ('queued', 'leased')", [.text(sweep)])
         guard open.first?["n"].int == 0 else { return }
-        try database.run("UPDATE sweeps SET finished = 1, ended = ? WHERE id = ? AND finished = 0",
+        try database.run("UPDATE sweeps SET finished = 1, ended = coalesce(ended, ?) WHERE id = ? AND finished = 0",
                          [.real(now.timeIntervalSince1970), .text(sweep)])
     }
 }

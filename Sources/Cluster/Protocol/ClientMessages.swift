@@ -10,6 +10,8 @@ public enum ClientRequest: Equatable, Sendable {
     case upload(DatasetChunk)
     /// Asks for the workers and the sweeps (one, or all).
     case status(StatusQuery)
+    /// Queues the refit of one model of an ended sweep on all its data (answered SUBMITTED).
+    case refit(RefitRequest)
 }
 
 /// Coordinator → client.
@@ -60,6 +62,13 @@ public struct StatusQuery: Codable, Equatable, Sendable {
     public init(sweep: String? = nil) { self.sweep = sweep }
 }
 
+/// Header of REFIT: the sweep and the model to train once more on all the sweep's data.
+public struct RefitRequest: Codable, Equatable, Sendable {
+    public var sweep: String
+    public var model: String
+    public init(sweep: String, model: String) { self.sweep = sweep; self.model = model }
+}
+
 public struct Refusal: Codable, Equatable, Sendable {
     public var reason: String
     public init(reason: String) { self.reason = reason }
@@ -91,6 +100,13 @@ extension UploadReceipt {
     func validate() throws {
         try HeaderRule.digest(digest, "digest")
         try HeaderRule.atLeast(chunk, 0, "chunk")
+    }
+}
+
+extension RefitRequest {
+    func validate() throws {
+        try HeaderRule.text(sweep, "sweep")
+        try HeaderRule.text(model, "model")
     }
 }
 

@@ -6,7 +6,7 @@ public enum Command: String, CaseIterable, Sendable {
     case welcome = "WELCOME", assign = "ASSIGN", chunk = "CHUNK", ack = "ACK"
     case cancel = "CANCEL", disconnect = "DISCONNECT"
     // Clients (`spectrofold submit`, `spectrofold status`) and the coordinator.
-    case submit = "SUBMIT", upload = "UPLOAD", status = "STATUS"
+    case submit = "SUBMIT", upload = "UPLOAD", status = "STATUS", refit = "REFIT"
     case submitted = "SUBMITTED", uploaded = "UPLOADED", report = "REPORT", refused = "REFUSED"
 
     /// Which way a message travels.
@@ -18,14 +18,14 @@ public enum Command: String, CaseIterable, Sendable {
         case .heartbeat: return direction == .toCoordinator || direction == .toWorker
         case .hello, .fetch, .progress, .result, .failed, .bye: return direction == .toCoordinator
         case .welcome, .assign, .chunk, .ack, .cancel, .disconnect: return direction == .toWorker
-        case .submit, .upload, .status: return direction == .fromClient
+        case .submit, .upload, .status, .refit: return direction == .fromClient
         case .submitted, .uploaded, .report, .refused: return direction == .toClient
         }
     }
 
     /// Commands a client sends: the coordinator answers them without a HELLO.
     static let clientRequests: Set<[UInt8]> = [Array(Command.submit.rawValue.utf8), Array(Command.upload.rawValue.utf8),
-                                               Array(Command.status.rawValue.utf8)]
+                                               Array(Command.status.rawValue.utf8), Array(Command.refit.rawValue.utf8)]
 
     /// Names of the payload frames that follow the header.
     public var payloadNames: [String] {

@@ -8,6 +8,7 @@ extension ProtocolCodec {
         case .upload(let chunk):
             return frames(.upload, ChunkHeader(digest: chunk.digest, chunk: chunk.chunk, chunkCount: chunk.chunkCount), payloads: [chunk.bytes])
         case .status(let query): return frames(.status, query)
+        case .refit(let request): return frames(.refit, request)
         }
     }
 
@@ -38,6 +39,7 @@ extension ProtocolCodec {
             let header = try envelope.header(ChunkHeader.self) { try $0.validate() }
             return .upload(DatasetChunk(digest: header.digest, chunk: header.chunk, chunkCount: header.chunkCount, bytes: envelope.payloads[0]))
         case .status: return .status(try envelope.header(StatusQuery.self) { try $0.validate() })
+        case .refit: return .refit(try envelope.header(RefitRequest.self) { try $0.validate() })
         default: preconditionFailure("Envelope admits only commands travelling from clients")
         }
     }

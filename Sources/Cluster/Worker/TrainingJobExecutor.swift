@@ -3,10 +3,11 @@ import Data
 import Foundation
 import Training
 
-/// The worker's `JobExecutor`: trains a job with the `JobRunner` (the same
-/// code as a local sweep) in a scratch directory, reports each epoch, and returns the outcome
-/// and the small artifact files as the summary (`JobReport`) and the chosen state dict. A job that
-/// fails to train throws, which the worker reports as FAILED with the error.
+/// The worker's `JobExecutor`: trains a job with the `JobRunner`, or a refit with `Refit` (the
+/// same code as a local sweep or `spectrofold refit`), in a scratch directory; reports each
+/// epoch, and returns the outcome and the small artifact files as the summary (`JobReport`) and
+/// the chosen state dict. A job that fails to train throws, which the worker reports as FAILED
+/// with the error.
 public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     private let scratchDirectory: String
     private let lock = NSLock()
@@ -40,13 +41,20 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
             "\(spec.sweep)-\(path.replacingOccurrences(of: "/", with: "-"))-\(run.attempt.attempt)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
-            let epochs = runner.config.models.settings(for: spec.job.model)?.trainer.epochs ?? 0
-            let split = try runner.split(spec.job)
-            let reporter = EpochReporter(epochs: epochs, examples: split.fitRows.count, report: run.reportEpoch)
-            let (outcome, artifacts) = try runner.train(spec.job, split: split, directory: directory, observer: reporter,
+            let (outcome, artifacts): (JobOutcome, JobArtifacts)
+            if let origin = spec.refit {
+                let refit = try Refit(model: spec.job.model, origin: origin, config: runner.config)
+                let reporter = EpochReporter(epochs: refit.settings.epochs, examples: runner.pack.count, report: run.reportEpoch)
+                (outcome, artifacts) = try refit.run(runner.training, directory: directory, observer: reporter, isCancelled: run.isCancelled)
+            } else {
+                let epochs = runner.config.models.settings(for: spec.job.model)?.trainer.epochs ?? 0
+                let split = try runner.split(spec.job)
+                let reporter = EpochReporter(epochs: epochs, examples: split.fitRows.count, report: run.reportEpoch)
+                (outcome, artifacts) = try runner.train(spec.job, split: split, directory: directory, observer: reporter,
                                                         isCancelled: run.isCancelled)
+            }
             var files: [String: String] = [:]
-            for name in JobReport.fileNames(artifacts) {
+            for name in JobReport.fileNames(artifacts, heldOut: spec.refit == nil) {
                 files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
             }
             let encoder = JSONEncoder()
