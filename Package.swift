@@ -39,7 +39,12 @@ let package = Package(
         .target(name: "Data", dependencies: ["Audio", "SafeTensors", "Tensor"]),
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
-        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Config", "Data", "Training", "Tracking"]),
+        // The network core: protocol, ledger, coordinator and worker loops; what a sweep is comes
+        // from SweepRecording (a `SweepBook`) and how a job trains from the worker executable.
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Data"]),
+        // Sweeps above the network core: plans into ledger jobs, results into files and MLflow
+        // runs; the local sweep shares its Training → Tracking translations.
+        .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "NN", "Optim", "Pretrained", "Tensor"]),
         .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
@@ -49,14 +54,15 @@ let package = Package(
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Audio", "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "Training", "Pretrained", "Checkpoint",
+            "Audio", "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording", "Training",
+            "Pretrained", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-coordinator", dependencies: [
-            "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", "SweepRecording", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-worker", dependencies: [
-            "Cluster", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", "Config", "Data", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
             "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness",
@@ -78,7 +84,7 @@ let package = Package(
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "Tensor", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SweepRecording", "SQLite", "Tensor", "TestSupport"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),

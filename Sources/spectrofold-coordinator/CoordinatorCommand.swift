@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import SweepRecording
 import Foundation
 
 /// `spectrofold-coordinator`: holds the ledger of sweeps and hands model × fold jobs to workers.
@@ -56,7 +57,7 @@ struct CoordinatorCommand: ParsableCommand {
         let recorder = try SweepRecorder(stateDirectory: state, ledger: ledger, trackingURI: trackingURI, log: ServiceSupport.log)
         let coordinator = try Coordinator(configuration: configuration, ledger: ledger, datasets: try DatasetDirectory(path: path("datasets")),
                                           heartbeatLog: try HeartbeatLog(path: heartbeatLog ?? path("heartbeats.jsonl")),
-                                          recorder: recorder, log: ServiceSupport.log)
+                                          book: recorder, log: ServiceSupport.log)
         try coordinator.start()
         ServiceSupport.log("coordinator: state in \(state); MLflow \(trackingURI ?? "off"); "
                            + (configuration.security == nil ? "no encryption (CURVE off)" : "CURVE on, allow-list \(allow!)"))

@@ -1,4 +1,4 @@
-import Cluster
+import SweepRecording
 import Config
 import Data
 import Foundation

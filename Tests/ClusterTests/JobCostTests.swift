@@ -1,4 +1,5 @@
 import Cluster
+import SweepRecording
 import Foundation
 import Training
 import XCTest

@@ -1,5 +1,4 @@
 import Foundation
-import Training
 
 /// The coordinator's answers to clients: SUBMIT (a sweep plan; its dataset and checkpoints
 /// uploaded first when missing), UPLOAD (file chunks, verified against the digest), STATUS and
@@ -30,52 +29,40 @@ extension Coordinator {
     }
 
     private func submit(_ submission: Submission, now: Date) throws -> ClientReply {
-        let plan: SweepPlan
-        do {
-            plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(submission.plan))
-        } catch {
-            throw ClusterError("SUBMIT \(submission.sweep): the plan is not a sweep plan: \(error)")
-        }
-        guard plan.id == submission.sweep, plan.dataset == submission.dataset, !plan.jobs.isEmpty else {
-            throw ClusterError("SUBMIT \(submission.sweep): the plan names sweep '\(plan.id)' and dataset \(plan.dataset) with \(plan.jobs.count) jobs")
-        }
-        let needed = [StoredFile(digest: plan.dataset, bytes: submission.datasetBytes)]
-            + plan.checkpoints.values.map { StoredFile(digest: $0.digest, bytes: $0.bytes) }
+        guard let book else { throw ClusterError("SUBMIT \(submission.sweep): this coordinator takes no sweep plans") }
+        let sweep = try book.sweep(submitted: submission)
+        let needed = [StoredFile(digest: sweep.dataset, bytes: submission.datasetBytes)] + sweep.files
         let held = needed.map { (file: $0, size: datasets.size(of: $0.digest)) }
         let missing = Set(held.filter { $0.size == nil }.map(\.file.digest)).sorted()
         guard missing.isEmpty else {
-            return .submitted(SubmitReceipt(sweep: plan.id, created: false, missing: missing, chunkBytes: configuration.chunkBytes))
+            return .submitted(SubmitReceipt(sweep: sweep.id, created: false, missing: missing, chunkBytes: configuration.chunkBytes))
         }
         for (file, size) in held where size != file.bytes {
-            throw ClusterError("SUBMIT \(plan.id): file \(file.digest) has \(size ?? 0) bytes here, not \(file.bytes)")
+            throw ClusterError("SUBMIT \(sweep.id): file \(file.digest) has \(size ?? 0) bytes here, not \(file.bytes)")
         }
-        let jobs = try plan.jobs.map { try NewJob(planned: $0, spec: plan.spec(of: $0)) }
-        let created = try ledger.createSweep(id: plan.id, name: plan.name, dataset: plan.dataset,
-                                             configuration: String(decoding: submission.plan, as: UTF8.self), jobs: jobs,
-                                             maxAttempts: configuration.maxAttempts, now: now)
+        let created = try ledger.createSweep(id: sweep.id, name: sweep.name, dataset: sweep.dataset, configuration: sweep.configuration,
+                                             jobs: sweep.jobs, maxAttempts: configuration.maxAttempts, now: now)
         if created {
-            log("sweep \(plan.id) submitted: \(jobs.count) jobs (\(plan.models.joined(separator: ", ")) × \(plan.folds.count > 1 ? "\(plan.folds.count) repeats × " : "")\(plan.folds.first?.k ?? 0) folds)")
-            recorder?.sweepCreated(plan)
+            log("sweep \(sweep.id) submitted: \(sweep.summary)")
+            book.sweepCreated(sweep)
             dispatch(now: now)
         }
-        return .submitted(SubmitReceipt(sweep: plan.id, created: created, missing: [], chunkBytes: configuration.chunkBytes))
+        return .submitted(SubmitReceipt(sweep: sweep.id, created: created, missing: [], chunkBytes: configuration.chunkBytes))
     }
 
-    /// Queues the refit of a model of a sweep whose jobs have all ended (REFIT): it trains on all
-    /// the sweep's data with the settings `SweepPlan.refit` derives from the model's finished
-    /// jobs. A repeated request is a no-op (`created` false).
+    /// Queues the refit of a model of a sweep whose jobs have all ended (REFIT); a repeated
+    /// request is a no-op (`created` false).
     private func refit(_ request: RefitRequest, now: Date) throws -> ClientReply {
-        let records = try ledger.jobs(sweep: request.sweep)
-        let open = records.filter { $0.fold >= 0 && ($0.state == .queued || $0.state == .leased) }.count
+        guard let book else { throw ClusterError("REFIT \(request.sweep): this coordinator takes no sweep plans") }
+        let open = try ledger.jobs(sweep: request.sweep).filter { $0.fold >= 0 && ($0.state == .queued || $0.state == .leased) }.count
         guard open == 0 else { throw ClusterError("REFIT \(request.sweep): \(open) of the sweep's jobs have not ended yet") }
-        let plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(request.sweep).utf8))
-        let (planned, spec) = try plan.refit(request.model, outcomes: try ledger.outcomes(of: plan))
-        let created = try ledger.addJob(try NewJob(planned: planned, spec: spec), sweep: plan.id, maxAttempts: configuration.maxAttempts, now: now)
+        let job = try book.refitJob(sweep: request.sweep, model: request.model)
+        let created = try ledger.addJob(job, sweep: request.sweep, maxAttempts: configuration.maxAttempts, now: now)
         if created {
-            log("sweep \(plan.id): refit of \(request.model) on all \(planned.examples.fit) examples queued (\(planned.params["epochs"] ?? "?") epochs)")
+            log("sweep \(request.sweep): refit of \(request.model) queued")
             dispatch(now: now)
         }
-        return .submitted(SubmitReceipt(sweep: plan.id, created: created, missing: [], chunkBytes: configuration.chunkBytes))
+        return .submitted(SubmitReceipt(sweep: request.sweep, created: created, missing: [], chunkBytes: configuration.chunkBytes))
     }
 
     /// Stores one uploaded chunk. An upload starts with chunk 0 (a repeated chunk 0 starts it
@@ -116,15 +103,5 @@ extension Coordinator {
 
     private func reply(_ reply: ClientReply, to identity: [UInt8]) {
         send(frames: ProtocolCodec.encode(reply), routingID: identity)
-    }
-}
-
-extension NewJob {
-    /// The ledger row of a planned job, whose worker is given `spec` (as sorted-key JSON).
-    init(planned: SweepPlan.PlannedJob, spec: JobSpec) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        self.init(model: planned.model, repeat: planned.job.repeat, fold: planned.job.fold, path: planned.path,
-                  spec: String(decoding: try encoder.encode(spec), as: UTF8.self), cost: JobCost.estimate(planned))
     }
 }

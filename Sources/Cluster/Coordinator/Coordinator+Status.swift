@@ -1,5 +1,4 @@
 import Foundation
-import Training
 
 /// STATUS: the workers and the sweeps' progress, from the ledger and the loop's liveness.
 extension Coordinator {
@@ -24,13 +23,12 @@ extension Coordinator {
 
     private func sweepReport(_ id: String, created: Date, ended: Date?, now: Date) throws -> StatusReport.Sweep {
         let status = try ledger.sweepStatus(id)
-        let plan = try? JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(id).utf8))
         var running: [(job: JobRecord, report: StatusReport.RunningJob)] = []
         var queued: [JobRecord] = []
         var failures: [StatusReport.FailedJob] = []
         var failedAttempts = 0
         for job in try ledger.jobs(sweep: id) {
-            let epochs = plan?.job(id: job.id)?.params["epochs"].flatMap { Int($0) }
+            let epochs = book?.epochs(ofJob: job.id, sweep: id)
             for attempt in try ledger.attempts(job: job.id) {
                 switch attempt.outcome {
                 case .running:
@@ -46,7 +44,7 @@ extension Coordinator {
             if job.state == .queued { queued.append(job) }
             if job.state == .failed { failures.append(StatusReport.FailedJob(job: job.id, reason: job.failure ?? "failed")) }
         }
-        let directory = recorder.map { $0.directory(of: id) } ?? ""
+        let directory = book?.directory(of: id) ?? ""
         let comparison = status.finished
             ? try? String(contentsOfFile: (directory as NSString).appendingPathComponent("comparison.md"), encoding: .utf8) : nil
         return StatusReport.Sweep(
@@ -55,7 +53,7 @@ extension Coordinator {
             elapsedSeconds: (ended ?? now).timeIntervalSince(created),
             etaSeconds: status.finished ? 0 : try eta(sweep: id, queued: queued, running: running),
             running: running.map(\.report), failures: failures, resultsDirectory: directory, comparison: comparison,
-            mlflowRun: recorder?.parentRunURL(of: id))
+            mlflowRun: book?.parentRunURL(of: id))
     }
 
     /// The sweep's ETA (`SweepETA`) with every job's expected seconds from its planned cost and

@@ -1,5 +1,4 @@
 import Foundation
-import Training
 
 /// The coordinator: one thread owns a ROUTER socket and runs the sweep from the ledger. It
 /// admits workers (HELLO → WELCOME), leases queued jobs to idle workers (ASSIGN), serves
@@ -7,12 +6,12 @@ import Training
 /// first result of each job (RESULT → ACK), and on every heartbeat tick declares silent workers
 /// dead and expired leases over, requeueing their jobs. Clients submit sweeps (uploading the
 /// dataset when it is missing) and ask for status. Malformed messages are logged and dropped.
-/// A `SweepRecorder` files each sweep's results and records it in MLflow.
+/// Its `SweepBook` reads sweep plans, files each sweep's results and records it in MLflow.
 ///
 /// ```swift
 /// let coordinator = try Coordinator(configuration: .init(endpoint: "tcp://127.0.0.1:5570"), ledger: ledger,
 ///                                   datasets: DatasetDirectory(path: "state/datasets"), heartbeatLog: log,
-///                                   recorder: recorder, log: { print($0) })
+///                                   book: recorder, log: { print($0) })
 /// try coordinator.start()
 /// ...
 /// coordinator.stop()
@@ -22,7 +21,7 @@ public final class Coordinator: @unchecked Sendable {
     let ledger: Ledger
     let datasets: DatasetDirectory
     let heartbeatLog: HeartbeatLog?
-    let recorder: SweepRecorder?
+    let book: SweepBook?
     let log: @Sendable (String) -> Void
     let events: @Sendable (CoordinatorEvent) -> Void
 
@@ -51,18 +50,19 @@ public final class Coordinator: @unchecked Sendable {
 
     private var thread: LoopThread?
 
-    /// `events` hears everything recorded, after `recorder` (on the loop thread; keep it short).
+    /// Without a `book` the coordinator refuses SUBMIT and REFIT (its tests create sweeps in the
+    /// ledger). `events` hears everything recorded, after `book` (on the loop thread; keep it short).
     public init(configuration: CoordinatorConfiguration, ledger: Ledger, datasets: DatasetDirectory, heartbeatLog: HeartbeatLog?,
-                recorder: SweepRecorder? = nil, log: @escaping @Sendable (String) -> Void,
+                book: SweepBook? = nil, log: @escaping @Sendable (String) -> Void,
                 events: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
         self.configuration = configuration
         self.ledger = ledger
         self.datasets = datasets
         self.heartbeatLog = heartbeatLog
-        self.recorder = recorder
+        self.book = book
         self.log = log
         self.events = { event in
-            recorder?.record(event)
+            book?.record(event)
             events(event)
         }
         liveness = LivenessTracker(heartbeatInterval: configuration.heartbeatInterval, livenessIntervals: configuration.livenessIntervals)
@@ -212,8 +212,8 @@ public final class Coordinator: @unchecked Sendable {
             }
             idle.remove(worker)
             // The dataset first, then the checkpoint the job's model starts from, if any.
-            let checkpoint = (try? JSONDecoder().decode(JobSpec.self, from: Data(lease.spec.utf8)))?.checkpoint
-            let stored = ([lease.dataset] + (checkpoint.map { [$0.digest] } ?? [])).map { StoredFile(digest: $0, bytes: datasets.size(of: $0) ?? -1) }
+            let files = book?.files(ofJobSpec: lease.spec) ?? []
+            let stored = ([lease.dataset] + files).map { StoredFile(digest: $0, bytes: datasets.size(of: $0) ?? -1) }
             let absent = stored.filter { $0.bytes < 0 }.map(\.digest)
             guard absent.isEmpty else {
                 let reason = "file \(absent.joined(separator: ", ")) of the job is not on the coordinator"

@@ -1,3 +1,4 @@
+import Cluster
 import Config
 import Foundation
 import Tracking
@@ -12,13 +13,15 @@ import Training
 /// start it replays, from the ledger, every sweep not completely recorded (the tracker records
 /// each event once), so a coordinator killed between its ledger and its outbox loses nothing
 /// either. Runs on the coordinator's thread.
-public final class SweepRecorder: @unchecked Sendable {
+public final class SweepRecorder: SweepBook, @unchecked Sendable {
     public let sweepsDirectory: String
-    private let ledger: Ledger
+    let ledger: Ledger
     private let trackingURI: String?
     private let stateDirectory: String
     private let log: @Sendable (String) -> Void
-    private var plans: [String: SweepPlan] = [:]
+    var plans: [String: SweepPlan] = [:]
+    /// The refit jobs planned so far, by job id (`SweepPlan.refit` reads every result of the sweep).
+    var refits: [String: SweepPlan.PlannedJob] = [:]
     private var trackers: [String: SweepTracker] = [:]
 
     /// `trackingURI` nil records no MLflow runs.
@@ -49,7 +52,12 @@ public final class SweepRecorder: @unchecked Sendable {
     }
 
     /// A sweep just created in the ledger.
-    public func sweepCreated(_ plan: SweepPlan) {
+    public func sweepCreated(_ sweep: SubmittedSweep) {
+        report("sweep \(sweep.id)") { filed(try plan(sweep.id)) }
+    }
+
+    /// Writes the sweep's config.yaml and starts its parent run.
+    private func filed(_ plan: SweepPlan) {
         plans[plan.id] = plan
         let directory = directory(of: plan.id)
         let configFile = (directory as NSString).appendingPathComponent("config.yaml")
@@ -81,7 +89,7 @@ public final class SweepRecorder: @unchecked Sendable {
             let plan = try plan(lease.sweep)
             let record = try ledger.job(lease.job)
             guard let tracker = try tracker(for: plan) else { return }
-            let planned = try ledger.plannedJob(record, of: plan)
+            let planned = try plannedJob(record, of: plan)
             // The worker's thread count too: results are bit-identical only for equal thread counts.
             var params = planned.params
             params["compute_threads"] = try ledger.workers().first { $0.id == worker }.map { String($0.cores) }
@@ -110,7 +118,7 @@ public final class SweepRecorder: @unchecked Sendable {
             guard let result = try ledger.result(job: attempt.job) else { return }
             let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
             let plan = try plan(record.sweep)
-            let planned = try ledger.plannedJob(record, of: plan)
+            let planned = try plannedJob(record, of: plan)
             let directory = (directory(of: record.sweep) as NSString).appendingPathComponent(planned.path)
             let artifacts = JobArtifacts(directory: directory)
             let configFile = (directory as NSString).appendingPathComponent("config.yaml")
@@ -185,7 +193,7 @@ public final class SweepRecorder: @unchecked Sendable {
     private func replay(_ sweep: String) {
         report("replay of sweep \(sweep)") {
             let plan = try plan(sweep)
-            sweepCreated(plan)
+            filed(plan)
             for job in try ledger.jobs(sweep: sweep) {
                 for attempt in try ledger.attempts(job: job.id) {
                     let leased = LeasedJob(job: job.id, attempt: attempt.attempt, sweep: sweep, dataset: plan.dataset, spec: job.spec,
@@ -216,7 +224,7 @@ public final class SweepRecorder: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    private func plan(_ sweep: String) throws -> SweepPlan {
+    func plan(_ sweep: String) throws -> SweepPlan {
         if let plan = plans[sweep] { return plan }
         let plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(sweep).utf8))
         plans[sweep] = plan
@@ -246,7 +254,7 @@ public final class SweepRecorder: @unchecked Sendable {
     }
 
     /// Runs `body`; a failure is logged (with what it was about), never thrown into the coordinator.
-    private func report(_ subject: String, _ body: () throws -> Void) {
+    func report(_ subject: String, _ body: () throws -> Void) {
         do { try body() } catch { log("recorder: \(subject): \(error)") }
     }
 }

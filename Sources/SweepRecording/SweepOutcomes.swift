@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 import Training
 
@@ -16,12 +17,4 @@ extension Ledger {
         }
     }
 
-    /// The planned job of `record`: the plan's, or for a refit the one `SweepPlan.refit` makes
-    /// from the sweep's outcomes (the same as when it was queued: they do not change once the
-    /// sweep's jobs have ended).
-    func plannedJob(_ record: JobRecord, of plan: SweepPlan) throws -> SweepPlan.PlannedJob {
-        if record.fold < 0 { return try plan.refit(record.model, outcomes: try outcomes(of: plan)).planned }
-        guard let planned = plan.job(id: record.id) else { throw ClusterError("job \(record.id) is not in the plan of sweep \(record.sweep)") }
-        return planned
-    }
 }

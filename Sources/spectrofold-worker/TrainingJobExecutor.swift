@@ -1,3 +1,4 @@
+import Cluster
 import Config
 import Data
 import Foundation
@@ -8,7 +9,7 @@ import Training
 /// epoch, and returns the outcome and the small artifact files as the summary (`JobReport`) and
 /// the chosen state dict. A job that fails to train throws, which the worker reports as FAILED
 /// with the error.
-public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
+final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     private let scratchDirectory: String
     private let lock = NSLock()
     /// The last pack read, by path (workers run many jobs on one dataset).
@@ -17,11 +18,11 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
     private var cachedStart: (key: String, start: PretrainedStart)?
 
     /// Jobs run in `scratchDirectory/<job>`, removed when the job ends.
-    public init(scratchDirectory: String) { self.scratchDirectory = scratchDirectory }
+    init(scratchDirectory: String) { self.scratchDirectory = scratchDirectory }
 
     /// Errors of the job's configuration or data (no retry can change them, training being
     /// deterministic) are thrown as `PermanentJobFailure`; others (I/O, cancellation) as they are.
-    public func execute(_ run: JobRun) throws -> JobOutput {
+    func execute(_ run: JobRun) throws -> JobOutput {
         let spec: JobSpec
         let runner: JobRunner
         do {
