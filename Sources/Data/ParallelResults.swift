@@ -5,7 +5,7 @@ import Foundation
 /// buffers). With `stopAtFirstError`, threads take no new index once one has failed; indices
 /// never started stay nil (all of them after a failed one). `progress(done, count)` is called
 /// from the worker threads.
-func parallelResults<T>(count: Int, threads: Int, stopAtFirstError: Bool, progress: (@Sendable (Int, Int) -> Void)?,
+public func parallelResults<T>(count: Int, threads: Int, stopAtFirstError: Bool, progress: (@Sendable (Int, Int) -> Void)?,
                         makeWorker: @Sendable () -> (Int) throws -> T) -> [Result<T, Error>?] {
     let slots = ResultSlots<T>(count: count)
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in

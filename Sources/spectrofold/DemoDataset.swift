@@ -1,4 +1,5 @@
 import Audio
+import Data
 import Foundation
 import Tensor
 
@@ -8,20 +9,20 @@ import Tensor
 ///
 /// Writes `audio/<voice>/<digit>_<n>.wav` (16 kHz, 16-bit) and `manifest.csv` with the columns
 /// `path, label, group, voice, speed, pitch, snr_db` (`group`: one per voice).
-public struct DemoDataset: Sendable {
-    public static let digits = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+struct DemoDataset: Sendable {
+    static let digits = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     /// Clip length, seconds, and rate, Hz.
-    public static let clipSeconds = 1.0
-    public static let sampleRate = 16000
+    static let clipSeconds = 1.0
+    static let sampleRate = 16000
 
     /// espeak-ng voice names (`en-gb`, `en-us`, ...).
-    public var voices: [String]
+    var voices: [String]
     /// Clips per voice and digit.
-    public var variants: Int
-    public var seed: UInt64
-    public var espeak: String
+    var variants: Int
+    var seed: UInt64
+    var espeak: String
 
-    public init(voices: [String], variants: Int, seed: UInt64, espeak: String) {
+    init(voices: [String], variants: Int, seed: UInt64, espeak: String) {
         self.voices = voices
         self.variants = variants
         self.seed = seed
@@ -29,7 +30,7 @@ public struct DemoDataset: Sendable {
     }
 
     /// The English voices espeak-ng has built in (`gmw/` files; MBROLA voices need extra data).
-    public static func englishVoices(espeak: String) throws -> [String] {
+    static func englishVoices(espeak: String) throws -> [String] {
         let listing = try run(espeak, ["--voices=en"])
         var voices: [String] = []
         for line in listing.split(separator: "\n").dropFirst() {
@@ -42,7 +43,7 @@ public struct DemoDataset: Sendable {
     }
 
     /// The espeak-ng executable on PATH, or an error saying how to install it.
-    public static func findEspeak() throws -> String {
+    static func findEspeak() throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/espeak-ng") {
             return "\(folder)/espeak-ng"
@@ -50,11 +51,11 @@ public struct DemoDataset: Sendable {
         throw DataError("espeak-ng", "not found on PATH; install the Debian package espeak-ng")
     }
 
-    public var clipCount: Int { voices.count * Self.digits.count * variants }
+    var clipCount: Int { voices.count * Self.digits.count * variants }
 
     /// Synthesises every clip into `directory` (created if needed) and returns the manifest's
     /// path. `progress(done, total)` is called from worker threads.
-    public func write(to directory: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+    func write(to directory: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> String {
         let fm = FileManager.default
         for voice in voices { try fm.createDirectory(atPath: "\(directory)/audio/\(voice)", withIntermediateDirectories: true) }
