@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
-        .target(name: "Data", dependencies: ["Audio", "SafeTensors", "Tensor"]),
+        .target(name: "Data", dependencies: ["Audio", "Config", "SafeTensors", "Tensor"]),
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
         // The network core: protocol, ledger, coordinator and worker loops; what a sweep is comes
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Config", "Data", "Tensor", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SweepRecording", "SQLite", "Tensor", "TestSupport"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),

@@ -132,6 +132,10 @@ private struct Resolver {
         case .string:
             let text = try scalarText()
             node = .string(text == "~" || text == "null" ? "" : text)
+        case .choice(_, let names, let kind):
+            let text = try scalarText()
+            guard names.contains(text) else { throw fail(unknownNameMessage(kind, text, known: names)) }
+            node = .choice(text, among: names, kind: kind)
         case .strings:
             switch user {
             case .list(let items, _):

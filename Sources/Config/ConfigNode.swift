@@ -6,6 +6,8 @@ indirect enum ConfigNode: Equatable {
     case bool(Bool)
     case string(String)
     case strings([String])
+    /// One of `among`, the names of a `ConfigChoice` whose values are called `kind` in errors.
+    case choice(String, among: [String], kind: String)
     /// Keys in declaration order.
     case section([(key: String, value: ConfigNode)])
 
@@ -16,6 +18,7 @@ indirect enum ConfigNode: Equatable {
         case let (.bool(a), .bool(b)): return a == b
         case let (.string(a), .string(b)): return a == b
         case let (.strings(a), .strings(b)): return a == b
+        case let (.choice(a, x, _), .choice(b, y, _)): return a == b && x == y
         case let (.section(a), .section(b)): return a.map(\.key) == b.map(\.key) && a.map(\.value) == b.map(\.value)
         default: return false
         }
@@ -29,6 +32,7 @@ indirect enum ConfigNode: Equatable {
         case let v as Bool: self = .bool(v)
         case let v as String: self = .string(v)
         case let v as [String]: self = .strings(v)
+        case let v as any ConfigChoice: self = Self.choice(v)
         default:
             let children = Mirror(reflecting: value).children.compactMap { child -> (String, ConfigNode)? in
                 guard let label = child.label else { return nil }
@@ -36,6 +40,10 @@ indirect enum ConfigNode: Equatable {
             }
             self = .section(children)
         }
+    }
+
+    private static func choice<Choice: ConfigChoice>(_ value: Choice) -> ConfigNode {
+        .choice(value.rawValue, among: Choice.names, kind: Choice.kind)
     }
 
     /// A human name for the node's type, used in error messages.
@@ -46,6 +54,7 @@ indirect enum ConfigNode: Equatable {
         case .bool: return "true or false"
         case .string: return "a string"
         case .strings: return "a list of strings"
+        case .choice(_, let names, _): return "one of " + names.joined(separator: ", ")
         case .section: return "a section of keys"
         }
     }
@@ -72,6 +81,7 @@ indirect enum ConfigNode: Equatable {
         case .bool(let v): return v
         case .string(let v): return v
         case .strings(let v): return v
+        case .choice(let v, _, _): return v
         case .section(let children): return Dictionary(uniqueKeysWithValues: children.map { ($0.key, $0.value.json) })
         }
     }
@@ -86,6 +96,7 @@ indirect enum ConfigNode: Equatable {
         case .bool(let v): return [(prefix, String(v))]
         case .string(let v): return [(prefix, v)]
         case .strings(let v): return [(prefix, v.joined(separator: ","))]
+        case .choice(let v, _, _): return [(prefix, v)]
         }
     }
 
@@ -106,6 +117,7 @@ indirect enum ConfigNode: Equatable {
         case .bool(let v): return String(v)
         case .string(let v): return ConfigNode.quoted(v)
         case .strings(let v): return "[" + v.map(ConfigNode.quoted).joined(separator: ", ") + "]"
+        case .choice(let v, _, _): return ConfigNode.quoted(v)
         case .section: return ""
         }
     }

@@ -4,21 +4,17 @@ struct ConfigValidator {
     let origins: [String: (source: String, line: Int?)]
 
     func validate(_ config: SweepConfig) throws {
-        try choose("data.on_error", config.data.onError, among: ["skip", "stop"])
         try require("features.sample_rate", config.features.sampleRate >= 8000, "must be at least 8000 Hz")
         try require("features.num_mel_bins", config.features.numMelBins >= 1, "must be at least 1")
         try require("features.frames", config.features.frames >= 1, "must be at least 1")
         try require("features.max_frames", config.features.maxFrames == 0 || config.features.maxFrames >= config.features.frames,
                     "must be 0 (the same as frames) or at least frames (\(config.features.frames))")
-        try choose("evaluation.windows", config.evaluation.windows, among: ["center", "sliding"])
         try require("evaluation.hop_frames", config.evaluation.hopFrames >= 0, "must not be negative (0: half the window)")
         try require("folds.k", config.folds.k >= 2, "must be at least 2")
-        try choose("folds.strategy", config.folds.strategy, among: ["stratified", "stratified_group", "manifest"])
         try require("folds.repeats", config.folds.repeats >= 1, "must be at least 1")
-        try require("folds.repeats", config.folds.repeats == 1 || config.folds.strategy != "manifest",
+        try require("folds.repeats", config.folds.repeats == 1 || config.folds.strategy != .manifest,
                     "must be 1 with strategy 'manifest': the dataset's own folds are the same in every repeat")
 
-        try choose("refit.selection", config.refit.selection, among: ["last", "inner"])
         try require("models.run", !config.models.run.isEmpty, "names no model")
         for (index, name) in config.models.run.enumerated() {
             try choose("models.run", name, among: ModelsConfig.known, what: "model")
@@ -27,8 +23,8 @@ struct ConfigValidator {
         try validate(trainer: config.trainer, key: "trainer")
         for name in ModelsConfig.known {
             let settings = config.models.settings(for: name)!
-            try choose("models.\(name).preset", settings.preset, among: name == "ast" ? ["mini", "standard", "small", "base"] : ["mini", "standard"],
-                       what: "preset")
+            try require("models.\(name).preset", name == "ast" || settings.preset == .mini || settings.preset == .standard,
+                        "model '\(name)' comes in presets mini and standard (small and base are ast's)")
             try validate(trainer: settings.trainer, key: "models.\(name).trainer")
         }
         for name in config.models.run { try validateRunnable(config.models.settings(for: name)!, model: name) }
@@ -47,10 +43,10 @@ struct ConfigValidator {
         try require("\(key).freeze_epochs", trainer.freezeEpochs < trainer.epochs,
                     "model '\(model)': freezing the body for \(trainer.freezeEpochs) of \(trainer.epochs) epochs leaves none to fine-tune it")
         let scheduler = trainer.scheduler
-        try require("\(key).scheduler.warmup_epochs", scheduler.name != "cosine" || scheduler.warmupEpochs < trainer.epochs,
+        try require("\(key).scheduler.warmup_epochs", scheduler.name != .cosine || scheduler.warmupEpochs < trainer.epochs,
                     "model '\(model)': a cosine warm-up of \(scheduler.warmupEpochs) epochs leaves none of its \(trainer.epochs) epochs "
                     + "to anneal; it must be below trainer.epochs")
-        try require("\(key).selection", trainer.selection != "last" || scheduler.name != "plateau",
+        try require("\(key).selection", trainer.selection != .last || scheduler.name != .plateau,
                     "model '\(model)': selection 'last' has no selection part to drive the plateau scheduler; "
                     + "use scheduler cosine, step or none, or selection 'inner'")
     }
@@ -58,9 +54,7 @@ struct ConfigValidator {
     private func validate(trainer: TrainerConfig, key: String) throws {
         try require("\(key).epochs", trainer.epochs >= 1, "must be at least 1")
         try require("\(key).batch_size", trainer.batchSize >= 1, "must be at least 1")
-        try choose("\(key).selection", trainer.selection, among: ["inner", "last"])
         try require("\(key).selection_fraction", trainer.selectionFraction > 0 && trainer.selectionFraction < 1, "must be in (0, 1)")
-        try choose("\(key).optimizer", trainer.optimizer, among: ["sgd", "adam", "adamw"], what: "optimizer")
         try require("\(key).lr", trainer.lr > 0, "must be positive")
         try require("\(key).weight_decay", trainer.weightDecay >= 0, "must not be negative")
         try require("\(key).dropout", (0..<1).contains(trainer.dropout), "must be in [0, 1)")
@@ -71,12 +65,9 @@ struct ConfigValidator {
         try require("\(key).ema_decay", (0..<1).contains(trainer.emaDecay), "must be in [0, 1) (0 turns the average off)")
         try require("\(key).swa_epochs", (0...trainer.epochs).contains(trainer.swaEpochs), "must be in [0, epochs (\(trainer.epochs))]")
         try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.emaDecay == 0, "averages the weights like ema_decay: use one of them")
-        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.earlyStopping.patience == 0 || trainer.selection == "last",
+        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.earlyStopping.patience == 0 || trainer.selection == .last,
                     "averages the last epochs of a full run: set early_stopping.patience to 0")
         let scheduler = trainer.scheduler
-        try choose("\(key).scheduler.name", scheduler.name, among: ["plateau", "cosine", "step", "none"], what: "scheduler")
-        try choose("\(key).scheduler.mode", scheduler.mode, among: ["min", "max"])
-        try choose("\(key).scheduler.threshold_mode", scheduler.thresholdMode, among: ["rel", "abs"])
         try require("\(key).scheduler.factor", scheduler.factor > 0 && scheduler.factor < 1, "must be in (0, 1)")
         try require("\(key).scheduler.step_size", scheduler.stepSize >= 1, "must be at least 1")
         try require("\(key).early_stopping.patience", trainer.earlyStopping.patience >= 0, "must not be negative")

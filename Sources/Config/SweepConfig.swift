@@ -32,7 +32,7 @@ public struct SweepConfig: Codable, Equatable, Sendable {
 public struct EvaluationConfig: Codable, Equatable, Sendable {
     /// `center` (one window in the middle of the clip) or `sliding` (windows every `hop_frames`
     /// from the start, the last one ending at the clip's end).
-    public var windows = "sliding"
+    public var windows = ScoringWindowsName.sliding
     /// Frames between sliding windows; 0: half the window.
     public var hopFrames = 0
 }
@@ -54,7 +54,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
     /// Adds acoustic descriptors (duration, RMS, spectral centroid, ...) to the metadata.
     public var acousticDescriptors = true
     /// What `prepare` does with an unreadable audio file: `skip` (and report it) or `stop`.
-    public var onError = "skip"
+    public var onError = BadFilePolicy.skip
 }
 
 /// The log-mel front end (Kaldi fbank as in AST).
@@ -73,8 +73,7 @@ public struct FeaturesConfig: Codable, Equatable, Sendable {
 /// How the data is split for cross-validation.
 public struct FoldsConfig: Codable, Equatable, Sendable {
     public var k = 5
-    /// `stratified`, `stratified_group` (no group in two folds) or `manifest` (the dataset's own folds).
-    public var strategy = "stratified"
+    public var strategy = FoldStrategy.stratified
     /// Repeated k-fold: every model runs `repeats` × `k` jobs on `repeats` fold assignments, each
     /// from the seed and the repeat index (repeat 0 is the assignment of a single run).
     public var repeats = 1
@@ -107,8 +106,7 @@ public struct ModelsConfig: Codable, Equatable, Sendable {
 /// One model's settings. After loading, `trainer` is that model's effective trainer
 /// configuration: the global `trainer` section with this model's overrides applied.
 public struct ModelSettings: Codable, Equatable, Sendable {
-    /// `mini` or `standard` (`ast` also `small` and `base`).
-    public var preset = "mini"
+    public var preset = ModelPreset.mini
     /// A pretrained checkpoint the model starts from (a torch.save or safetensors file, or a
     /// Hugging Face folder); empty: fresh weights.
     public var `init` = ""
@@ -127,13 +125,12 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     /// What chooses the weights a job is scored with: `inner` (a selection part of the training
     /// part drives early stopping, the plateau scheduler and the best epoch) or `last` (no
     /// selection part, no early stopping: the last epoch's weights).
-    public var selection = "inner"
+    public var selection = SelectionMode.inner
     /// The share of a job's training part held out as its selection part (stratified by label,
     /// whole groups), with `selection: inner`.
     public var selectionFraction = 0.15
     public var batchSize = 32
-    /// `sgd`, `adam` or `adamw`.
-    public var optimizer = "adamw"
+    public var optimizer = OptimizerName.adamw
     /// Initial learning rate.
     public var lr = 1e-3
     /// SGD momentum (SGD only).
@@ -165,16 +162,13 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
 
 /// The learning-rate schedule, stepped once per epoch.
 public struct SchedulerConfig: Codable, Equatable, Sendable {
-    /// `plateau` (ReduceLROnPlateau on the selection part's loss), `cosine` (with linear warm-up), `step` or `none`.
-    public var name = "plateau"
-    // ReduceLROnPlateau, with torch's semantics; it watches the selection part's loss (`min`)
-    // or accuracy (`max`).
-    public var mode = "min"
+    public var name = SchedulerName.plateau
+    // ReduceLROnPlateau, with torch's semantics.
+    public var mode = PlateauMode.min
     public var factor = 0.5
     public var patience = 3
     public var threshold = 1e-4
-    /// `rel` or `abs`.
-    public var thresholdMode = "rel"
+    public var thresholdMode = PlateauThresholdMode.rel
     public var cooldown = 0
     public var minLr = 1e-6
     public var eps = 1e-8
@@ -216,7 +210,7 @@ public struct RefitConfig: Codable, Equatable, Sendable {
     /// `last`: no selection part; as many epochs as the median over the sweep's jobs of the epochs
     /// their chosen weights had (a plateau scheduler, with nothing to follow, is then off).
     /// `inner`: a selection part split off all the data chooses the epoch, as in a fold job.
-    public var selection = "last"
+    public var selection = SelectionMode.last
 }
 
 /// Where runs are recorded.

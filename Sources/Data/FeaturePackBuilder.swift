@@ -1,13 +1,6 @@
 import Audio
+import Config
 import Foundation
-
-/// What `FeaturePackBuilder` does with a file it cannot decode.
-public enum BadFilePolicy: String, Sendable, CaseIterable {
-    /// Leave the file out, list it in the result and the pack's `skipped`.
-    case skip
-    /// Stop with the file's error; nothing is written.
-    case stop
-}
 
 /// The classes and metadata columns a trained model expects: a pack built to be scored by it
 /// (`FeaturePackBuilder.forScoring`) has exactly these, whatever its manifest lists.

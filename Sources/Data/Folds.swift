@@ -1,13 +1,5 @@
+import Config
 import Tensor
-/// How examples are split for cross-validation.
-public enum FoldStrategy: String, Sendable, CaseIterable, Codable {
-    /// Each class spread evenly over the folds.
-    case stratified
-    /// As stratified as possible while every group (speaker, recording) stays in one fold.
-    case stratifiedGroup = "stratified_group"
-    /// The dataset's own folds (the manifest's fold column).
-    case manifest
-}
 
 /// A fold index in 0..<k for every example of a pack (row order). Save it with the results:
 /// it is `Codable`.

@@ -1,12 +1,4 @@
-/// How a job chooses the weights it is scored with.
-public enum SelectionMode: String, Sendable, CaseIterable, Codable {
-    /// A selection part split off the training part steers early stopping, the plateau
-    /// scheduler and the best-epoch choice.
-    case inner
-    /// No selection part: every epoch runs and the last epoch's weights are scored.
-    case last
-}
-
+import Config
 /// One job's three disjoint sets of pack rows. `fit` trains the model; `selection` (empty with
 /// `SelectionMode.last`) steers early stopping, the plateau scheduler and the best-epoch choice;
 /// `test`, exactly the held-out fold's rows, is scored once with the final weights. The feature

@@ -43,7 +43,7 @@ public struct JobRunner {
         let t = config.models.settings(for: job.model)!.trainer
         let statistics = training.statistics(job.model)
         return try JobSplit(pack: pack, folds: folds[job.repeat], repeat: job.repeat, fold: job.fold,
-                            selection: SelectionMode(rawValue: t.selection) ?? .inner, fraction: t.selectionFraction,
+                            selection: t.selection, fraction: t.selectionFraction,
                             seed: UInt64(truncatingIfNeeded: config.seed), statistics: statistics)
     }
 

@@ -32,7 +32,7 @@ public struct ModelTraining {
     /// How the selection and held-out clips are scored (`evaluation.windows`, `hop_frames`).
     public var scoringWindows: ClipWindows {
         let hop = config.evaluation.hopFrames > 0 ? config.evaluation.hopFrames : max(pack.parameters.frames / 2, 1)
-        return config.evaluation.windows == "center" ? .center : .sliding(hop: hop)
+        return config.evaluation.windows == .center ? .center : .sliding(hop: hop)
     }
 
     /// The input statistics of `model`'s checkpoint when it is normalised with them
@@ -56,14 +56,14 @@ public struct ModelTraining {
 
     /// What `model` is built as on this pack.
     private func spec(_ model: String, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
-        ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset, classes: pack.classes.count,
+        ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset.rawValue, classes: pack.classes.count,
                           melBins: pack.parameters.numMelBins, frames: pack.parameters.frames, metadataWidth: metadataWidth, dropout: dropout)
     }
 
     /// The hyperparameters `model` trains with under `t` (MLflow params of a child run).
     func params(_ model: String, settings t: TrainerConfig) -> [String: String] {
         var params: [String: String] = [
-            "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset,
+            "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset.rawValue,
             "seed": String(config.seed), "frames": String(pack.parameters.frames), "max_frames": String(pack.parameters.maxFrames),
             "evaluation_windows": "\(scoringWindows)", "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
         ]
@@ -78,11 +78,11 @@ public struct ModelTraining {
     /// from a checkpoint, which adds its fine-tuning settings).
     public static func trainerParams(_ t: TrainerConfig, pretrained: Bool) -> [String: String] {
         var params: [String: String] = [
-            "learning_rate": String(t.lr), "optimizer": t.optimizer, "batch_size": String(t.batchSize),
+            "learning_rate": String(t.lr), "optimizer": t.optimizer.rawValue, "batch_size": String(t.batchSize),
             "dropout": String(t.dropout), "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
             "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
-            "scheduler": t.scheduler.name, "early_stopping_patience": String(t.earlyStopping.patience),
-            "selection": t.selection, "selection_fraction": String(t.selectionFraction),
+            "scheduler": t.scheduler.name.rawValue, "early_stopping_patience": String(t.earlyStopping.patience),
+            "selection": t.selection.rawValue, "selection_fraction": String(t.selectionFraction),
             "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
             "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
             "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
@@ -131,7 +131,7 @@ public struct ModelTraining {
         let test = try split.testRows.isEmpty ? nil : Evaluation(model: network, loader: split.testLoader(batchSize: t.batchSize, windows: scoringWindows),
                                                                  classCount: pack.classes.count, labelSmoothing: Float(t.labelSmoothing))
         let card = ModelCard(
-            format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model)!.preset,
+            format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model)!.preset.rawValue,
             modelVersion: ModelFactory.versions[model]!, classes: pack.classes, features: pack.parameters, normalization: split.normalizer,
             metadata: .init(columns: pack.metadataColumns, mean: split.scaler.mean, scale: split.scaler.scale),
             dataColumns: .init(ManifestColumns(path: config.data.pathColumn, label: config.data.labelColumn, group: config.data.groupColumn,

@@ -7,15 +7,13 @@ import Tensor
 enum OptimizerFactory {
     static func optimizer(_ settings: TrainerConfig, parameters: [(name: String, tensor: Tensor)]) throws -> Optimizer {
         switch settings.optimizer {
-        case "sgd":
+        case .sgd:
             return try SGD(parameters: parameters, learningRate: settings.lr, momentum: settings.momentum,
                            nesterov: settings.nesterov, weightDecay: settings.weightDecay)
-        case "adam":
+        case .adam:
             return try Adam(parameters: parameters, learningRate: settings.lr, weightDecay: settings.weightDecay)
-        case "adamw":
+        case .adamw:
             return try AdamW(parameters: parameters, learningRate: settings.lr, weightDecay: settings.weightDecay)
-        default:
-            throw TrainingError.configuration("trainer.optimizer", "'\(settings.optimizer)' is not one of sgd, adam, adamw")
         }
     }
 
@@ -23,23 +21,19 @@ enum OptimizerFactory {
     static func scheduler(_ settings: TrainerConfig, optimizer: Optimizer) throws -> LearningRateScheduler? {
         let s = settings.scheduler
         switch s.name {
-        case "plateau":
-            guard let mode = ReduceLROnPlateau.Mode(rawValue: s.mode),
-                  let thresholdMode = ReduceLROnPlateau.ThresholdMode(rawValue: s.thresholdMode) else {
-                throw TrainingError.configuration("trainer.scheduler", "mode '\(s.mode)' / threshold_mode '\(s.thresholdMode)' unknown")
-            }
+        case .plateau:
+            let mode: ReduceLROnPlateau.Mode = switch s.mode { case .min: .min; case .max: .max }
+            let thresholdMode: ReduceLROnPlateau.ThresholdMode = switch s.thresholdMode { case .rel: .rel; case .abs: .abs }
             return try ReduceLROnPlateau(optimizer: optimizer, mode: mode, factor: s.factor, patience: s.patience,
                                          threshold: s.threshold, thresholdMode: thresholdMode, cooldown: s.cooldown,
                                          minLearningRate: s.minLr, eps: s.eps)
-        case "cosine":
+        case .cosine:
             return try CosineAnnealing(optimizer: optimizer, epochs: settings.epochs, warmupEpochs: s.warmupEpochs,
                                        minLearningRate: s.minLr)
-        case "step":
+        case .step:
             return try StepDecay(optimizer: optimizer, stepSize: s.stepSize, gamma: s.gamma)
-        case "none":
+        case .none:
             return nil
-        default:
-            throw TrainingError.configuration("trainer.scheduler.name", "'\(s.name)' is not one of plateau, cosine, step, none")
         }
     }
 }

@@ -60,18 +60,18 @@ public struct Refit {
         }
         self.model = model
         chosenEpochs = origin.chosenEpochs
-        selection = SelectionMode(rawValue: config.refit.selection) ?? .last
+        selection = config.refit.selection
         var t = modelSettings.trainer
         var notes: [String] = []
         if selection == .last {
-            t.selection = SelectionMode.last.rawValue
+            t.selection = .last
             t.epochs = Self.median(chosenEpochs)
             notes.append("\(t.epochs) epochs: the median of the epochs the \(chosenEpochs.count) jobs chose (\(chosenEpochs.map(String.init).joined(separator: ", ")))")
-            if t.scheduler.name == "plateau" {
-                t.scheduler.name = "none"
+            if t.scheduler.name == .plateau {
+                t.scheduler.name = .none
                 notes.append("plateau scheduler off: without a selection part it has nothing to follow (set refit.selection=inner to keep it)")
             }
-            if t.scheduler.name == "cosine" && t.scheduler.warmupEpochs >= t.epochs {
+            if t.scheduler.name == .cosine && t.scheduler.warmupEpochs >= t.epochs {
                 t.scheduler.warmupEpochs = t.epochs - 1
                 notes.append("cosine warm-up cut to \(t.epochs - 1) epochs to leave one to anneal")
             }

@@ -65,7 +65,7 @@ public final class Trainer {
         guard settings.epochs > 0, settings.batchSize > 0 else {
             throw TrainingError.configuration("trainer", "epochs (\(settings.epochs)) and batch_size (\(settings.batchSize)) must be positive")
         }
-        guard settings.selection != "last" || settings.scheduler.name != "plateau" else {
+        guard settings.selection != .last || settings.scheduler.name != .plateau else {
             throw TrainingError.configuration("trainer.selection", "selection 'last' has no selection part to drive the plateau scheduler")
         }
         self.model = model
@@ -115,7 +115,7 @@ public final class Trainer {
             history.append(record)
             observer?.epochFinished(record)
             // The plateau scheduler watches the selection loss (`mode: min`) or accuracy (`max`).
-            scheduler?.step(epoch: epoch, metric: settings.scheduler.mode == "max" ? record.valAccuracy ?? trainAccuracy : selectionLoss ?? trainLoss)
+            scheduler?.step(epoch: epoch, metric: settings.scheduler.mode == .max ? record.valAccuracy ?? trainAccuracy : selectionLoss ?? trainLoss)
             if let best, !improved, settings.earlyStopping.patience > 0, epoch - best.epoch >= settings.earlyStopping.patience {
                 stoppedEarly = epoch + 1 < settings.epochs
                 break

@@ -10,7 +10,7 @@ enum PackPreparation {
     static func prepare(_ config: SweepConfig, source: String, output: String) throws -> FeaturePack {
         let manifest = try Manifest.load(source, columns: config.manifestColumns)
         let builder = FeaturePackBuilder(manifest: manifest, parameters: config.fbankParameters,
-                                         acousticDescriptors: config.data.acousticDescriptors, onBadFile: config.badFilePolicy)
+                                         acousticDescriptors: config.data.acousticDescriptors, onBadFile: config.data.onError)
         print("prepare: \(manifest.entries.count) files, \(manifest.classes.count) classes from \(source)")
         let started = Date()
         let bar = ProgressBar(title: "prepare", total: manifest.entries.count, unit: "files")
@@ -39,17 +39,5 @@ enum PackPreparation {
         guard !source.isEmpty else { throw ValidationError("no dataset: pass --data DIR_OR_CSV or set data.source") }
         if source.hasSuffix(".safetensors") { return try FeaturePack.read(contentsOf: source) }
         return try prepare(config, source: source, output: (cacheDirectory as NSString).appendingPathComponent("features.safetensors"))
-    }
-}
-
-extension SweepConfig {
-    /// `folds.strategy` as the Data target names it.
-    var foldStrategy: FoldStrategy {
-        get throws {
-            guard let strategy = FoldStrategy(rawValue: folds.strategy) else {
-                throw ValidationError("folds.strategy: '\(folds.strategy)' is not one of \(FoldStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return strategy
-        }
     }
 }

@@ -50,7 +50,7 @@ struct SubmitCommand: ParsableCommand {
         if refit { return try submitRefit(sweep: sweep!, model: model!) }
         let config = try configuration.load(flagOverrides: flags.overrides)
         let (pack, packPath) = try featurePack(config)
-        let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
+        let folds = try FoldAssignment.repeated(config.folds.strategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
                                                 seed: UInt64(config.seed))
         print("hashing \(packPath)")
         let digest = try DatasetDirectory.digest(ofFileAt: packPath)

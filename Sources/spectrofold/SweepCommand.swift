@@ -35,7 +35,7 @@ struct SweepCommand: ParsableCommand {
         let configFile = (out as NSString).appendingPathComponent("config.yaml")
         try config.resolvedYAML.write(toFile: configFile, atomically: true, encoding: .utf8)
         let pack = try PackPreparation.featurePack(config, cacheDirectory: out)
-        let folds = try FoldAssignment.repeated(try config.foldStrategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
+        let folds = try FoldAssignment.repeated(config.folds.strategy, pack: pack, k: config.folds.k, repeats: config.folds.repeats,
                                                 seed: UInt64(config.seed))
         let sweepId = "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())"
         let sweep = try ComparisonSweep(sweepId: sweepId, config: config, pack: pack, folds: folds, starts: try PretrainedStart.starts(of: config),

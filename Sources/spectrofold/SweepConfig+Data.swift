@@ -13,7 +13,4 @@ extension SweepConfig {
         FbankParameters(sampleRate: features.sampleRate, numMelBins: features.numMelBins, frameLengthMs: features.frameLengthMs,
                         frameShiftMs: features.frameShiftMs, frames: features.frames, maxFrames: features.maxFrames == 0 ? nil : features.maxFrames)
     }
-
-    /// `data.on_error` (validated by the loader to be `skip` or `stop`).
-    var badFilePolicy: BadFilePolicy { BadFilePolicy(rawValue: data.onError) ?? .stop }
 }

@@ -44,15 +44,15 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.name, "demo")
         XCTAssertEqual(config.data.numericMetadata, ["speed", "snr_db"])
         XCTAssertEqual(config.folds.k, 3)
-        XCTAssertEqual(config.folds.strategy, "stratified_group")
+        XCTAssertEqual(config.folds.strategy, .stratifiedGroup)
         XCTAssertEqual(config.models.run, ["baseline_cnn", "ast"])
         XCTAssertEqual(config.trainer.lr, 3e-4)
         XCTAssertEqual(config.trainer.epochs, 12)
         XCTAssertTrue(config.trainer.nesterov)
         // A model's own overrides win over the global section, including --set on it.
-        XCTAssertEqual(config.models.ast.preset, "standard")
+        XCTAssertEqual(config.models.ast.preset, .standard)
         XCTAssertEqual(config.models.ast.trainer.lr, 1e-4)
-        XCTAssertEqual(config.models.ast.trainer.scheduler.name, "cosine")
+        XCTAssertEqual(config.models.ast.trainer.scheduler.name, .cosine)
         XCTAssertEqual(config.models.ast.trainer.batchSize, 16)
         XCTAssertEqual(config.models.baselineCnn.trainer.lr, 3e-4)
         XCTAssertEqual(config.models.cnnMlp.trainer.epochs, 2)
@@ -83,6 +83,15 @@ final class ConfigLoaderTests: XCTestCase {
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "", source: "m.yaml", overrides: ["trainer.optimizer=adamm"])) {
             XCTAssertEqual(String(describing: $0), "--set trainer.optimizer=adamm: trainer.optimizer: unknown optimizer 'adamm'; did you mean 'adam'?")
+        }
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: "trainer:\n  scheduler:\n    name: cosin\n", source: "c.yaml")) {
+            XCTAssertEqual(String(describing: $0), "c.yaml:3: trainer.scheduler.name: unknown scheduler 'cosin'; did you mean 'cosine'?")
+        }
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: "folds: {strategy: by_speaker}", source: "f.yaml")) {
+            XCTAssertEqual(String(describing: $0), "f.yaml:1: folds.strategy: unknown value 'by_speaker' (known: stratified, stratified_group, manifest)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: "models: {cnn_mlp: {preset: base}}", source: "p.yaml")) {
+            XCTAssertEqual(String(describing: $0), "p.yaml:1: models.cnn_mlp.preset: model 'cnn_mlp' comes in presets mini and standard (small and base are ast's)")
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "trainer: 3", source: "s.yaml")) {
             XCTAssertEqual(String(describing: $0), "s.yaml:1: trainer: expected a section of keys, found a single value")

@@ -1,3 +1,4 @@
+import Config
 import Audio
 import Data
 import TestSupport

@@ -68,7 +68,7 @@ final class ComparisonSweepTests: XCTestCase {
         var config = try config(models: ["baseline_cnn", "ast"], epochs: 2)
         config.models.ast.trainer.lr = 1e30
         config.models.ast.trainer.gradClipNorm = 0
-        config.models.ast.trainer.optimizer = "sgd"
+        config.models.ast.trainer.optimizer = .sgd
         let (results, directory) = try run(config)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         XCTAssertEqual(results.jobs.filter { $0.model == "baseline_cnn" }.map(\.status), [.finished, .finished])
