@@ -25,13 +25,13 @@ final class SlurmSweepTests: ClusterProcessTestCase {
         }
         try super.setUpWithError()
         try FileManager.default.createDirectory(atPath: slurmDirectory, withIntermediateDirectories: true)
-        _ = try? bed("down", slurmDirectory)
+        _ = try? bed("down")
         let up = try bed("up", slurmDirectory, String(nodes.count - 1))
         guard up.status == 0 else { throw RealComponent.unavailable("the Slurm test bed", up.standardError) }
     }
 
     override func tearDown() {
-        if harness != nil, FileManager.default.fileExists(atPath: slurmDirectory) { _ = try? bed("down", slurmDirectory) }
+        if harness != nil { _ = try? bed("down") }
         super.tearDown()
     }
 
@@ -62,6 +62,10 @@ final class SlurmSweepTests: ClusterProcessTestCase {
             XCTAssertTrue(attempts.contains { $0.job == attempt.job && $0.attempt > attempt.attempt && $0.worker == "sf-w2" && $0.outcome == "succeeded" },
                           "\(attempt.job) re-leased to sf-w2 and done there: \(attempts)")
         }
+        // The script stopped the steps still running with SIGTERM, not SIGKILL.
+        let output = (try? String(contentsOfFile: harness.directory.file("slurm-\(job).log"), encoding: .utf8)) ?? ""
+        XCTAssertTrue(output.contains("coordinator: SIGTERM; stopping"), slurmLogs())
+        XCTAssertTrue(output.contains("worker sf-w2: SIGTERM; saying BYE"), slurmLogs())
         // Each worker said HELLO from the host its step ran on.
         let hosts = try harness.ledger().query("SELECT id, host FROM workers ORDER BY id").map { "\($0["id"].string ?? "")@\($0["host"].string ?? "")" }
         XCTAssertEqual(hosts, ["sf-w1@sf-w1", "sf-w2@sf-w2"])

@@ -6,7 +6,7 @@
 #
 #   cluster/testbed/slurm.sh up DIR 2          # netns.sh up 2, then munged, slurmctld, 3 slurmd; waits until idle
 #   cluster/testbed/slurm.sh run DIR sbatch …  # a Slurm client command against this cluster (SLURM_CONF set)
-#   cluster/testbed/slurm.sh down DIR          # stops every process on the hosts, removes the hosts
+#   cluster/testbed/slurm.sh down              # stops every process on the hosts, removes the hosts
 #
 # Needs root and Debian's slurmctld, slurmd, slurm-client and munge (Slurm 22.05).
 set -euo pipefail
@@ -64,15 +64,15 @@ EOF
     echo "PartitionName=testbed Nodes=ALL Default=YES MaxTime=INFINITE State=UP" >> "$dir/slurm.conf"
 }
 
-# Waits (up to 60 s) until every node is idle.
+# Waits (up to 2 minutes) until every node is idle.
 wait_idle() {
     local dir=$1 nodes=$2 states
-    for _ in $(seq 1 120); do
+    for _ in $(seq 1 240); do
         states="$(SLURM_CONF="$dir/slurm.conf" sinfo --noheader --Node --format='%t' 2>/dev/null || true)"
         [ "$(grep -c '^idle$' <<< "$states")" -eq "$nodes" ] && return 0
         sleep 0.5
     done
-    echo "Slurm nodes not idle after 60 s: $(tr '\n' ' ' <<< "$states")" >&2
+    echo "Slurm nodes not idle after 2 minutes: $(tr '\n' ' ' <<< "$states")" >&2
     tail -n 20 "$dir"/slurm*.log >&2 || true
     return 1
 }
