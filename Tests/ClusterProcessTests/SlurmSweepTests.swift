@@ -63,7 +63,7 @@ final class SlurmSweepTests: ClusterProcessTestCase {
                           "\(attempt.job) re-leased to sf-w2 and done there: \(attempts)")
         }
         // The script stopped the steps still running with SIGTERM, not SIGKILL.
-        let output = (try? String(contentsOfFile: harness.directory.file("slurm-\(job).log"), encoding: .utf8)) ?? ""
+        let output = (try? String(contentsOfFile: harness.directory.file("spectrofold-\(job).log"), encoding: .utf8)) ?? ""
         XCTAssertTrue(output.contains("coordinator: SIGTERM; stopping"), slurmLogs())
         XCTAssertTrue(output.contains("worker sf-w2: SIGTERM; saying BYE"), slurmLogs())
         // Each worker said HELLO from the host its step ran on.
@@ -73,7 +73,7 @@ final class SlurmSweepTests: ClusterProcessTestCase {
     }
 
     /// `sbatch` of the recipe on all nodes, from the harness directory (state, keys, the workers'
-    /// caches and the job's log land there); returns the Slurm job id.
+    /// caches and the job's output, `spectrofold-JOB.log`, land there); returns the Slurm job id.
     private func submitSweep() throws -> String {
         let config = harness.directory.file("sweep.yaml")
         try """
@@ -86,14 +86,13 @@ final class SlurmSweepTests: ClusterProcessTestCase {
         let path = binaries + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let submitted = try ChildProcess.run("/usr/bin/env", arguments: [
             "PATH=\(path)", "SPECTROFOLD_STATE=\(harness.stateDirectory)", "TMPDIR=\(harness.directory.path)", testbed, "run", slurmDirectory,
-            "sbatch", "--parsable", "--nodes=\(nodes.count)", "--chdir=\(harness.directory.path)",
-            "--output=\(harness.directory.file("slurm-%j.log"))", script, config, harness.packPath,
+            "sbatch", "--parsable", "--nodes=\(nodes.count)", "--chdir=\(harness.directory.path)", script, config, harness.packPath,
         ])
         guard submitted.status == 0 else { throw ClusterError("sbatch failed: \(submitted.standardError)") }
         return submitted.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    struct Step: CustomStringConvertible {
+    private struct Step: CustomStringConvertible {
         let id: String
         let name: String
         let nodes: String
@@ -132,7 +131,7 @@ final class SlurmSweepTests: ClusterProcessTestCase {
 
     /// The tails of the job's output and of the daemons' logs, for failure messages.
     private func slurmLogs() -> String {
-        let logs = ((try? FileManager.default.contentsOfDirectory(atPath: harness.directory.path)) ?? []).filter { $0.hasPrefix("slurm-") }
+        let logs = ((try? FileManager.default.contentsOfDirectory(atPath: harness.directory.path)) ?? []).filter { $0.hasPrefix("spectrofold-") && $0.hasSuffix(".log") }
             .map { harness.directory.file($0) }
             + ["slurmctld.log"] + nodes.map { "slurmd-\($0).log" }.map { (slurmDirectory as NSString).appendingPathComponent($0) }
         return logs.map { path in

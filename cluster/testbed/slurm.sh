@@ -46,15 +46,18 @@ SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd-%n.pid
 SlurmctldLogFile=$dir/slurmctld.log
 SlurmdLogFile=$dir/slurmd-%n.log
+# No cgroups and no accounting: the hosts share one kernel's cgroup tree, and nothing here needs sacct.
 ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
+# Every host is the same 2-CPU machine; trust the CPU counts below over its socket layout.
 SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=5
+# Ended jobs stay visible to scontrol for 10 minutes (the test reads their state and exit code).
 MinJobAge=600
 NodeName=sf-coord NodeAddr=$("$netns" ip sf-coord) CPUs=2 State=UNKNOWN
 EOF
@@ -89,7 +92,7 @@ case "${1:-}" in
         for i in $(seq 1 "$workers"); do mkdir -p "$dir/slurmd/sf-w$i"; done
         write_config "$dir" "$workers"
         mungekey --create --keyfile="$dir/munge/munge.key"
-        on_host sf-coord "$dir" munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+        on_host sf-coord "$dir" munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
             --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
         on_host sf-coord "$dir" slurmctld -f "$dir/slurm.conf"
         on_host sf-coord "$dir" slurmd -f "$dir/slurm.conf"
