@@ -45,15 +45,15 @@ final class SlurmSweepTests: ClusterProcessTestCase {
 
         // Cancel sf-w1's step once it has trained an epoch (jobs are still queued, so it always
         // holds one): whatever it held goes to sf-w2, and nothing is lost or done twice.
-        _ = try waitForLedger("sf-w1 to train an epoch") {
-            try harness.ledger().query("SELECT job FROM attempts WHERE worker = 'sf-w1' AND outcome = 'running' AND epoch >= 0").first?["job"].string
+        _ = try poll("sf-w1 to train an epoch", timeout: 300) {
+            (try? harness.ledger().query("SELECT job FROM attempts WHERE worker = 'sf-w1' AND outcome = 'running' AND epoch >= 0"))?.first?["job"].string
         }
         let step = try XCTUnwrap(steps.first { $0.nodes == "sf-w1" }?.id)
         let cancel = try bed("run", slurmDirectory, "scancel", step)
         XCTAssertEqual(cancel.status, 0, cancel.standardError)
 
-        try harness.waitFor("Slurm job \(job) to end", timeout: 600) { try jobField(job, "JobState") != "RUNNING" }
-        XCTAssertEqual(try jobField(job, "JobState"), "COMPLETED", slurmLogs())
+        let state = try poll("Slurm job \(job) to end", timeout: 600) { try jobField(job, "JobState").flatMap { Self.endStates.contains($0) ? $0 : nil } }
+        XCTAssertEqual(state, "COMPLETED", slurmLogs())
         XCTAssertEqual(try jobField(job, "ExitCode"), "0:0", slurmLogs())
         let attempts = try harness.checkSweepCompleted(jobs: folds)
         let lost = attempts.filter { $0.worker == "sf-w1" && $0.outcome != "succeeded" }
@@ -101,23 +101,27 @@ final class SlurmSweepTests: ClusterProcessTestCase {
 
     /// Waits until the job runs its coordinator step and one worker step per other node; returns its steps.
     private func waitForSteps(of job: String) throws -> [Step] {
-        var steps: [Step] = []
-        try harness.waitFor("the steps of Slurm job \(job)", timeout: 120) {
+        try poll("the steps of Slurm job \(job)", timeout: 120) {
+            if let state = try jobField(job, "JobState"), Self.endStates.contains(state) {
+                throw ClusterError("Slurm job \(job) ended (\(state)) before its steps were seen\n" + slurmLogs())
+            }
             let listed = try bed("run", slurmDirectory, "squeue", "--steps", "--jobs", job, "--noheader", "--format=%i %j %N")
-            steps = listed.standardOutput.split(separator: "\n").compactMap { line in
+            let steps = listed.standardOutput.split(separator: "\n").compactMap { line in
                 let fields = line.split(separator: " ").map(String.init)
                 return fields.count == 3 ? Step(id: fields[0], name: fields[1], nodes: fields[2]) : nil
             }
-            return steps.filter { $0.name.hasPrefix("spectrofold-") }.count == nodes.count
+            return steps.filter { $0.name.hasPrefix("spectrofold-") }.count == nodes.count ? steps : nil
         }
-        return steps
     }
 
-    /// Polls `value` (the ledger may not exist yet) until it is not nil; throws with Slurm's logs after 5 minutes.
-    private func waitForLedger<T>(_ what: String, _ value: () throws -> T?) throws -> T {
-        let deadline = Date().addingTimeInterval(300)
+    /// The job states Slurm leaves a job in for good (a job in COMPLETING, or requeued, is not done yet).
+    private static let endStates: Set = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED"]
+
+    /// Polls `value` every 0.2 s until it is not nil; throws with Slurm's logs after `timeout` seconds.
+    private func poll<T>(_ what: String, timeout: TimeInterval, _ value: () throws -> T?) throws -> T {
+        let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let found = try? value() { return found }
+            if let found = try value() { return found }
             Thread.sleep(forTimeInterval: 0.2)
         }
         throw ClusterError("timed out waiting for \(what)\n" + slurmLogs())
