@@ -56,6 +56,8 @@ final class SlurmSweepTests: ClusterProcessTestCase {
         XCTAssertEqual(state, "COMPLETED", slurmLogs())
         XCTAssertEqual(try jobField(job, "ExitCode"), "0:0", slurmLogs())
         let attempts = try harness.checkSweepCompleted(jobs: folds)
+        // The sweep's id is the Slurm job's, so a requeued job would follow it rather than submit another.
+        XCTAssertEqual(try harness.ledger().query("SELECT id FROM sweeps").map { $0["id"].string }, ["spectrofold-\(job)"])
         let lost = attempts.filter { $0.worker == "sf-w1" && $0.outcome != "succeeded" }
         XCTAssertFalse(lost.isEmpty, "sf-w1 held a job when its step was cancelled: \(attempts)")
         for attempt in lost {
