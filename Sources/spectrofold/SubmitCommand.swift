@@ -31,7 +31,10 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where raw data is featurised before upload.", valueName: "DIR")) var packDir = ".spectrofold/packs"
     @Flag(help: "Wait for the sweep to end, showing progress; print the comparison.") var wait = false
     @Flag(help: "Refit --model of the ended sweep --sweep on all its data (no configuration is read).") var refit = false
-    @Option(help: ArgumentHelp("With --refit: the sweep's id, as submit printed it.", valueName: "ID")) var sweep: String?
+    @Option(help: ArgumentHelp("""
+        The new sweep's id (default NAME-8 hex digits); an id the coordinator already has with the same data \
+        follows that sweep (a requeued Slurm job resumes its sweep so). With --refit: the ended sweep's id, as submit printed it.
+        """, valueName: "ID")) var sweep: String?
     @Option(help: ArgumentHelp("With --refit: the model to train on all the data.", valueName: "NAME")) var model: String?
     @Option(help: ArgumentHelp("With --refit --wait: register the refit model in MLflow's model registry under NAME.", valueName: "NAME"))
     var register: String?
@@ -39,7 +42,10 @@ struct SubmitCommand: ParsableCommand {
     var mlflow: String?
 
     func validate() throws {
-        guard refit == (sweep != nil) && refit == (model != nil) else { throw ValidationError("--refit, --sweep ID and --model NAME go together") }
+        guard refit == (model != nil) && (!refit || sweep != nil) else { throw ValidationError("--refit, --sweep ID and --model NAME go together") }
+        if let sweep, sweep.isEmpty || sweep.hasPrefix(".") || !sweep.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            throw ValidationError("--sweep '\(sweep)': a sweep id names a folder on the coordinator: ASCII letters, digits, '.', '_' and '-', not starting with '.'")
+        }
         guard !refit || (configuration.file == nil && configuration.overrides.isEmpty && flags.overrides.isEmpty) else {
             throw ValidationError("--refit takes the sweep's own configuration: drop --config, --set and the sweep flags but --experiment")
         }
@@ -58,7 +64,7 @@ struct SubmitCommand: ParsableCommand {
         let experiment = [flags.experiment, config.tracking.experiment, environment["MLFLOW_EXPERIMENT_NAME"]]
             .compactMap { $0 }.first { !$0.isEmpty } ?? "spectrofold"
         let starts = try PretrainedStart.starts(of: config)
-        let plan = try SweepPlan(id: "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())", experiment: experiment, config: config,
+        let plan = try SweepPlan(id: sweep ?? "\(config.name)-\(UUID().uuidString.prefix(8).lowercased())", experiment: experiment, config: config,
                                  pack: pack, dataset: digest, datasetSource: config.data.source, folds: folds, starts: starts)
         let client = try cluster.client()
         var bar: (path: String, bar: ProgressBar)?

@@ -73,6 +73,19 @@ final class SpectroFoldCLITests: XCTestCase {
         XCTAssertTrue(missing.standardError.contains("\(directory.file("none.csv")): no such file or folder"), missing.standardError)
     }
 
+    /// A sweep id given to `submit` names a folder on the coordinator, so one that could leave it is
+    /// refused before anything is sent; `--refit` still needs one.
+    func testSubmitRefusesASweepIdThatIsNoPlainName() throws {
+        for id in ["../elsewhere", ".hidden", "a b", ""] {
+            let result = try spectrofold("submit", "--coordinator", "tcp://127.0.0.1:9", "--sweep", id)
+            XCTAssertNotEqual(result.status, 0, id)
+            XCTAssertTrue(result.standardError.contains("--sweep '\(id)': a sweep id names a folder on the coordinator"), result.standardError)
+        }
+        let refit = try spectrofold("submit", "--coordinator", "tcp://127.0.0.1:9", "--refit", "--model", "cnn_mlp")
+        XCTAssertNotEqual(refit.status, 0)
+        XCTAssertTrue(refit.standardError.contains("--refit, --sweep ID and --model NAME go together"), refit.standardError)
+    }
+
     /// `model import` reads a torch.save checkpoint, says what it adapted and started fresh, and
     /// writes a state dict `model forward` loads; a checkpoint that cannot start the model is an
     /// error naming it.

@@ -6,7 +6,7 @@
 #   cluster/testbed/netns.sh exec sf-w1 CMD  # run CMD inside host sf-w1
 #   cluster/testbed/netns.sh cut sf-w2       # take sf-w2's link down (a network partition)
 #   cluster/testbed/netns.sh restore sf-w2   # bring it back
-#   cluster/testbed/netns.sh down            # remove every host and the bridge
+#   cluster/testbed/netns.sh down            # kill what runs on the hosts, remove them and the bridge
 #
 # Needs root (CAP_NET_ADMIN). Addresses live only inside these namespaces.
 set -euo pipefail
@@ -45,7 +45,12 @@ case "${1:-}" in
         for i in $(seq 1 "$workers"); do add_host "${PREFIX}w$i"; done
         ;;
     down)
-        for ns in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do ip netns del "$ns"; done
+        # Every process still on a host goes with it (a namespace outlives its name while one runs).
+        for ns in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do
+            pids="$(ip netns pids "$ns")"
+            [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+            ip netns del "$ns"
+        done
         ip link del "$BRIDGE" 2>/dev/null || true
         ;;
     exec)

@@ -7,6 +7,7 @@ SPECTROFOLD_APT_PACKAGES=(
     libsndfile1-dev libsoxr-dev libfftw3-dev     # audio decoding, resampling, FFT
     espeak-ng sox                                # demo dataset synthesis and test audio
     python3-venv
+    slurmctld slurmd slurm-client munge          # the Slurm recipe's test (cluster/testbed/slurm.sh)
     chromium                                     # lays out report.html in the browser test
 )
 
