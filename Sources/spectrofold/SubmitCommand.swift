@@ -43,7 +43,7 @@ struct SubmitCommand: ParsableCommand {
 
     func validate() throws {
         guard refit == (model != nil) && (!refit || sweep != nil) else { throw ValidationError("--refit, --sweep ID and --model NAME go together") }
-        if let sweep, sweep.isEmpty || sweep.hasPrefix(".") || !sweep.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+        if let sweep, !SubmitReceipt.isSweepID(sweep) {
             throw ValidationError("--sweep '\(sweep)': a sweep id names a folder on the coordinator: ASCII letters, digits, '.', '_' and '-', not starting with '.'")
         }
         guard !refit || (configuration.file == nil && configuration.overrides.isEmpty && flags.overrides.isEmpty) else {

@@ -74,6 +74,14 @@ final class ProtocolCodecTests: XCTestCase {
                                                                          [Array("[1]".utf8)]))) {
             XCTAssertEqual(String(describing: $0), "SUBMIT message: payload 'plan' is not a JSON object (3 bytes)")
         }
+        // A sweep id names a folder on the coordinator: never a path.
+        for hostile in ["../x", "a/b", ".hidden"] {
+            XCTAssertThrowsError(try ProtocolCodec.decodeClientRequest(ProtocolCodec.encode(.refit(RefitRequest(sweep: hostile, model: "ast"))))) {
+                XCTAssertTrue(String(describing: $0).contains("is not a sweep id"), "\($0)")
+            }
+            XCTAssertThrowsError(try ProtocolCodec.decodeClientRequest(ProtocolCodec.encode(
+                .submit(Submission(sweep: hostile, dataset: Self.digest, datasetBytes: 1, plan: Array("{}".utf8))))))
+        }
     }
 
     func testWireLayoutIsVersionCommandHeaderPayloads() {

@@ -35,6 +35,12 @@ public struct Submission: Equatable, Sendable {
 }
 
 public struct SubmitReceipt: Codable, Equatable, Sendable {
+    /// Whether `id` can be a sweep's id, which names a folder on the coordinator: ASCII letters,
+    /// digits, `.`, `_` and `-`, not starting with `.` (so never `..` or a path).
+    public static func isSweepID(_ id: String) -> Bool {
+        !id.isEmpty && !id.hasPrefix(".") && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
     public var sweep: String
     /// False when the sweep was already there (a repeated submit).
     public var created: Bool
@@ -82,7 +88,7 @@ struct SubmissionHeader: Codable {
 
 extension SubmissionHeader {
     func validate() throws {
-        try HeaderRule.text(sweep, "sweep")
+        try HeaderRule.sweepID(sweep, "sweep")
         try HeaderRule.digest(dataset, "dataset")
         try HeaderRule.atLeast(datasetBytes, 1, "datasetBytes")
     }
@@ -105,7 +111,7 @@ extension UploadReceipt {
 
 extension RefitRequest {
     func validate() throws {
-        try HeaderRule.text(sweep, "sweep")
+        try HeaderRule.sweepID(sweep, "sweep")
         try HeaderRule.text(model, "model")
     }
 }

@@ -18,6 +18,14 @@ enum HeaderRule {
         }
     }
 
+    /// A sweep id (`SubmitReceipt.isSweepID`).
+    static func sweepID(_ value: String, _ field: String) throws {
+        try text(value, field)
+        guard SubmitReceipt.isSweepID(value) else {
+            throw Violation(field: field, reason: "'\(value)' is not a sweep id (ASCII letters, digits, '.', '_' and '-', not starting with '.')")
+        }
+    }
+
     static func atLeast(_ value: Int, _ minimum: Int, _ field: String) throws {
         guard value >= minimum else { throw Violation(field: field, reason: "is \(value), must be at least \(minimum)") }
     }
