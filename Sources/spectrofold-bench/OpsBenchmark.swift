@@ -16,6 +16,9 @@ struct OpsBenchmark: ParsableCommand {
     @Option(help: "Threads for sgemm and the parallel loops.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Only the ops whose name contains this.")
+    var filter: String?
+
     struct Entry: Encodable {
         let op: String
         let shape: [[Int]]
@@ -29,6 +32,8 @@ struct OpsBenchmark: ParsableCommand {
 
     struct Report: Encodable {
         let threads: Int
+        /// OpenBLAS's kernel (`openblas_get_corename`).
+        let blas_core: String
         let sgemm_gflops: Double
         let copy_gbytes_per_s: Double
         let ops: [Entry]
@@ -36,14 +41,15 @@ struct OpsBenchmark: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        let report = Report(threads: threads, sgemm_gflops: Self.sgemmGflops(), copy_gbytes_per_s: Self.copyBandwidth(),
-                            ops: try OpCases.all().map(Self.measure))
+        let cases = try OpCases.all().filter { filter.map($0.name.contains) ?? true }
+        let report = Report(threads: threads, blas_core: BLASKernel.coreName, sgemm_gflops: Self.sgemmGflops(),
+                            copy_gbytes_per_s: Self.copyBandwidth(), ops: try cases.map(Self.measure))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print("sgemm \(String(format: "%.1f", report.sgemm_gflops)) GFLOP/s, copy \(String(format: "%.1f", report.copy_gbytes_per_s)) GB/s, \(threads) threads")
+            print("sgemm \(String(format: "%.1f", report.sgemm_gflops)) GFLOP/s, copy \(String(format: "%.1f", report.copy_gbytes_per_s)) GB/s, \(threads) threads, BLAS \(BLASKernel.summary)")
             for e in report.ops {
                 let rate = e.gbytes_per_s.map { String(format: "%7.1f GB/s", $0) } ?? String(format: "%7.1f GFLOP/s", e.gflops)
                 print(String(format: "%-28@ %9.3f ms fwd %9.3f ms fwd+bwd %@", e.op as NSString, e.forward_ms, e.forward_backward_ms, rate as NSString))
