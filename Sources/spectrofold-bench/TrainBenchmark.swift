@@ -26,6 +26,8 @@ struct TrainBenchmark: ParsableCommand {
         let blas_core: String, blas_warning: String?
         let samples_per_s: Double, step_ms: Double
         let eval_samples_per_s: Double, eval_step_ms: Double
+        /// The process's CPU time per step (all threads), the load-robust figure on one thread.
+        let cpu_step_ms: Double, eval_cpu_step_ms: Double
         /// Peak resident set size in MiB after the inference steps, and after training.
         let eval_peak_rss_mb: Double, peak_rss_mb: Double
     }
@@ -41,8 +43,8 @@ struct TrainBenchmark: ParsableCommand {
         let labels = (0..<batch).map { $0 % classes }
 
         network.setTraining(false)
-        let evalMs = try GradMode.withDisabled {
-            try Stopwatch.medianMilliseconds(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
+        let eval = try GradMode.withDisabled {
+            try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
                 _ = try network.logits(x, metadata: metadata)
             }
         }
@@ -50,7 +52,7 @@ struct TrainBenchmark: ParsableCommand {
 
         network.setTraining(true)
         let optimizer = try AdamW(parameters: network.namedParameters(), learningRate: 1e-3)
-        let trainMs = try Stopwatch.medianMilliseconds(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
+        let train = try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
             let loss = try Tensor.crossEntropy(network.logits(x, metadata: metadata), labels: labels)
             try loss.backward()
             clipGradientNorm(network.parameters, maxNorm: 5)
@@ -59,16 +61,18 @@ struct TrainBenchmark: ParsableCommand {
         }
         let report = Report(model: model, preset: preset, batch: batch, frames: frames, threads: threads,
                             blas_core: BLASKernel.coreName, blas_warning: BLASKernel.warning,
-                            samples_per_s: Double(batch) / (trainMs / 1000), step_ms: trainMs,
-                            eval_samples_per_s: Double(batch) / (evalMs / 1000), eval_step_ms: evalMs,
+                            samples_per_s: Double(batch) / (train.wallMilliseconds / 1000), step_ms: train.wallMilliseconds,
+                            eval_samples_per_s: Double(batch) / (eval.wallMilliseconds / 1000), eval_step_ms: eval.wallMilliseconds,
+                            cpu_step_ms: train.cpuMilliseconds, eval_cpu_step_ms: eval.cpuMilliseconds,
                             eval_peak_rss_mb: evalPeak, peak_rss_mb: PeakMemory.residentMegabytes())
         if json {
             print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
         } else {
-            print(String(format: "%@ %@ batch %d, %d frames, %d threads, BLAS %@: train %.1f samples/s (%.1f ms/step), "
-                         + "inference %.1f samples/s (%.1f ms/step), peak RSS %.0f MB (inference %.0f MB)",
-                         model, preset, batch, frames, threads, BLASKernel.summary, report.samples_per_s, trainMs,
-                         report.eval_samples_per_s, evalMs, report.peak_rss_mb, evalPeak))
+            print(String(format: "%@ %@ batch %d, %d frames, %d threads, BLAS %@: train %.1f samples/s (%.1f ms/step, CPU %.1f ms), "
+                         + "inference %.1f samples/s (%.1f ms/step, CPU %.1f ms), peak RSS %.0f MB (inference %.0f MB)",
+                         model, preset, batch, frames, threads, BLASKernel.summary, report.samples_per_s, train.wallMilliseconds,
+                         train.cpuMilliseconds, report.eval_samples_per_s, eval.wallMilliseconds, eval.cpuMilliseconds,
+                         report.peak_rss_mb, evalPeak))
         }
     }
 }

@@ -6,7 +6,8 @@ Prints one JSON object with the fields of `spectrofold-bench train --json` that 
 "preset", "batch", "frames", "threads", "eval_samples_per_s" and "eval_step_ms" (forward in eval
 mode under torch.inference_mode), "samples_per_s" and "step_ms" (full steps: forward,
 cross-entropy, backward, clip to norm 5, AdamW), each the median of timed steps after two warm-up
-steps, and "eval_peak_rss_mb" / "peak_rss_mb" (the process's peak resident set size in MiB after
+steps, "eval_cpu_step_ms" / "cpu_step_ms" (the median process CPU time per step, all threads),
+and "eval_peak_rss_mb" / "peak_rss_mb" (the process's peak resident set size in MiB after
 inference, which runs first, and after training), on the reference modules of
 Tests/NNTests/Reference.
 """
@@ -45,7 +46,7 @@ def main():
 
     model.eval()
     with torch.inference_mode():
-        eval_ms = median_ms(forward, args.steps)
+        eval_ms, eval_cpu_ms = median_ms(forward, args.steps)
     eval_peak = peak_rss_mb()
 
     model.train()
@@ -58,25 +59,27 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         optimizer.step()
 
-    step_ms = median_ms(step, args.steps)
+    step_ms, cpu_ms = median_ms(step, args.steps)
     print(json.dumps({"model": args.model, "preset": args.preset, "batch": args.batch, "frames": args.frames,
                       "threads": args.threads, "torch": torch.__version__,
                       "samples_per_s": args.batch / step_ms * 1000, "step_ms": step_ms,
                       "eval_samples_per_s": args.batch / eval_ms * 1000, "eval_step_ms": eval_ms,
+                      "cpu_step_ms": cpu_ms, "eval_cpu_step_ms": eval_cpu_ms,
                       "eval_peak_rss_mb": eval_peak, "peak_rss_mb": peak_rss_mb()}))
 
 
 def median_ms(body, steps):
-    """The median wall time of `steps` calls of `body` after two warm-up calls, in milliseconds."""
+    """The median wall time and process CPU time of `steps` calls of `body` after two warm-up
+    calls, in milliseconds."""
     for _ in range(2):
         body()
-    times = []
+    wall, cpu = [], []
     for _ in range(steps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         body()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2] * 1000
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return sorted(wall)[steps // 2] * 1000, sorted(cpu)[steps // 2] * 1000
 
 
 def peak_rss_mb():
