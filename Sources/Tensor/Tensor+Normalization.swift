@@ -91,8 +91,9 @@ extension Tensor {
         // The fused ReLU's gradient mask applied once, into a buffer the rest reads as dOut.
         let masked = reluOutput.map { y in
             let gated = TensorStorage(count: batch * channels * inner)
+            let target = gated.base
             ComputeThreads.parallelFor(gated.count, grain: ComputeThreads.elementwiseGrain) { range in
-                for i in range { gated.base[i] = y[i] > 0 ? gOut[i] : 0 }
+                for i in range { target[i] = y[i] > 0 ? gOut[i] : 0 }
             }
             return gated
         }

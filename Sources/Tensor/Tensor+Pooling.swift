@@ -43,11 +43,13 @@ extension Tensor {
                         for j in 0..<ow {
                             let (c0, c1) = (columnStart[j], columnEnd[j])
                             if !average {
+                                // Selects rather than branches: which element wins is unpredictable.
                                 var best = -Float.infinity, at = r0 * w + c0
                                 for r in r0..<r1 {
-                                    for c in c0..<c1 where source[r * w + c] > best {
-                                        best = source[r * w + c]
-                                        at = r * w + c
+                                    for c in c0..<c1 {
+                                        let value = source[r * w + c], wins = value > best
+                                        best = wins ? value : best
+                                        at = wins ? r * w + c : at
                                     }
                                 }
                                 y[o + j] = best
