@@ -93,7 +93,15 @@ extension Tensor {
             let gated = TensorStorage(count: batch * channels * inner)
             let target = gated.base
             ComputeThreads.parallelFor(gated.count, grain: ComputeThreads.elementwiseGrain) { range in
-                for i in range { target[i] = y[i] > 0 ? gOut[i] : 0 }
+                // 16 lanes at a time: a scalar `y > 0 ? g : 0` compiles to a branch per element.
+                var i = range.lowerBound
+                while i + 16 <= range.upperBound {
+                    let lanes = UnsafeRawPointer(gOut + i).loadUnaligned(as: SIMD16<Float>.self)
+                    let open = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self) .> 0
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: lanes.replacing(with: 0, where: .!open), as: SIMD16<Float>.self)
+                    i += 16
+                }
+                for j in i..<range.upperBound { target[j] = y[j] > 0 ? gOut[j] : 0 }
             }
             return gated
         }

@@ -35,6 +35,9 @@ extension Tensor {
         argmax.withUnsafeMutableBufferPointer { argmax in
             let argmax = argmax.baseAddress
             ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
+                // Local copies, so the loops do not reload captured values after every store.
+                let (x, y, argmax) = (x, y, argmax)
+                let (rowStart, rowEnd, columnStart, columnEnd) = (rowStart, rowEnd, columnStart, columnEnd)
                 for plane in range {
                     let source = x + plane * h * w
                     for i in 0..<oh {

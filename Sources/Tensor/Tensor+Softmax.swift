@@ -12,8 +12,7 @@ extension Tensor {
         forEachLane(outer, size, inner) { base, stride in
             if stride == 1 {  // the last axis: contiguous loops that vectorise
                 let (row, target) = (x + base, y + base)
-                var peak = -Float.infinity
-                for s in 0..<size { peak = Swift.max(peak, row[s]) }
+                let peak = VectorSums.maximum(row, size)
                 for s in 0..<size { target[s] = FastMath.exp(row[s] - peak) }
                 let scale = 1 / VectorSums.sum(target, size)
                 for s in 0..<size { target[s] *= scale }
