@@ -35,7 +35,9 @@ enum VectorSums {
     static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD16<Float>(repeating: -.infinity), i = 0
         while i + 16 <= n {
-            acc = pointwiseMax(acc, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self))
+            // A compare and a select; the standard library's `pointwiseMax` goes lane by lane.
+            let lanes = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            acc.replace(with: lanes, where: lanes .> acc)
             i += 16
         }
         var peak = acc.max()
