@@ -36,7 +36,7 @@ public final class ResNetTrunk: Module, Layer {
 
     /// (B, 1, F, T) → (B, 8w).
     public func forward(_ x: Tensor) throws -> Tensor {
-        var h = try bn1(conv1(x)).relu().maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        var h = try bn1.withReLU(conv1(x)).maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
         for block in stages.joined() { h = try block(h) }
         return try h.adaptiveAvgPool2d((1, 1)).reshaped([x.shape[0], featureCount])
     }
@@ -68,7 +68,7 @@ public final class BasicBlock: Module, Layer {
     }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        var h = try bn2(conv2(bn1(conv1(x)).relu()))
+        var h = try bn2(conv2(bn1.withReLU(conv1(x))))
         if let cbam { h = try cbam(h) }
         return try (h + (downsample.map { try $0(x) } ?? x)).relu()
     }

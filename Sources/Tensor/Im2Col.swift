@@ -9,6 +9,9 @@ struct ConvGeometry {
     var positions: Int { outHeight * outWidth }
     /// Rows of the column matrix: one per (channel, kernel row, kernel column).
     var patchSize: Int { channels * kernelH * kernelW }
+    /// Whether the output rows are as wide as the input's (stride 1, padding (kw − 1) / 2): each
+    /// column-matrix row of a sample is then the plane shifted (see `unfoldShifted`).
+    var keepsWidth: Bool { strideH == 1 && strideW == 1 && outWidth == width }
 
     /// The output columns ox whose input column ox·stride − pad + kj lies inside the image.
     @inline(__always)
@@ -30,28 +33,67 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, samples: Range<Int>,
     ComputeThreads.parallelFor(g.patchSize, grain: grain) { rows in
         for r in rows {
             let (c, ki, kj) = (r / kk, (r % kk) / g.kernelW, r % g.kernelW)
-            let valid = g.validColumns(kj: kj)
             for n in samples {
                 let plane = x + (n * g.channels + c) * g.height * g.width
-                var target = col + r * columns + (n - samples.lowerBound) * p
-                for oy in 0..<g.outHeight {
-                    let iy = oy * g.strideH - g.padH + ki
-                    if iy < 0 || iy >= g.height || valid.isEmpty {
-                        target.update(repeating: 0, count: g.outWidth)
-                    } else {
-                        let source = plane + iy * g.width - g.padW + kj
-                        for ox in 0..<valid.lowerBound { target[ox] = 0 }
-                        if g.strideW == 1 {
-                            (target + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
-                        } else {
-                            for ox in valid { target[ox] = source[ox * g.strideW] }
-                        }
-                        for ox in valid.upperBound..<g.outWidth { target[ox] = 0 }
-                    }
-                    target += g.outWidth
+                let target = col + r * columns + (n - samples.lowerBound) * p
+                if g.keepsWidth {
+                    unfoldShifted(plane, g, ki: ki, kj: kj, into: target)
+                } else {
+                    unfoldGathered(plane, g, ki: ki, kj: kj, into: target)
                 }
             }
         }
+    }
+}
+
+/// One plane's (Ho, Wo) block of column-matrix row (·, ki, kj), for a stride-1 convolution that
+/// keeps the width (Wo = W): the block is the plane shifted by ki − padH rows and kj − padW
+/// columns, so one contiguous copy fills it; then the entries that fell into the left or right
+/// padding (the copy put the neighbouring row's values there) and the rows in the top or bottom
+/// padding are set to 0.
+@inline(__always)
+private func unfoldShifted(_ plane: UnsafePointer<Float>, _ g: ConvGeometry, ki: Int, kj: Int, into target: UnsafeMutablePointer<Float>) {
+    let (h, w, oh) = (g.height, g.width, g.outHeight)
+    let (dy, dx) = (ki - g.padH, kj - g.padW)
+    // Output rows whose input row lies inside the image (none when the padding exceeds it).
+    let top = Swift.min(Swift.max(0, -dy), oh)
+    let rowsInside = top..<Swift.max(top, Swift.min(oh, h - dy))
+    target.update(repeating: 0, count: rowsInside.lowerBound * w)
+    (target + rowsInside.upperBound * w).update(repeating: 0, count: (oh - rowsInside.upperBound) * w)
+    // Output index t reads input index t + shift; the copy stays inside the plane, the entries it
+    // leaves out at either end being padding columns.
+    let shift = dy * w + dx
+    let first = Swift.max(rowsInside.lowerBound * w, -shift), last = Swift.min(rowsInside.upperBound * w, h * w - shift)
+    if last > first { (target + first).update(from: plane + first + shift, count: last - first) }
+    let valid = g.validColumns(kj: kj)
+    let left = Swift.min(valid.lowerBound, w), right = Swift.max(Swift.min(valid.upperBound, w), left)
+    for oy in rowsInside {
+        let row = target + oy * w
+        for ox in 0..<left { row[ox] = 0 }
+        for ox in right..<w { row[ox] = 0 }
+    }
+}
+
+/// One plane's (Ho, Wo) block of column-matrix row (·, ki, kj), output row by output row.
+@inline(__always)
+private func unfoldGathered(_ plane: UnsafePointer<Float>, _ g: ConvGeometry, ki: Int, kj: Int, into block: UnsafeMutablePointer<Float>) {
+    let valid = g.validColumns(kj: kj)
+    var target = block
+    for oy in 0..<g.outHeight {
+        let iy = oy * g.strideH - g.padH + ki
+        if iy < 0 || iy >= g.height || valid.isEmpty {
+            target.update(repeating: 0, count: g.outWidth)
+        } else {
+            let source = plane + iy * g.width - g.padW + kj
+            for ox in 0..<valid.lowerBound { target[ox] = 0 }
+            if g.strideW == 1 {
+                (target + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+            } else {
+                for ox in valid { target[ox] = source[ox * g.strideW] }
+            }
+            for ox in valid.upperBound..<g.outWidth { target[ox] = 0 }
+        }
+        target += g.outWidth
     }
 }
 
@@ -73,7 +115,11 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, samples: Range<Int>,
                             guard iy >= 0, iy < g.height else { continue }
                             let target = plane + iy * g.width - g.padW + kj
                             let source = row + (n - samples.lowerBound) * p + oy * g.outWidth
-                            for ox in valid { target[ox * g.strideW] += source[ox] }
+                            if g.strideW == 1 {
+                                for ox in valid { target[ox] += source[ox] }  // vectorises
+                            } else {
+                                for ox in valid { target[ox * g.strideW] += source[ox] }
+                            }
                         }
                     }
                 }

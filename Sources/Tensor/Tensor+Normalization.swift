@@ -8,8 +8,10 @@ extension Tensor {
     /// axes (M elements per channel) and updates the running statistics in place:
     /// running = (1 − momentum)·running + momentum·batch, with the unbiased variance (· M/(M−1)).
     /// Eval: normalises with the running statistics. y = (x − μ)/√(σ² + eps) · weight + bias.
+    /// With `relu`, y = max(0, that) in the same pass, and backward passes the gradient only where
+    /// y > 0: batch norm followed by ReLU without the ReLU's own passes over memory.
     public static func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                                 training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+                                 training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
         guard x.rank >= 2 else { throw TensorError(op: "batch_norm", "input must be (N, C, …), got \(x.shape)") }
         let channels = x.shape[1]
         for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
@@ -53,15 +55,20 @@ extension Tensor {
                 let scale = invStd.base[c] * (gamma?[c] ?? 1)
                 let shift = (beta?[c] ?? 0) - mean.base[c] * scale
                 for n in 0..<batch {
-                    let offset = (n * channels + c) * inner
-                    for i in 0..<inner { y[offset + i] = px[offset + i] * scale + shift }
+                    let (source, target) = (px + (n * channels + c) * inner, y + (n * channels + c) * inner)
+                    if relu {
+                        for i in 0..<inner { target[i] = Swift.max(0, source[i] * scale + shift) }
+                    } else {
+                        for i in 0..<inner { target[i] = source[i] * scale + shift }
+                    }
                 }
             }
         }
         let inputs = [x] + [weight, bias].compactMap { $0 }
-        return result("batch_norm", shape: x.shape, storage: out, inputs: inputs) {
+        return result(relu ? "batch_norm_relu" : "batch_norm", shape: x.shape, storage: out, inputs: inputs) {
             { g in
-                batchNormBackward(dOut: g, x: px, mean: mean.base, invStd: invStd.base, weight: gamma, training: training,
+                batchNormBackward(dOut: g, x: px, reluOutput: relu ? UnsafePointer(out.base) : nil,
+                                  mean: mean.base, invStd: invStd.base, weight: gamma, training: training,
                                   batch: batch, channels: channels, inner: inner, dX: x.gradAccumulatorIfPresent,
                                   dWeight: weight?.requiresGrad == true ? weight!.gradAccumulator() : nil,
                                   dBias: bias?.requiresGrad == true ? bias!.gradAccumulator() : nil)
@@ -74,11 +81,31 @@ extension Tensor {
     /// per-channel mean and 1/√(σ² + eps) (C) and the weight (C; nil: 1). With M = N · inner values
     /// per channel and x̂ = (x − μ)·s: dweight = Σ g·x̂, dbias = Σ g; training (batch statistics)
     /// dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂)); eval (running statistics, constants) dx = g·w·s.
-    static func batchNormBackward(dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+    /// With `reluOutput` (the fused ReLU's output y), g is first zeroed where y ≤ 0.
+    static func batchNormBackward(dOut gOut: UnsafePointer<Float>, x px: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?,
+                                  mean: UnsafePointer<Float>,
                                   invStd: UnsafePointer<Float>, weight gamma: UnsafePointer<Float>?, training: Bool,
                                   batch: Int, channels: Int, inner: Int, dX gx: UnsafeMutablePointer<Float>?,
                                   dWeight gGamma: UnsafeMutablePointer<Float>?, dBias gBeta: UnsafeMutablePointer<Float>?) {
         let perChannel = batch * inner
+        // The fused ReLU's gradient mask applied once, into a buffer the rest reads as dOut.
+        let masked = reluOutput.map { y in
+            let gated = TensorStorage(count: batch * channels * inner)
+            let target = gated.base
+            ComputeThreads.parallelFor(gated.count, grain: ComputeThreads.elementwiseGrain) { range in
+                // 16 lanes at a time: a scalar `y > 0 ? g : 0` compiles to a branch per element.
+                var i = range.lowerBound
+                while i + 16 <= range.upperBound {
+                    let lanes = UnsafeRawPointer(gOut + i).loadUnaligned(as: SIMD16<Float>.self)
+                    let open = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self) .> 0
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: lanes.replacing(with: 0, where: .!open), as: SIMD16<Float>.self)
+                    i += 16
+                }
+                for j in i..<range.upperBound { target[j] = y[j] > 0 ? gOut[j] : 0 }
+            }
+            return gated
+        }
+        let g = masked.map { UnsafePointer($0.base) } ?? gOut
         ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
             for c in range {
                 let (mu, s) = (mean[c], invStd[c])
@@ -112,6 +139,7 @@ extension Tensor {
                 }
             }
         }
+        withExtendedLifetime(masked) {}
     }
 
     /// Layer norm over the last axis (D): y = (x − mean)/√(var + eps) · weight + bias per row,

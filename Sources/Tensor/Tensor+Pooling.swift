@@ -29,26 +29,38 @@ extension Tensor {
         let out = TensorStorage(count: planes * oh * ow)
         var argmax = average ? [] : [Int32](repeating: 0, count: planes * oh * ow)
         let (x, y) = (storage.base, out.base)
-        argmax.withUnsafeMutableBufferPointer { where_ in
-            let where_ = where_.baseAddress
+        // Window bounds as plain integers, so the loops below compile to tight code.
+        let (rowStart, rowEnd) = (windows.rows.map(\.lowerBound), windows.rows.map(\.upperBound))
+        let (columnStart, columnEnd) = (windows.columns.map(\.lowerBound), windows.columns.map(\.upperBound))
+        argmax.withUnsafeMutableBufferPointer { argmax in
+            let argmax = argmax.baseAddress
             ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
+                // Local copies, so the loops do not reload captured values after every store.
+                let (x, y, argmax) = (x, y, argmax)
+                let (rowStart, rowEnd, columnStart, columnEnd) = (rowStart, rowEnd, columnStart, columnEnd)
                 for plane in range {
                     let source = x + plane * h * w
-                    for (i, rows) in windows.rows.enumerated() {
-                        for (j, columns) in windows.columns.enumerated() {
-                            let o = (plane * oh + i) * ow + j
-                            if average {
-                                var total: Float = 0
-                                for r in rows { for c in columns { total += source[r * w + c] } }
-                                y[o] = total / (divisor ?? Float(rows.count * columns.count))
+                    for i in 0..<oh {
+                        let (r0, r1) = (rowStart[i], rowEnd[i])
+                        let o = (plane * oh + i) * ow
+                        for j in 0..<ow {
+                            let (c0, c1) = (columnStart[j], columnEnd[j])
+                            if !average {
+                                // Selects rather than branches: which element wins is unpredictable.
+                                var best = -Float.infinity, at = r0 * w + c0
+                                for r in r0..<r1 {
+                                    for c in c0..<c1 {
+                                        let value = source[r * w + c], wins = value > best
+                                        best = wins ? value : best
+                                        at = wins ? r * w + c : at
+                                    }
+                                }
+                                y[o + j] = best
+                                argmax![o + j] = Int32(at)
                             } else {
-                                var best = -Float.infinity, at = rows.lowerBound * w + columns.lowerBound
-                                for r in rows { for c in columns where source[r * w + c] > best {
-                                    best = source[r * w + c]
-                                    at = r * w + c
-                                } }
-                                y[o] = best
-                                where_![o] = Int32(at)
+                                var total: Float = 0
+                                for r in r0..<r1 { for c in c0..<c1 { total += source[r * w + c] } }
+                                y[o + j] = total / (divisor ?? Float((r1 - r0) * (c1 - c0)))
                             }
                         }
                     }

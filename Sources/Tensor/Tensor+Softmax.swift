@@ -10,15 +10,19 @@ extension Tensor {
         let out = TensorStorage(count: count)
         let (x, y) = (storage.base, out.base)
         forEachLane(outer, size, inner) { base, stride in
+            if stride == 1 {  // the last axis: contiguous loops that vectorise
+                let (row, target) = (x + base, y + base)
+                let peak = VectorSums.maximum(row, size)
+                for s in 0..<size { target[s] = FastMath.exp(row[s] - peak) }
+                let scale = 1 / VectorSums.sum(target, size)
+                for s in 0..<size { target[s] *= scale }
+                return
+            }
             var peak = -Float.infinity
             for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
             for s in 0..<size { y[base + s * stride] = FastMath.exp(x[base + s * stride] - peak) }
             var total: Float = 0
-            if stride == 1 {
-                total = VectorSums.sum(y + base, size)
-            } else {
-                for s in 0..<size { total += y[base + s * stride] }
-            }
+            for s in 0..<size { total += y[base + s * stride] }
             let scale = 1 / total
             for s in 0..<size { y[base + s * stride] *= scale }
         }
@@ -26,12 +30,14 @@ extension Tensor {
             { g in
                 let gx = self.gradAccumulator()
                 self.forEachLane(outer, size, inner) { base, stride in
-                    var dot: Float = 0
                     if stride == 1 {
-                        dot = VectorSums.dot(g + base, y + base, size)
-                    } else {
-                        for s in 0..<size { dot += g[base + s * stride] * y[base + s * stride] }
+                        let (gRow, yRow, target) = (g + base, y + base, gx + base)
+                        let dot = VectorSums.dot(gRow, yRow, size)
+                        for s in 0..<size { target[s] += yRow[s] * (gRow[s] - dot) }
+                        return
                     }
+                    var dot: Float = 0
+                    for s in 0..<size { dot += g[base + s * stride] * y[base + s * stride] }
                     for s in 0..<size {
                         let i = base + s * stride
                         gx[i] += y[i] * (g[i] - dot)

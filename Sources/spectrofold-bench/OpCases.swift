@@ -18,7 +18,7 @@ enum OpCases {
     /// Batch, channels in, height, width, channels out, kernel, stride, padding.
     typealias Conv = (name: String, n: Int, c: Int, h: Int, w: Int, o: Int, k: Int, s: Int, p: Int)
 
-    /// ResNet-18's convolutions (standard width 64) on 32 spectrograms of 128×100: the stem sees
+    /// ResNet-18's convolutions (standard width 64, then mini width 16) on 32 spectrograms of 128×100: the stem sees
     /// 128×100, layer1 32×25, layer2 16×13, layer3 8×7, layer4 4×4. Plus AST's patch embedding.
     static let convolutions: [Conv] = [
         ("conv2d_stem_7x7_s2", 32, 1, 128, 100, 64, 7, 2, 3),
@@ -33,6 +33,17 @@ enum OpCases {
         ("conv2d_layer4_3x3", 32, 512, 4, 4, 512, 3, 1, 1),
         ("conv2d_layer4_downsample_1x1_s2", 32, 256, 8, 7, 512, 1, 2, 0),
         ("conv2d_ast_patch_16x16_s10", 32, 1, 128, 100, 192, 16, 10, 0),
+        // The mini preset's (width 16) on the same input, where small channel counts leave
+        // sgemm far below its rate.
+        ("conv2d_mini_stem_7x7_s2", 32, 1, 128, 100, 16, 7, 2, 3),
+        ("conv2d_mini_layer1_3x3", 32, 16, 32, 25, 16, 3, 1, 1),
+        ("conv2d_mini_layer2_3x3_s2", 32, 16, 32, 25, 32, 3, 2, 1),
+        ("conv2d_mini_layer2_3x3", 32, 32, 16, 13, 32, 3, 1, 1),
+        ("conv2d_mini_layer2_downsample_1x1_s2", 32, 16, 32, 25, 32, 1, 2, 0),
+        ("conv2d_mini_layer3_3x3_s2", 32, 32, 16, 13, 64, 3, 2, 1),
+        ("conv2d_mini_layer3_3x3", 32, 64, 8, 7, 64, 3, 1, 1),
+        ("conv2d_mini_layer4_3x3_s2", 32, 64, 8, 7, 128, 3, 2, 1),
+        ("conv2d_mini_layer4_3x3", 32, 128, 4, 4, 128, 3, 1, 1),
     ]
 
     static func all() throws -> [OpCase] {
@@ -76,6 +87,14 @@ enum OpCases {
                             flops: 14 * featureCount, bytes: 4 * 9 * featureCount) {
             try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar, training: true)
         })
+        let miniFeature = [32, 16, 32, 25], miniCount = Double(32 * 16 * 32 * 25)
+        let miniMean = Tensor.zeros([16]), miniVar = Tensor.ones([16])
+        cases.append(OpCase(name: "batch_norm_train_mini", inputs: [input(miniFeature), input([16]), input([16])],
+                            flops: 14 * miniCount, bytes: 4 * 9 * miniCount) {
+            try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: miniMean, runningVar: miniVar, training: true)
+        })
+        cases.append(OpCase(name: "relu_mini_layer1", inputs: [input(miniFeature)],
+                            flops: 2 * miniCount, bytes: 4 * 5 * miniCount) { $0[0].relu() })
         let astTokens = Double(tokens * 192)
         cases.append(OpCase(name: "layer_norm_ast", inputs: [input([32, 110, 192]), input([192]), input([192])],
                             flops: 16 * astTokens, bytes: 4 * 6 * astTokens) {

@@ -4,23 +4,32 @@ import NN
 import Optim
 import Tensor
 
-/// `spectrofold-bench train`: samples per second of full training steps (forward, backward,
-/// gradient clipping, AdamW) of one model on random spectrograms, in training mode (dropout
-/// 0.1), after two warm-up steps.
+/// `spectrofold-bench train`: samples per second of one model on random spectrograms, for
+/// inference (evaluation mode, `GradMode` off: no graph, no gradient buffers) and for full
+/// training steps (forward, backward, gradient clipping, AdamW, in training mode with dropout
+/// 0.1), each the median of `steps` timed steps after two warm-up steps. Inference runs first, so
+/// the peak resident memory after it is inference's own and the final peak is training's.
 struct TrainBenchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "Benchmark training steps of one model.")
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Benchmark inference and training steps of one model.")
 
     @Option(help: "baseline_cnn, cnn_mlp, cnn_attention or ast.") var model: String
     @Option(help: "mini or standard.") var preset = "mini"
     @Option(help: "Batch size.") var batch = 32
     @Option(help: "Spectrogram frames.") var frames = 100
-    @Option(help: "Timed steps after two warm-up steps.") var steps = 10
+    @Option(help: "Timed steps after two warm-up steps, for each of inference and training.") var steps = 10
     @Option(help: "Threads for sgemm and the parallel loops.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Report: Encodable {
-        let model: String, preset: String, batch: Int
-        let samples_per_s: Double, step_ms: Double, peak_rss_mb: Double
+        let model: String, preset: String, batch: Int, frames: Int, threads: Int
+        /// OpenBLAS's kernel (`openblas_get_corename`) and a warning when it is below the CPU's.
+        let blas_core: String, blas_warning: String?
+        let samples_per_s: Double, step_ms: Double
+        let eval_samples_per_s: Double, eval_step_ms: Double
+        /// The process's CPU time per step (all threads), the load-robust figure on one thread.
+        let cpu_step_ms: Double, eval_cpu_step_ms: Double
+        /// Peak resident set size in MiB after the inference steps, and after training.
+        let eval_peak_rss_mb: Double, peak_rss_mb: Double
     }
 
     func run() throws {
@@ -32,22 +41,38 @@ struct TrainBenchmark: ParsableCommand {
         let x = Tensor.randn([batch, 1, 128, frames], generator: &rng)
         let metadata = model == "cnn_mlp" ? Tensor.randn([batch, metadataWidth], generator: &rng) : nil
         let labels = (0..<batch).map { $0 % classes }
+
+        network.setTraining(false)
+        let eval = try GradMode.withDisabled {
+            try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
+                _ = try network.logits(x, metadata: metadata)
+            }
+        }
+        let evalPeak = PeakMemory.residentMegabytes()
+
+        network.setTraining(true)
         let optimizer = try AdamW(parameters: network.namedParameters(), learningRate: 1e-3)
-        func step() throws {
+        let train = try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
             let loss = try Tensor.crossEntropy(network.logits(x, metadata: metadata), labels: labels)
             try loss.backward()
             clipGradientNorm(network.parameters, maxNorm: 5)
             optimizer.step()
             optimizer.zeroGrad()
         }
-        let ms = try Stopwatch.medianMilliseconds(warmUp: 2, minimumRuns: steps, minimumSeconds: 0, step)
-        let report = Report(model: model, preset: preset, batch: batch, samples_per_s: Double(batch) / (ms / 1000),
-                            step_ms: ms, peak_rss_mb: PeakMemory.residentMegabytes())
+        let report = Report(model: model, preset: preset, batch: batch, frames: frames, threads: threads,
+                            blas_core: BLASKernel.coreName, blas_warning: BLASKernel.warning,
+                            samples_per_s: Double(batch) / (train.wallMilliseconds / 1000), step_ms: train.wallMilliseconds,
+                            eval_samples_per_s: Double(batch) / (eval.wallMilliseconds / 1000), eval_step_ms: eval.wallMilliseconds,
+                            cpu_step_ms: train.cpuMilliseconds, eval_cpu_step_ms: eval.cpuMilliseconds,
+                            eval_peak_rss_mb: evalPeak, peak_rss_mb: PeakMemory.residentMegabytes())
         if json {
             print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
         } else {
-            print(String(format: "%@ %@ batch %d: %.1f samples/s, %.1f ms/step, peak RSS %.0f MB",
-                         model, preset, batch, report.samples_per_s, ms, report.peak_rss_mb))
+            print(String(format: "%@ %@ batch %d, %d frames, %d threads, BLAS %@: train %.1f samples/s (%.1f ms/step, CPU %.1f ms), "
+                         + "inference %.1f samples/s (%.1f ms/step, CPU %.1f ms), peak RSS %.0f MB (inference %.0f MB)",
+                         model, preset, batch, frames, threads, BLASKernel.summary, report.samples_per_s, train.wallMilliseconds,
+                         train.cpuMilliseconds, report.eval_samples_per_s, eval.wallMilliseconds, eval.cpuMilliseconds,
+                         report.peak_rss_mb, evalPeak))
         }
     }
 }

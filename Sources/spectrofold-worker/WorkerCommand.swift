@@ -24,11 +24,13 @@ struct WorkerCommand: ParsableCommand {
         ComputeThreads.set(threads > 0 ? threads : cores)
         var configuration = WorkerConfiguration(endpoint: connect, version: ServiceSupport.version, cacheDirectory: cache, name: name)
         configuration.cores = ComputeThreads.current
+        configuration.blas = BLASKernel.summary
         configuration.security = try ServiceSupport.clientSecurity(serverKeyFile: curveServerKey, secretKeyFile: curveSecret)
         let executor = TrainingJobExecutor(scratchDirectory: (cache as NSString).appendingPathComponent("scratch"))
         let worker = try Worker(configuration: configuration, executor: executor, log: ServiceSupport.log)
         worker.start()
-        ServiceSupport.log("worker \(configuration.name): \(ComputeThreads.current) threads, cache \(cache), coordinator \(connect)")
+        ServiceSupport.log("worker \(configuration.name): \(ComputeThreads.current) threads, BLAS kernel \(BLASKernel.coreName), cache \(cache), coordinator \(connect)")
+        if let warning = BLASKernel.warning { ServiceSupport.log("worker \(configuration.name): warning: \(warning); sgemm runs slower than it could") }
         let signal = ServiceSupport.waitForTermination()
         ServiceSupport.log("worker \(configuration.name): \(signal); saying BYE")
         worker.stop()

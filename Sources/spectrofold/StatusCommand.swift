@@ -45,6 +45,7 @@ enum StatusText {
             var line = "  \(w.id) (\(w.host), \(w.cores) cores, \(w.version)): \(w.state), last heard \(String(format: "%.1f", w.silentSeconds)) s ago"
             if let job = w.job { line += ", \(job) attempt \(w.attempt ?? 0)" + (w.epoch.map { ", epoch \($0 + 1)" } ?? "") }
             if let rate = w.samplesPerSecond { line += String(format: ", %.0f examples/s", rate) }
+            if let blas = w.blas { line += ", BLAS \(blas)" }
             lines.append(line)
         }
         for s in report.sweeps {

@@ -7,7 +7,7 @@ final class ProtocolCodecTests: XCTestCase {
 
     /// One message of every kind, each direction.
     static let workerMessages: [WorkerMessage] = [
-        .hello(WorkerHello(worker: "w1", host: "host-a", cores: 2, version: "0.1.0", datasets: [digest])),
+        .hello(WorkerHello(worker: "w1", host: "host-a", cores: 2, version: "0.1.0", datasets: [digest], blas: "Cooperlake")),
         .heartbeat(WorkerHeartbeat()),
         .heartbeat(WorkerHeartbeat(job: "s1/ast/fold-0", attempt: 2, epoch: 3)),
         .fetch(ChunkRequest(digest: digest, chunk: 7)),

@@ -96,6 +96,11 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([x, w1]) { try Tensor.conv2d($0[0], weight: $0[1], stride: (2, 2)) }
         let w7 = parameter([2, 3, 7, 7], seed: 28, scale: 0.2)
         try checkGradients([x, w7]) { try Tensor.conv2d($0[0], weight: $0[1], stride: (2, 2), padding: (3, 3)) }
+        let w5 = parameter([2, 3, 5, 5], seed: 60, scale: 0.2)
+        try checkGradients([x, w5]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 2)) }
+        // CBAM's 7×7 spatial convolution on a map smaller than its padding (layer4 of short clips).
+        let small = parameter([1, 2, 3, 2], seed: 62), w7same = parameter([2, 2, 7, 7], seed: 63, scale: 0.2)
+        try checkGradients([small, w7same]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (3, 3)) }
     }
 
     func testPooling() throws {
@@ -114,6 +119,29 @@ final class GradientCheckTests: XCTestCase {
         for training in [true, false] {
             try checkGradients([x, w, b]) {
                 try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar, training: training)
+            }
+        }
+    }
+
+    /// Batch norm fused with ReLU, on values whose outputs stay at least 0.1 from the ReLU's kink:
+    /// every channel of every sample holds its offset ± 0.3 … 0.8 (mean offset − 0.05), shuffled.
+    func testBatchNormFusedWithReLU() throws {
+        var rng = RandomGenerator(seed: 61)
+        var values: [Float] = []
+        for _ in 0..<4 {  // samples
+            for offset in [Float(1), -2, 0.5] {
+                var deviations: [Float] = [0.3, -0.4, 0.5, -0.6, 0.7, -0.8]
+                deviations.shuffle(using: &rng)
+                values += deviations.map { offset + $0 }
+            }
+        }
+        let x = try Tensor(values, shape: [4, 3, 3, 2]).requiringGrad()
+        let w = try Tensor([1.0, 0.7, 1.3], shape: [3]).requiringGrad(), b = try Tensor([0.05, -0.1, 0], shape: [3]).requiringGrad()
+        let runningMean = Tensor.zeros([3]), runningVar = Tensor.ones([3])
+        for training in [true, false] {
+            try checkGradients([x, w, b]) {
+                try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
+                                     training: training, relu: true)
             }
         }
     }

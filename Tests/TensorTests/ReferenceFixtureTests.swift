@@ -43,6 +43,10 @@ final class ReferenceFixtureTests: XCTestCase {
         try check("conv_rect", inputs: ["x", "weight", "bias"]) {
             try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (3, 2), padding: (0, 1))
         }
+        try check("conv_3x3_same", inputs: ["x", "weight", "bias"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1))
+        }
+        try check("conv_5x5_same", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 2)) }
     }
 
     func testBatchNormTrainAndEvalWithRunningStatistics() throws {
@@ -51,6 +55,18 @@ final class ReferenceFixtureTests: XCTestCase {
             try check(name, inputs: ["x", "weight", "bias"]) {
                 try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
                                      training: training, momentum: 0.1, eps: 1e-5)
+            }
+            assertClose(runningMean, try tensor("\(name).running_mean_after"), 1e-5, "\(name) running mean")
+            assertClose(runningVar, try tensor("\(name).running_var_after"), 1e-5, "\(name) running var")
+        }
+    }
+
+    func testBatchNormFusedWithReLU() throws {
+        for (name, training) in [("bn_relu_train", true), ("bn_relu_eval", false)] {
+            let runningMean = try tensor("\(name).running_mean_before"), runningVar = try tensor("\(name).running_var_before")
+            try check(name, inputs: ["x", "weight", "bias"]) {
+                try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
+                                     training: training, momentum: 0.1, eps: 1e-5, relu: true)
             }
             assertClose(runningMean, try tensor("\(name).running_mean_after"), 1e-5, "\(name) running mean")
             assertClose(runningVar, try tensor("\(name).running_var_after"), 1e-5, "\(name) running var")

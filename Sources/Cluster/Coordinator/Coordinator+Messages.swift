@@ -61,6 +61,7 @@ extension Coordinator {
             log("coordinator: ledger: \(error)")
             return
         }
+        blasKernels[hello.worker] = hello.blas
         if let change = liveness.heard(from: hello.worker, at: now, reason: "HELLO from \(hello.host) (\(hello.cores) cores, version \(hello.version))") {
             recordLiveness(change)
         }

@@ -7,7 +7,8 @@ extension Coordinator {
             StatusReport.Worker(id: worker.id, host: worker.host, cores: worker.cores, version: worker.version,
                                 state: (liveness.state(of: worker.id) ?? worker.state).rawValue,
                                 silentSeconds: now.timeIntervalSince(liveness.lastHeard(from: worker.id) ?? worker.lastBeat),
-                                job: worker.job, attempt: worker.attempt, epoch: worker.epoch, samplesPerSecond: rates[worker.id])
+                                job: worker.job, attempt: worker.attempt, epoch: worker.epoch, samplesPerSecond: rates[worker.id],
+                                blas: blasKernels[worker.id])
         }
         var sweeps: [StatusReport.Sweep] = []
         for sweep in try ledger.sweeps() where query.sweep == nil || query.sweep == sweep.id {

@@ -43,6 +43,8 @@ public final class Coordinator: @unchecked Sendable {
     var busyWith: [String: JobAttempt] = [:]
     /// Last reported training rate per worker, samples per second.
     var rates: [String: Double] = [:]
+    /// The BLAS kernel each worker announced in its HELLO.
+    var blasKernels: [String: String] = [:]
     /// Peers a send failed to reach (loop thread only): the failure is logged once, not at every
     /// heartbeat until the peer is declared dead, and again only after a send has reached it.
     var unreachable: Set<[UInt8]> = []

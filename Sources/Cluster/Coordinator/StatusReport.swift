@@ -24,6 +24,8 @@ public struct StatusReport: Codable, Equatable, Sendable {
         public var epoch: Int?
         /// Its training rate in its last epoch, examples per second.
         public var samplesPerSecond: Double?
+        /// The BLAS kernel it announced, with a warning when below its CPU's.
+        public var blas: String?
     }
 
     public struct Sweep: Codable, Equatable, Sendable {

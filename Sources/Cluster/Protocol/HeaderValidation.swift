@@ -77,6 +77,7 @@ extension WorkerHello {
         try HeaderRule.text(host, "host")
         try HeaderRule.atLeast(cores, 1, "cores")
         try HeaderRule.text(version, "version")
+        if let blas { try HeaderRule.text(blas, "blas") }
         for (index, digest) in datasets.enumerated() { try HeaderRule.digest(digest, "datasets.\(index)") }
     }
 }

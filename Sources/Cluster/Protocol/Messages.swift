@@ -55,8 +55,12 @@ public struct WorkerHello: Codable, Equatable, Sendable {
     public var version: String
     /// Digests of the datasets in the worker's cache.
     public var datasets: [String]
-    public init(worker: String, host: String, cores: Int, version: String, datasets: [String]) {
+    /// The BLAS kernel it trains with, and a warning when that is below what its CPU supports
+    /// (`BLASKernel.summary`); absent from older workers.
+    public var blas: String?
+    public init(worker: String, host: String, cores: Int, version: String, datasets: [String], blas: String? = nil) {
         self.worker = worker; self.host = host; self.cores = cores; self.version = version; self.datasets = datasets
+        self.blas = blas
     }
 }
 

@@ -149,7 +149,7 @@ public final class Worker: @unchecked Sendable {
         reconnectAt = nil
         lastHeard = Date()
         send(.hello(WorkerHello(worker: configuration.name, host: configuration.host, cores: configuration.cores,
-                                version: configuration.version, datasets: cache.cachedDigests())))
+                                version: configuration.version, datasets: cache.cachedDigests(), blas: configuration.blas)))
         heartbeat(now: Date())
         for (attempt, pending) in unacknowledged.sorted(by: { $0.key.job < $1.key.job }) {
             send(pending.message)

@@ -11,6 +11,9 @@ public struct WorkerConfiguration: Sendable {
     /// The compute threads it trains with (announced in HELLO; logged with each job, since
     /// results are bit-identical only for equal thread counts).
     public var cores = ProcessInfo.processInfo.activeProcessorCount
+    /// The BLAS kernel it trains with, with a warning when below the CPU's (`BLASKernel.summary`),
+    /// announced in HELLO.
+    public var blas: String?
     /// SpectroFold's version, announced in HELLO.
     public var version: String
     /// Where verified datasets are kept between jobs and runs.

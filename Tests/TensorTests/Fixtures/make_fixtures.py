@@ -88,6 +88,26 @@ q, k, v = leaf(2, 3, 10, 8), leaf(2, 3, 10, 8), leaf(2, 3, 10, 8)
 scores = torch.matmul(q, k.transpose(-1, -2)) / 8 ** 0.5
 store("attention", {"q": q, "k": k, "v": v}, torch.matmul(torch.softmax(scores, dim=-1), v))
 
+# stride-1 convolutions that keep the width (the engine's shifted-copy im2col), after the cases
+# above so that their random inputs stay as they were.
+for name, xs, ws, padding, bias in [
+    ("conv_3x3_same", (2, 3, 6, 5), (4, 3, 3, 3), (1, 1), True),
+    ("conv_5x5_same", (2, 2, 7, 9), (3, 2, 5, 5), (2, 2), False),
+]:
+    x, w = leaf(*xs), leaf(*ws, scale=0.3)
+    b = leaf(ws[0]) if bias else None
+    store(name, {"x": x, "weight": w} | ({"bias": b} if bias else {}), F.conv2d(x, w, b, padding=padding))
+
+# batch norm followed by ReLU (the engine fuses them), training and eval.
+for name, training in [("bn_relu_train", True), ("bn_relu_eval", False)]:
+    x, w, b = leaf(4, 3, 5, 6, scale=2.0), leaf(3), leaf(3)
+    running_mean, running_var = torch.randn(3) * 0.1, torch.rand(3) + 0.5
+    initial_mean, initial_var = running_mean.clone(), running_var.clone()
+    out = F.relu(F.batch_norm(x, running_mean, running_var, w, b, training=training, momentum=0.1, eps=1e-5))
+    store(name, {"x": x, "weight": w, "bias": b}, out, {
+        "running_mean_before": initial_mean, "running_var_before": initial_var,
+        "running_mean_after": running_mean, "running_var_after": running_var})
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
           os.path.join(here, "tensor_fixtures.safetensors"),
