@@ -11,7 +11,11 @@ let numericSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SpectroFold",
-    products: [],
+    // Libraries other packages build on: the fuzz targets in fuzz/ (a package of its own, so
+    // that only `scripts/fuzz` builds with the fuzzer and address sanitizers).
+    products: [
+        .library(name: "SpectroFoldInputs", targets: ["Audio", "Checkpoint", "Cluster", "Config", "Data", "SafeTensors"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
