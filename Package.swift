@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "Tensor", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SQLite", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
