@@ -11,7 +11,11 @@ let numericSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SpectroFold",
-    products: [],
+    // Libraries other packages build on: the fuzz targets in fuzz/ (a package of its own, so
+    // that only `scripts/fuzz` builds with the fuzzer and address sanitizers).
+    products: [
+        .library(name: "SpectroFoldInputs", targets: ["Audio", "Checkpoint", "Cluster", "Config", "Data", "SafeTensors"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,7 +88,7 @@ let package = Package(
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Config", "Data", "Tensor", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SweepRecording", "SQLite", "Tensor", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SweepRecording", "SQLite", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),

@@ -21,6 +21,9 @@ public enum AudioFile {
     /// File name extensions SpectroFold reads (lower case, without the dot).
     public static let supportedExtensions: Set<String> = ["wav", "flac", "ogg", "mp3"]
 
+    /// The most mono frames reserved ahead of decoding: 2^22 (87 s at 48 kHz, 16 MiB).
+    static let maxReservedFrames = 1 << 22
+
     /// Decodes `path` and averages its channels to mono.
     /// Throws `AudioError` naming the file when it is missing, empty, corrupt, has no samples or
     /// an extension outside `supportedExtensions`.
@@ -47,7 +50,9 @@ public enum AudioFile {
         let blockFrames = 1 << 15
         var interleaved = [Float](repeating: 0, count: blockFrames * channels)
         var mono: [Float] = []
-        mono.reserveCapacity(max(0, Int(info.frames)))
+        // The header's frame count is only a claim (FLAC's has 36 bits): reserve no more than
+        // `maxReservedFrames` on its word; appending grows past that as samples really arrive.
+        mono.reserveCapacity(min(max(0, Int(info.frames)), maxReservedFrames))
         let scale = 1 / Float(channels)
         while true {
             let read = Int(interleaved.withUnsafeMutableBufferPointer {

@@ -107,8 +107,10 @@ public struct SafeTensorsFile: Sendable {
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("entry '\(name)' has a negative dimension in \(shape)") }
             let (begin, end) = (offsets[0], offsets[1])
-            let expected = shape.reduce(1, *) * dtype.byteCount
-            guard begin >= 0, end >= begin, bufferStart + end <= bytes.count else {
+            guard let expected = byteCount(of: shape, dtype) else {
+                throw fail("entry '\(name)': the size of \(dtypeName) \(shape) overflows a 64-bit count")
+            }
+            guard begin >= 0, end >= begin, end <= bytes.count - bufferStart else {
                 throw fail("entry '\(name)' has data_offsets [\(begin), \(end)] outside the \(bytes.count - bufferStart)-byte buffer")
             }
             guard end - begin == expected else {
@@ -126,6 +128,18 @@ public struct SafeTensorsFile: Sendable {
         }
         file.names = ranges.map(\.name)
         return file
+    }
+
+    /// The bytes a tensor of `shape` and `dtype` takes, or nil when a running product
+    /// overflows an Int (`SafeTensor.count` multiplies the dimensions in the same order).
+    private static func byteCount(of shape: [Int], _ dtype: SafeTensorsDType) -> Int? {
+        var total = dtype.byteCount
+        for dimension in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            total = product
+        }
+        return total
     }
 
     // MARK: - Writing

@@ -180,6 +180,19 @@ final class ProtocolCodecTests: XCTestCase {
         }
     }
 
+    /// An ASSIGN may claim any file size up to Int.max: the worker's chunk count for it must not
+    /// overflow (it used to add chunkBytes - 1 to the size first).
+    func testAnyAssignedFileSizeHasAChunkCount() throws {
+        let assignment = Assignment(job: "j", attempt: 1, dataset: Self.digest, datasetBytes: 1, chunkCount: 1,
+                                    files: [StoredFile(digest: Self.digest, bytes: Int.max)], spec: Array("{}".utf8))
+        guard case .assign(let decoded) = try ProtocolCodec.decodeCoordinatorMessage(ProtocolCodec.encode(.assign(assignment))) else {
+            return XCTFail("not an ASSIGN")
+        }
+        XCTAssertEqual(DatasetDirectory.chunkCount(size: decoded.files[0].bytes, chunkBytes: 1 << 20), Int.max >> 20 + 1)
+        XCTAssertEqual(DatasetDirectory.chunkCount(size: 3 << 20, chunkBytes: 1 << 20), 3)
+        XCTAssertEqual(DatasetDirectory.chunkCount(size: 0, chunkBytes: 1 << 20), 0)
+    }
+
     /// Random frames, truncated and bit-flipped encodings of valid messages: every outcome is
     /// either a message or a `ProtocolError`, never a trap or another error. Seeded and bounded.
     func testSeededFuzzNeverTrapsAndOnlyThrowsProtocolErrors() {

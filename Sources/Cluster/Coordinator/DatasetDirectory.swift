@@ -31,8 +31,8 @@ public struct DatasetDirectory: Sendable {
         return digest
     }
 
-    /// The number of chunks of a `size`-byte dataset.
-    public static func chunkCount(size: Int, chunkBytes: Int) -> Int { (size + chunkBytes - 1) / chunkBytes }
+    /// The number of chunks of a `size`-byte dataset (no overflow for any size an ASSIGN may claim).
+    public static func chunkCount(size: Int, chunkBytes: Int) -> Int { size / chunkBytes + (size % chunkBytes == 0 ? 0 : 1) }
 
     /// Chunk `index` of dataset `digest`.
     func chunk(_ digest: String, index: Int, chunkBytes: Int) throws -> [UInt8] {

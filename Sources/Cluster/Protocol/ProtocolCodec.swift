@@ -139,6 +139,10 @@ struct Envelope {
         guard payloadCount == command.payloadNames.count else {
             throw ProtocolError(command: name, problem: .payloadFrameCount(expected: command.payloadNames.count, actual: payloadCount))
         }
+        // The payloads decoded are the kept frames: a message missing some cannot be decoded.
+        guard discardedFrames == 0 else {
+            throw ProtocolError(command: name, problem: .discardedFrames(kept: frames.count, discarded: discardedFrames))
+        }
         guard frames[2].count <= ProtocolCodec.maxHeaderBytes else {
             throw ProtocolError(command: name, problem: .oversizedFrame(index: 2, bytes: frames[2].count, limit: ProtocolCodec.maxHeaderBytes))
         }

@@ -12,6 +12,8 @@ public struct ProtocolError: Error, CustomStringConvertible, Equatable {
         case wrongDirection
         /// Frames after the version, command and header: `expected` payload frames, `actual` sent.
         case payloadFrameCount(expected: Int, actual: Int)
+        /// The receiver kept `kept` frames and discarded `discarded` more, so payloads are missing.
+        case discardedFrames(kept: Int, discarded: Int)
         /// Fewer than the three frames every message has (version, command, header).
         case missingFrames(actual: Int)
         /// Frame `index` (0 = version) is `bytes` long, over `limit`.
@@ -44,6 +46,8 @@ public struct ProtocolError: Error, CustomStringConvertible, Equatable {
         case .missingFrames(let actual): return "\(subject): \(actual) frames, at least 3 needed (version, command, header)"
         case .payloadFrameCount(let expected, let actual):
             return "\(subject): \(actual) payload frames, expected \(expected)"
+        case .discardedFrames(let kept, let discarded):
+            return "\(subject): \(discarded) frames discarded past the \(kept) kept, so its payloads are incomplete"
         case .oversizedFrame(let index, let bytes, let limit):
             return "\(subject): frame \(index) is \(bytes) bytes, over the limit of \(limit)"
         case .malformedHeader(let reason): return "\(subject): header is not a valid JSON object: \(reason)"
