@@ -246,7 +246,8 @@ final class DistributedSweepTests: ClusterProcessTestCase {
                 runs = client.search_runs([experiment.experiment_id], filter_string="attributes.run_name = 'baseline_cnn/refit'")
                 parents = client.search_runs([experiment.experiment_id], filter_string="tags.sweep_id = '\(sweep)'")
                 parent = [p for p in parents if "mlflow.parentRunId" not in p.data.tags]
-                for run in runs:
+                # The accepted attempt's run; an attempt lost to a silent worker under load may add a FAILED one.
+                for run in [r for r in runs if r.info.status == "FINISHED"]:
                     p = run.data.params
                     versions = client.search_model_versions("name = 'cluster-digits'")
                     print(run.info.status, run.data.tags.get("mlflow.parentRunId") == parent[0].info.run_id, p.get("epochs"),
