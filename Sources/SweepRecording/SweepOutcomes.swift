@@ -6,7 +6,7 @@ extension Ledger {
     /// The outcomes of `plan`'s jobs as the ledger holds them, in the plan's order: a done job's
     /// from its accepted result, any other as failed with its reason. A refit is not one of them.
     func outcomes(of plan: SweepPlan) throws -> [JobOutcome] {
-        try jobs(sweep: plan.id).filter { $0.fold >= 0 }.map { job in
+        try jobs(sweep: plan.id).filter { !$0.isRefit }.map { job in
             if job.state == .done, let result = try result(job: job.id) {
                 return try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
             }

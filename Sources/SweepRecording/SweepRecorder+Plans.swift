@@ -36,8 +36,8 @@ extension SweepRecorder {
         return [checkpoint.digest]
     }
 
-    public func epochs(ofJob id: String, sweep: String) -> Int? {
-        guard let plan = try? plan(sweep), let record = try? ledger.job(id), let planned = try? plannedJob(record, of: plan) else { return nil }
+    public func epochs(of job: JobRecord) -> Int? {
+        guard let plan = try? plan(job.sweep), let planned = try? plannedJob(job, of: plan) else { return nil }
         return planned.params["epochs"].flatMap { Int($0) }
     }
 
@@ -45,7 +45,7 @@ extension SweepRecorder {
     /// from the sweep's outcomes (the same as when it was queued: they do not change once the
     /// sweep's jobs have ended).
     func plannedJob(_ record: JobRecord, of plan: SweepPlan) throws -> SweepPlan.PlannedJob {
-        guard record.fold < 0 else {
+        guard record.isRefit else {
             guard let planned = plan.job(id: record.id) else { throw ClusterError("job \(record.id) is not in the plan of sweep \(record.sweep)") }
             return planned
         }

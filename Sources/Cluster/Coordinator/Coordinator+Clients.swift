@@ -54,7 +54,7 @@ extension Coordinator {
     /// request is a no-op (`created` false).
     private func refit(_ request: RefitRequest, now: Date) throws -> ClientReply {
         guard let book else { throw ClusterError("REFIT \(request.sweep): this coordinator takes no sweep plans") }
-        let open = try ledger.jobs(sweep: request.sweep).filter { $0.fold >= 0 && ($0.state == .queued || $0.state == .leased) }.count
+        let open = try ledger.jobs(sweep: request.sweep).filter { !$0.isRefit && ($0.state == .queued || $0.state == .leased) }.count
         guard open == 0 else { throw ClusterError("REFIT \(request.sweep): \(open) of the sweep's jobs have not ended yet") }
         let job = try book.refitJob(sweep: request.sweep, model: request.model)
         let created = try ledger.addJob(job, sweep: request.sweep, maxAttempts: configuration.maxAttempts, now: now)

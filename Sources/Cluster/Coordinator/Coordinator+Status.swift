@@ -29,7 +29,7 @@ extension Coordinator {
         var failures: [StatusReport.FailedJob] = []
         var failedAttempts = 0
         for job in try ledger.jobs(sweep: id) {
-            let epochs = book?.epochs(ofJob: job.id, sweep: id)
+            let epochs = book?.epochs(of: job)
             for attempt in try ledger.attempts(job: job.id) {
                 switch attempt.outcome {
                 case .running:

@@ -14,8 +14,8 @@ public protocol SweepBook: AnyObject, Sendable {
     /// Digests of the files besides its dataset that a job's worker fetches (its model's
     /// checkpoint), read from the job's spec.
     func files(ofJobSpec spec: String) -> [String]
-    /// The epochs job `id` of `sweep` trains, for the status report; nil when unknown.
-    func epochs(ofJob id: String, sweep: String) -> Int?
+    /// The epochs `job` trains, for the status report; nil when unknown.
+    func epochs(of job: JobRecord) -> Int?
     /// Everything the coordinator recorded, in order.
     func record(_ event: CoordinatorEvent)
     /// The folder of the sweep's files.

@@ -49,6 +49,8 @@ public struct JobRecord: Equatable, Sendable {
     public let maxAttempts: Int
     /// Why the job failed (its last attempt's reason), when it did.
     public let failure: String?
+    /// A model's refit on all the sweep's data (REFIT), kept with fold -1; not one of the comparison's jobs.
+    public var isRefit: Bool { fold < 0 }
     /// Its planned cost in `JobCost` units.
     public let cost: Double
 }
