@@ -2,13 +2,18 @@ import Data
 import NN
 import Tensor
 
-/// An exponential moving average of a model's weights (timm's ModelEmaV2): after every optimizer
-/// step, average ← decay · average + (1 − decay) · weights, over the parameters and the
-/// batch-norm running statistics alike; it starts as the model's weights when created.
+/// An exponential moving average of a model's weights: after optimizer step t (0, 1, …),
+/// average ← d · average + (1 − d) · weights with d = min(decay, (1 + t) / (10 + t)), over the
+/// parameters and the batch-norm running statistics alike; it starts as the model's weights when
+/// created. The warm-up of d (TensorFlow's `ExponentialMovingAverage(num_updates:)`) keeps the
+/// random initial weights from dominating the first epochs: without it, at decay 0.999 and 50
+/// steps an epoch, the average still holds 78 % of them after five epochs.
 final class ExponentialWeightAverage {
     let decay: Float
     /// Parameters then buffers, in `Module` order, each flattened.
     private var values: [[Float]]
+    /// Updates folded in so far.
+    private var steps = 0
 
     init(_ model: Module, decay: Double) {
         self.decay = Float(decay)
@@ -17,7 +22,8 @@ final class ExponentialWeightAverage {
 
     /// Folds the model's current weights into the average.
     func update(from model: Module) {
-        let keep = decay, take = 1 - decay
+        let keep = min(decay, Float(1 + steps) / Float(10 + steps)), take = 1 - keep
+        steps += 1
         for (index, tensor) in Self.tensors(model).enumerated() {
             tensor.withUnsafeBufferPointer { weights in
                 values[index].withUnsafeMutableBufferPointer { average in

@@ -23,14 +23,15 @@ final class WeightAveragingTests: XCTestCase {
     }
 
     func testTheMovingAverageIsWhatTheModelKeeps() throws {
-        let (settings, split, model) = try setUp("ema_decay: 0.9")
+        let (settings, split, model) = try setUp("ema_decay: 0.3")
         let weights = WeightRecorder(model)
         _ = try Trainer(model: model, settings: settings, classCount: 3)
             .fit(split.fitLoader(LoaderOptions(batchSize: 8, shuffle: true, dropLast: false, seed: 3)), selection: nil, observer: weights)
         XCTAssertEqual(weights.afterSteps.count, 3 * 3, "three epochs of three batches")
         var average = weights.start
-        for step in weights.afterSteps {
-            average = zip(average, step).map { zip($0, $1).map { 0.9 * $0 + 0.1 * $1 } }
+        for (t, step) in weights.afterSteps.enumerated() {
+            let decay = min(0.3, Float(1 + t) / Float(10 + t))  // 0.1, 0.18, 0.25, then 0.3 from step 3 on
+            average = zip(average, step).map { zip($0, $1).map { decay * $0 + (1 - decay) * $1 } }
         }
         XCTAssertNotEqual(WeightRecorder.values(model), weights.afterSteps.last!, "the kept weights are not the last step's")
         assertClose(WeightRecorder.values(model), average, "moving average")
