@@ -149,8 +149,9 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     /// With a pretrained start: the first N epochs train only the tensors that start fresh.
     public var freezeEpochs = 0
     /// Exponential moving average of the weights, updated after every optimizer step
-    /// (average ← decay · average + (1 − decay) · weights, batch-norm statistics too); the
-    /// average is what the selection part scores and what is kept. 0 turns it off.
+    /// (average ← d · average + (1 − d) · weights, batch-norm statistics too, with
+    /// d = min(decay, (1 + t) / (10 + t)) at step t); the average is what the selection part
+    /// scores and what is kept. 0 turns it off.
     public var emaDecay = 0.0
     /// Stochastic weight averaging: the uniform average of the weights at the end of the last N
     /// epochs is kept, its batch-norm statistics recomputed on the fit part. 0 turns it off.
