@@ -204,6 +204,9 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     public var randomCrop = true
     /// Roll each training window circularly by up to this many frames either way; 0: no shift.
     public var timeShiftFrames = 0
+    /// Stretch each training example's mel axis by a factor drawn uniformly in
+    /// [1 − freq_warp, 1 + freq_warp), as vocal tract length perturbation does; 0: no stretch.
+    public var freqWarp = 0.0
 }
 
 /// How a refit trains a model on every example of the sweep's data.

@@ -10,6 +10,9 @@ public struct LoaderOptions: Sendable, Equatable {
     /// Drop the last batch of an epoch when it is smaller than `batchSize`.
     public var dropLast: Bool
     public var seed: UInt64
+    /// The largest relative stretch of each training example's mel axis (`FrequencyWarp`, α
+    /// drawn uniformly in [1 − w, 1 + w) after normalisation, before masking); 0 for none.
+    public var frequencyWarp: Float
     /// Masking applied to each example after normalisation (mask value 0, the training mean); nil for none.
     public var specAugment: SpecAugment?
     /// Beta(α, α) mixup of each batch with a shuffled copy of itself; 0 for none.
@@ -21,15 +24,16 @@ public struct LoaderOptions: Sendable, Equatable {
     /// Batches assembled ahead of the consumer.
     public var prefetch: Int
 
-    public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, specAugment: SpecAugment? = nil,
+    public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, frequencyWarp: Float = 0, specAugment: SpecAugment? = nil,
                 mixupAlpha: Double = 0, mixupProbability: Double = 1, windows: ClipWindows = .training(randomCrop: true, shift: 0),
                 prefetch: Int = 2) {
-        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0 && (0...1).contains(mixupProbability),
-                     "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha), \(mixupProbability)")
+        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0 && (0...1).contains(mixupProbability) && (0..<1).contains(frequencyWarp),
+                     "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha), \(mixupProbability), \(frequencyWarp)")
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
+        self.frequencyWarp = frequencyWarp
         self.specAugment = specAugment
         self.mixupAlpha = mixupAlpha
         self.mixupProbability = mixupProbability
@@ -106,7 +110,7 @@ public final class BatchLoader: Sendable {
     }
 
     /// One batch of `windows` (row, first frame; training draws its own): copy the window,
-    /// normalise, augment, mix.
+    /// normalise, warp the mel axis, mask, mix.
     func assemble(_ windows: [(row: Int, start: Int)], generator: inout RandomGenerator) -> Batch {
         let stored = pack.featureSize, size = pack.windowSize, k = metadataWidth
         let bins = pack.parameters.numMelBins, frames = pack.parameters.frames, stride = pack.parameters.maxFrames
@@ -125,6 +129,10 @@ public final class BatchLoader: Sendable {
                     ClipWindows.copy(UnsafeBufferPointer(rebasing: source[(window.row * stored)..<((window.row + 1) * stored)]), stride: stride,
                                      length: length, bins: bins, start: start, shift: shift, into: example, frames: frames)
                     normalizer.apply(example)
+                    if options.frequencyWarp > 0 {
+                        let factor = FrequencyWarp.factor(maxWarp: options.frequencyWarp, uniform: generator.nextUniform())
+                        FrequencyWarp.apply(to: example, bins: bins, frames: frames, factor: factor)
+                    }
                     options.specAugment?.apply(to: example, bins: bins, frames: frames) { generator.nextUniform() }
                 }
             }

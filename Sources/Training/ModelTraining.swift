@@ -88,6 +88,7 @@ public struct ModelTraining {
             "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
             "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs),
             "random_crop": String(t.augment.randomCrop), "time_shift_frames": String(t.augment.timeShiftFrames),
+            "freq_warp": String(t.augment.freqWarp),
         ]
         if pretrained {
             params["head_lr_scale"] = String(t.headLrScale)
@@ -117,7 +118,7 @@ public struct ModelTraining {
         // drop_last never drops the only batch of a small fit part.
         let dropLast = t.dropLast && split.fitRows.count > t.batchSize
         let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: seed,
-                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
+                                                frequencyWarp: Float(t.augment.freqWarp), specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
                                                 mixupProbability: t.augment.mixupProb,
                                                 windows: .training(randomCrop: t.augment.randomCrop, shift: t.augment.timeShiftFrames)))
         let network = try ModelFactory.make(spec(model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: seed)

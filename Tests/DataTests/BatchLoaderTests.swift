@@ -75,6 +75,24 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertGreaterThan(changed, 0)
     }
 
+    /// Each training example's mel axis is stretched by its own factor: values stay within the
+    /// example's own range (interpolation never reads outside it), and the same seed gives the
+    /// same batch.
+    func testFrequencyWarpStretchesTrainingExamplesTheSameWayUnderTheSameSeed() {
+        let options = LoaderOptions(batchSize: 9, shuffle: false, dropLast: false, seed: 1, frequencyWarp: 0.3)
+        let plain = Array(loader(.evaluation(batchSize: 9)).epoch(0))[0].features
+        let warped = Array(loader(options).epoch(0))[0].features
+        XCTAssertEqual(Array(loader(options).epoch(0))[0].features, warped)
+        XCTAssertNotEqual(warped, plain)
+        for example in 0..<9 {
+            let range = (example * 20)..<((example + 1) * 20)
+            let (low, high) = (plain[range].min()!, plain[range].max()!)
+            XCTAssertTrue(warped[range].allSatisfy { $0 >= low - 1e-5 && $0 <= high + 1e-5 }, "example \(example)")
+            // Bin 0 never moves.
+            XCTAssertEqual(Array(warped[range].prefix(5)), Array(plain[range].prefix(5)), "example \(example)")
+        }
+    }
+
     func testMixupBlendsPartnersWithOneWeight() throws {
         let options = LoaderOptions(batchSize: 9, shuffle: false, dropLast: false, seed: 2, mixupAlpha: 0.4)
         let plain = Array(loader(.evaluation(batchSize: 9)).epoch(0))[0]
