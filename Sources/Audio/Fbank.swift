@@ -13,21 +13,26 @@ public struct FbankParameters: Sendable, Equatable, Codable {
     /// The most frames kept of a clip (≥ `frames`): longer clips are cropped to it, shorter ones
     /// padded with 0; a model sees `frames`-long windows of them.
     public var maxFrames: Int
+    /// Subtract from each mel bin its mean over the clip's own frames (cepstral mean
+    /// normalisation in the log-mel domain): what a microphone, a room or a voice adds to every
+    /// frame alike is taken out, and the padding then sits at the clip's mean level.
+    public var subtractClipMean: Bool
 
     /// `maxFrames` nil: the same as `frames` (every clip cropped or padded to the model's input).
     public init(sampleRate: Int = 16000, numMelBins: Int = 128, frameLengthMs: Double = 25,
-                frameShiftMs: Double = 10, frames: Int = 100, maxFrames: Int? = nil) {
+                frameShiftMs: Double = 10, frames: Int = 100, maxFrames: Int? = nil, subtractClipMean: Bool = false) {
         self.sampleRate = sampleRate
         self.numMelBins = numMelBins
         self.frameLengthMs = frameLengthMs
         self.frameShiftMs = frameShiftMs
         self.frames = frames
         self.maxFrames = max(maxFrames ?? frames, frames)
+        self.subtractClipMean = subtractClipMean
     }
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate = "sample_rate", numMelBins = "num_mel_bins", frameLengthMs = "frame_length_ms"
-        case frameShiftMs = "frame_shift_ms", frames, maxFrames = "max_frames"
+        case frameShiftMs = "frame_shift_ms", frames, maxFrames = "max_frames", subtractClipMean = "subtract_clip_mean"
         // The fixed Kaldi settings, written for readers of a feature pack; never read back.
         case windowType = "window_type", preemphasis, lowFrequency = "low_freq", logFloor = "log_floor", padValue = "pad_value"
     }
@@ -37,7 +42,8 @@ public struct FbankParameters: Sendable, Equatable, Codable {
         self.init(sampleRate: try c.decode(Int.self, forKey: .sampleRate), numMelBins: try c.decode(Int.self, forKey: .numMelBins),
                   frameLengthMs: try c.decode(Double.self, forKey: .frameLengthMs),
                   frameShiftMs: try c.decode(Double.self, forKey: .frameShiftMs), frames: try c.decode(Int.self, forKey: .frames),
-                  maxFrames: try c.decodeIfPresent(Int.self, forKey: .maxFrames))
+                  maxFrames: try c.decodeIfPresent(Int.self, forKey: .maxFrames),
+                  subtractClipMean: try c.decodeIfPresent(Bool.self, forKey: .subtractClipMean) ?? false)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -48,6 +54,7 @@ public struct FbankParameters: Sendable, Equatable, Codable {
         try c.encode(frameShiftMs, forKey: .frameShiftMs)
         try c.encode(frames, forKey: .frames)
         try c.encode(maxFrames, forKey: .maxFrames)
+        try c.encode(subtractClipMean, forKey: .subtractClipMean)
         try c.encode("hanning", forKey: .windowType)
         try c.encode(0.97, forKey: .preemphasis)
         try c.encode(Fbank.lowFrequency, forKey: .lowFrequency)

@@ -68,6 +68,9 @@ public struct FeaturesConfig: Codable, Equatable, Sendable {
     public var frames = 100
     /// The most frames kept of each clip (longer clips are cropped to it); 0: `frames`.
     public var maxFrames = 0
+    /// Subtract from each mel bin its mean over the clip (cepstral mean normalisation): takes out
+    /// what a microphone, a room or a voice adds to every frame alike.
+    public var subtractClipMean = false
 }
 
 /// How the data is split for cross-validation.

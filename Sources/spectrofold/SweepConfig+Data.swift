@@ -11,6 +11,7 @@ extension SweepConfig {
 
     var fbankParameters: FbankParameters {
         FbankParameters(sampleRate: features.sampleRate, numMelBins: features.numMelBins, frameLengthMs: features.frameLengthMs,
-                        frameShiftMs: features.frameShiftMs, frames: features.frames, maxFrames: features.maxFrames == 0 ? nil : features.maxFrames)
+                        frameShiftMs: features.frameShiftMs, frames: features.frames, maxFrames: features.maxFrames == 0 ? nil : features.maxFrames,
+                        subtractClipMean: features.subtractClipMean)
     }
 }
