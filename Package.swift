@@ -37,10 +37,12 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-enable-testing"], .when(configuration: .release))]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Config", dependencies: ["Yams"]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
+        // The one seeded generator: initialisation, folds, shuffling, augmentation, dropout.
+        .target(name: "Random"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random"], swiftSettings: numericSettings),
+        .target(name: "NN", dependencies: ["Random", "SafeTensors", "Tensor"], swiftSettings: numericSettings),
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
-        .target(name: "Data", dependencies: ["Audio", "Config", "SafeTensors", "Tensor"]),
+        .target(name: "Data", dependencies: ["Audio", "Config", "Random", "SafeTensors"]),
         .target(name: "TerminalProgress"),
         .target(name: "Tracking", dependencies: ["SQLite"]),
         // The network core: protocol, ledger, coordinator and worker loops; what a sweep is comes
@@ -54,12 +56,12 @@ let package = Package(
         .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
         // Real processes and fixtures shared by the tests and `spectrofold-bench soak`: an MLflow
         // server, free ports, child processes, a synthetic feature pack. No XCTest.
-        .target(name: "ProcessHarness", dependencies: ["Data", "Audio", "Tensor"]),
+        .target(name: "ProcessHarness", dependencies: ["Audio", "Data", "Random"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Audio", "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording", "Training",
-            "Pretrained", "Checkpoint",
+            "Audio", "Config", "Data", "NN", "Random", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
+            "Training", "Pretrained", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-coordinator", dependencies: [
@@ -69,30 +71,32 @@ let package = Package(
             "Cluster", "Config", "Data", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness",
+            "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "Random",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["ProcessHarness", "Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProcessHarness"], path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"],
+        .testTarget(name: "TensorTests", dependencies: ["Random", "SafeTensors", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Random", "SafeTensors", "Tensor", "TestSupport"],
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Config", "Data", "Tensor", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Audio", "Config", "Data", "Random", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SweepRecording", "SQLite", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "Random", "SQLite", "SweepRecording", "TestSupport", "Training"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint", "TestSupport"],
+        .testTarget(name: "OptimTests", dependencies: ["NN", "Optim", "Random", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint",
+                                                  "Random", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// Builds the four compared models by name and preset, and names their architecture versions.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NN
 import Optim
+import Random
 import Tensor
 
 /// `spectrofold-bench train`: samples per second of one model on random spectrograms, for

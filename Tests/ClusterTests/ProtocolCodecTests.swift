@@ -1,5 +1,5 @@
 import Cluster
-import Tensor
+import Random
 import XCTest
 
 final class ProtocolCodecTests: XCTestCase {

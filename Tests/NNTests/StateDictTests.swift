@@ -1,4 +1,5 @@
 import NN
+import Random
 import SafeTensors
 import Tensor
 import TestSupport

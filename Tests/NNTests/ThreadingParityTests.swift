@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Random
 import Tensor
 import XCTest
 
