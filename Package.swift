@@ -36,11 +36,13 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["SafeTensors"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"], .when(configuration: .release))]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
-        .target(name: "Config", dependencies: ["Yams"]),
+        // The four compared models' names, shared by NN (which builds them) and Config (which names them).
+        .target(name: "ModelNames"),
+        .target(name: "Config", dependencies: ["ModelNames", "Yams"]),
         // The one seeded generator: initialisation, folds, shuffling, augmentation, dropout.
         .target(name: "Random"),
         .target(name: "Tensor", dependencies: ["CBLAS", "Random"], swiftSettings: numericSettings),
-        .target(name: "NN", dependencies: ["Random", "SafeTensors", "Tensor"], swiftSettings: numericSettings),
+        .target(name: "NN", dependencies: ["ModelNames", "Random", "SafeTensors", "Tensor"], swiftSettings: numericSettings),
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
         .target(name: "Data", dependencies: ["Audio", "Config", "Random", "SafeTensors"]),
         .target(name: "TerminalProgress"),
@@ -52,15 +54,15 @@ let package = Package(
         // runs; the local sweep shares its Training → Tracking translations.
         .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "NN", "Optim", "Pretrained", "Tensor"]),
-        .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
+        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "ModelNames", "NN", "Optim", "Pretrained", "Tensor"]),
+        .target(name: "Pretrained", dependencies: ["Checkpoint", "ModelNames", "NN", "SafeTensors"]),
         // Real processes and fixtures shared by the tests and `spectrofold-bench soak`: an MLflow
         // server, free ports, child processes, a synthetic feature pack. No XCTest.
         .target(name: "ProcessHarness", dependencies: ["Audio", "Data", "Random"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Audio", "Config", "Data", "NN", "Random", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
+            "Audio", "Config", "Data", "ModelNames", "NN", "Random", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
             "Training", "Pretrained", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -68,10 +70,10 @@ let package = Package(
             "Cluster", "SweepRecording", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-worker", dependencies: [
-            "Cluster", "Config", "Data", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", "Config", "Data", "ModelNames", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "Random",
+            "Tensor", "NN", "ModelNames", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "Random",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
@@ -83,7 +85,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Random", "SafeTensors", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Random", "SafeTensors", "Tensor", "TestSupport"],
+        .testTarget(name: "NNTests", dependencies: ["ModelNames", "NN", "Random", "SafeTensors", "Tensor", "TestSupport"],
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
@@ -93,10 +95,10 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "Random", "SQLite", "SweepRecording", "TestSupport", "Training"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
-        .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "OptimTests", dependencies: ["NN", "Optim", "Random", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "PretrainedTests", dependencies: ["ModelNames", "Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "OptimTests", dependencies: ["ModelNames", "NN", "Optim", "Random", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint",
-                                                  "Random", "TestSupport"],
+                                                  "ModelNames", "Random", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

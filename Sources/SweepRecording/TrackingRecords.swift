@@ -36,7 +36,7 @@ extension ArtifactFile {
 extension SweepSummary {
     /// The parent run's summary of `results`: every finished fold's scores and the comparison table.
     public init(_ results: SweepResults, reportFiles: [String]) {
-        let folds = results.jobs.compactMap { job in FoldScores(job).map { FoldResult(model: job.model, fold: job.fold, scores: $0) } }
+        let folds = results.jobs.compactMap { job in FoldScores(job).map { FoldResult(model: job.model.rawValue, fold: job.fold, scores: $0) } }
         let intervals = results.models.keys.sorted().flatMap { model -> [(key: String, value: Double)] in
             guard let accuracy = results.models[model]?["accuracy"], let low = accuracy.ci95Low, let high = accuracy.ci95High else { return [] }
             return [("\(model)/accuracy_ci95_low", low), ("\(model)/accuracy_ci95_high", high)]

@@ -1,6 +1,7 @@
 import Audio
 import Data
 import Foundation
+import ModelNames
 import NN
 
 /// `spectrofold-model.json`, written beside the state dict of every job and refit: everything
@@ -25,10 +26,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public static let currentFormat = "spectrofold-model/1"
 
     public var format: String
-    /// A `ModelFactory.names` entry.
-    public var model: String
+    public var model: ModelName
     public var preset: String
-    /// `ModelFactory.versions[model]` when trained: a state dict loads only into the same version.
+    /// `model.version` when trained: a state dict loads only into the same version.
     public var modelVersion: String
     /// Class names in the order of the model's outputs.
     public var classes: [String]
@@ -161,7 +161,7 @@ public struct ModelCard: Codable, Equatable, Sendable {
     }
 
     /// Whether the model reads the metadata vector (only `cnn_mlp` does).
-    public var usesMetadata: Bool { model == "cnn_mlp" }
+    public var usesMetadata: Bool { model == .cnnMLP }
 
     /// What a pack scored by this model must hold: its classes, and its metadata columns when it reads them.
     public var schema: PackSchema { PackSchema(classes: classes, metadataColumns: usesMetadata ? metadata.columns : []) }

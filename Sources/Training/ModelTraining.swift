@@ -2,6 +2,7 @@ import Audio
 import Config
 import Data
 import Foundation
+import ModelNames
 import NN
 import Pretrained
 
@@ -14,15 +15,12 @@ public struct ModelTraining {
     public let sweepId: String
     public let config: SweepConfig
     public let pack: FeaturePack
-    /// Each model's pretrained start, by model name.
-    public let starts: [String: PretrainedStart]
+    /// Each model's pretrained start.
+    public let starts: [ModelName: PretrainedStart]
 
     /// `starts` holds the pretrained start of each model that has one (`PretrainedStart.starts(of:)`
     /// where the files are; a cluster worker's from the checkpoints it fetched).
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, starts: [String: PretrainedStart] = [:]) throws {
-        for model in config.models.run where !ModelFactory.names.contains(model) {
-            throw TrainingError.configuration("models.run", "unknown model '\(model)' (known: \(ModelFactory.names.joined(separator: ", ")))")
-        }
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, starts: [ModelName: PretrainedStart] = [:]) throws {
         self.sweepId = sweepId
         self.config = config
         self.pack = pack
@@ -37,14 +35,14 @@ public struct ModelTraining {
 
     /// The input statistics of `model`'s checkpoint when it is normalised with them
     /// (`models.<name>.init_statistics`), else nil (statistics fitted on the fit part).
-    func statistics(_ model: String) -> FeatureNormalizer? {
-        config.models.settings(for: model)!.initStatistics ? starts[model]?.statistics : nil
+    func statistics(_ model: ModelName) -> FeatureNormalizer? {
+        config.models.settings(for: model).initStatistics ? starts[model]?.statistics : nil
     }
 
     /// Starts each model with a checkpoint once: a checkpoint that does not fit its model is an
     /// error naming the model.
     func checkStarts() throws {
-        for (model, start) in starts.sorted(by: { $0.key < $1.key }) {
+        for (model, start) in starts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             do {
                 _ = try PretrainedImport.start(try ModelFactory.make(spec(model, metadataWidth: pack.metadataColumns.count, dropout: 0), seed: 0),
                                                modelName: model, from: start.checkpoint, layout: start.layout)
@@ -55,15 +53,15 @@ public struct ModelTraining {
     }
 
     /// What `model` is built as on this pack.
-    private func spec(_ model: String, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
-        ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset.rawValue, classes: pack.classes.count,
+    private func spec(_ model: ModelName, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
+        ModelFactory.Spec(name: model, preset: config.models.settings(for: model).preset.rawValue, classes: pack.classes.count,
                           melBins: pack.parameters.numMelBins, frames: pack.parameters.frames, metadataWidth: metadataWidth, dropout: dropout)
     }
 
     /// The hyperparameters `model` trains with under `t` (MLflow params of a child run).
-    func params(_ model: String, settings t: TrainerConfig) -> [String: String] {
+    func params(_ model: ModelName, settings t: TrainerConfig) -> [String: String] {
         var params: [String: String] = [
-            "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset.rawValue,
+            "model_version": model.version, "preset": config.models.settings(for: model).preset.rawValue,
             "seed": String(config.seed), "frames": String(pack.parameters.frames), "max_frames": String(pack.parameters.maxFrames),
             "evaluation_windows": "\(scoringWindows)", "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
         ]
@@ -108,7 +106,7 @@ public struct ModelTraining {
     /// with `settings` and `seed`, scores the held-out rows once with those weights (a job; a
     /// refit has none and its card gets `refitScores`, the comparison's), then writes the files
     /// into `directory`; `path` names the job in its sweep.
-    func fitAndWrite(_ model: String, split: JobSplit, settings t: TrainerConfig, seed: UInt64, path: String, directory: String,
+    func fitAndWrite(_ model: ModelName, split: JobSplit, settings t: TrainerConfig, seed: UInt64, path: String, directory: String,
                      observer: TrainerObserver?, isCancelled: @escaping () -> Bool,
                      refitScores: ModelCard.HeldOutScores? = nil) throws -> (TrainingOutcome, Evaluation?, JobArtifacts) {
         precondition(split.testRows.isEmpty == (refitScores != nil), "fitAndWrite: scores come from held-out rows or, for a refit, from the caller")
@@ -131,8 +129,8 @@ public struct ModelTraining {
         let test = try split.testRows.isEmpty ? nil : Evaluation(model: network, loader: split.testLoader(batchSize: t.batchSize, windows: scoringWindows),
                                                                  classCount: pack.classes.count, labelSmoothing: Float(t.labelSmoothing))
         let card = ModelCard(
-            format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model)!.preset.rawValue,
-            modelVersion: ModelFactory.versions[model]!, classes: pack.classes, features: pack.parameters, normalization: split.normalizer,
+            format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model).preset.rawValue,
+            modelVersion: model.version, classes: pack.classes, features: pack.parameters, normalization: split.normalizer,
             metadata: .init(columns: pack.metadataColumns, mean: split.scaler.mean, scale: split.scaler.scale),
             dataColumns: .init(ManifestColumns(path: config.data.pathColumn, label: config.data.labelColumn, group: config.data.groupColumn,
                                          fold: config.data.foldColumn, numericMetadata: config.data.numericMetadata,

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import ModelNames
 
 /// A job's three parts, in pack rows (`JobSplit`).
 public struct JobExamples: Codable, Equatable, Sendable {
@@ -21,7 +22,7 @@ public enum JobStatus: String, Codable, Sendable {
 
 /// One model × repeat × fold job's outcome, as written to results.json.
 public struct JobOutcome: Codable, Sendable {
-    public var model: String
+    public var model: ModelName
     /// 0-based; 0 in a sweep of one repeat.
     public var `repeat`: Int
     public var fold: Int
@@ -87,7 +88,7 @@ public struct SweepResults: Codable, Sendable {
     /// one list per repeat when the sweep has several.
     public var folds: RowFolds
 
-    public init(name: String, classes: [String], jobs: [JobOutcome], modelOrder: [String], folds: [[Int]]) {
+    public init(name: String, classes: [String], jobs: [JobOutcome], modelOrder: [ModelName], folds: [[Int]]) {
         self.name = name
         self.classes = classes
         self.jobs = jobs
@@ -97,7 +98,7 @@ public struct SweepResults: Codable, Sendable {
             let finished = jobs.filter { $0.model == model && $0.status == .finished }
             guard !finished.isEmpty else { continue }
             let ratio = Self.meanTestTrainRatio(finished)
-            models[model] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
+            models[model.rawValue] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
                 let values = finished.compactMap { $0.metrics[metric] }
                 return (metric, MeanStd(values, interval: metric == "accuracy" ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
             })
@@ -109,7 +110,7 @@ public struct SweepResults: Codable, Sendable {
                 let pairs = jobs.filter { $0.model == a && $0.status == .finished }.compactMap { job in
                     jobs.first { $0.model == b && $0.repeat == job.repeat && $0.fold == job.fold && $0.status == .finished }.map { (job, $0) }
                 }
-                if let comparison = PairedComparison(modelA: a, a: pairs.map { $0.0.metrics["accuracy"]! }, modelB: b,
+                if let comparison = PairedComparison(modelA: a.rawValue, a: pairs.map { $0.0.metrics["accuracy"]! }, modelB: b.rawValue,
                                                      b: pairs.map { $0.1.metrics["accuracy"]! }, metric: "accuracy",
                                                      testTrainRatio: Self.meanTestTrainRatio(pairs.map(\.0))) {
                     comparisons.append(comparison)
@@ -129,7 +130,7 @@ public struct SweepResults: Codable, Sendable {
         jobs.map(\.model).uniqued().compactMap { model in
             let matrices = jobs.filter { $0.model == model }.compactMap(\.confusionMatrix)
             guard let first = matrices.first else { return nil }
-            return (model, matrices.dropFirst().reduce(first) { sum, m in zip(sum, m).map { zip($0, $1).map(+) } })
+            return (model.rawValue, matrices.dropFirst().reduce(first) { sum, m in zip(sum, m).map { zip($0, $1).map(+) } })
         }
     }
 
@@ -137,7 +138,7 @@ public struct SweepResults: Codable, Sendable {
     public var csvTable: String {
         var lines = ["model,metric,mean,std,ci95_low,ci95_high,jobs"]
         for model in jobs.map(\.model).uniqued() {
-            guard let m = models[model] else { continue }
+            guard let m = models[model.rawValue] else { continue }
             let count = jobs.filter { $0.model == model && $0.status == .finished }.count
             for metric in Self.reportedMetrics {
                 let s = m[metric]!
@@ -197,7 +198,7 @@ public struct SweepResults: Codable, Sendable {
         var lines = ["| model | jobs | accuracy | accuracy 95 % CI | f1_weighted | precision_weighted | recall_weighted | val_loss |",
                      "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for model in jobs.map(\.model).uniqued() {
-            guard let m = models[model] else {
+            guard let m = models[model.rawValue] else {
                 lines.append("| \(model) | 0 | failed | | | | | |")
                 continue
             }

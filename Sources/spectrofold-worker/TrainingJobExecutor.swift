@@ -2,6 +2,7 @@ import Cluster
 import Config
 import Data
 import Foundation
+import ModelNames
 import Training
 
 /// The worker's `JobExecutor`: trains a job with the `JobRunner`, or a refit with `Refit` (the
@@ -48,7 +49,7 @@ final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
                 let reporter = EpochReporter(epochs: refit.settings.epochs, examples: runner.pack.count, report: run.reportEpoch)
                 (outcome, artifacts) = try refit.run(runner.training, directory: directory, observer: reporter, isCancelled: run.isCancelled)
             } else {
-                let epochs = runner.config.models.settings(for: spec.job.model)?.trainer.epochs ?? 0
+                let epochs = runner.config.models.settings(for: spec.job.model).trainer.epochs
                 let split = try runner.split(spec.job)
                 let reporter = EpochReporter(epochs: epochs, examples: split.fitRows.count, report: run.reportEpoch)
                 (outcome, artifacts) = try runner.train(spec.job, split: split, directory: directory, observer: reporter,
@@ -72,8 +73,8 @@ final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
 
     /// `model`'s start from the checkpoint `reference` names, fetched into `files`; a file that
     /// cannot start the model is a `TrainingError` naming the model's `init` key.
-    private func start(_ model: String, from reference: CheckpointReference, config: SweepConfig, files: [String: String]) throws -> PretrainedStart {
-        let format = config.models.settings(for: model)?.initFormat ?? "auto"
+    private func start(_ model: ModelName, from reference: CheckpointReference, config: SweepConfig, files: [String: String]) throws -> PretrainedStart {
+        let format = config.models.settings(for: model).initFormat
         let key = "\(reference.digest) \(model) \(format)"
         lock.lock()
         defer { lock.unlock() }

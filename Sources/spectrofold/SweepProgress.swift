@@ -18,7 +18,7 @@ final class SweepProgress: SweepObserver {
 
     func jobStarted(_ key: JobKey, path: String, params: [String: String]) -> TrainerObserver? {
         paths[key] = path
-        return JobProgress(title: path, epochs: config.models.settings(for: key.model)!.trainer.epochs)
+        return JobProgress(title: path, epochs: config.models.settings(for: key.model).trainer.epochs)
     }
 
     func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {

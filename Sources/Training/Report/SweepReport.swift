@@ -1,4 +1,5 @@
 import Foundation
+import ModelNames
 
 /// report.html: one page per sweep that reads without anything else (inline SVG and CSS, no
 /// scripts, nothing fetched): the comparison table and the paired tests, the accuracy dot plot,
@@ -76,14 +77,14 @@ public enum SweepReport {
                     + metrics.dropFirst().map { "<th>\($0 == "val_loss" ? "held-out loss" : $0)</th>" }.joined() + "</tr>"]
         for model in r.modelNames {
             let count = r.finishedJobs.filter { $0.model == model }.count
-            guard let m = r.models[model] else {
-                rows.append("<tr class=\"failed\"><td>\(e(model))</td><td class=\"num\">0</td><td colspan=\"\(metrics.count + 1)\">every job failed</td></tr>")
+            guard let m = r.models[model.rawValue] else {
+                rows.append("<tr class=\"failed\"><td>\(e(model.rawValue))</td><td class=\"num\">0</td><td colspan=\"\(metrics.count + 1)\">every job failed</td></tr>")
                 continue
             }
             let cells = metrics.map { m[$0].map { String(format: "%.4f ± %.4f", $0.mean, $0.std) } ?? "–" }
             let accuracy = m["accuracy"]
             let interval = accuracy?.ci95Low.flatMap { low in accuracy?.ci95High.map { String(format: "[%.4f, %.4f]", low, $0) } } ?? "–"
-            rows.append("<tr><td>\(e(model))</td><td class=\"num\">\(count)</td><td class=\"num\">\(cells[0])</td><td class=\"num\">\(interval)</td>"
+            rows.append("<tr><td>\(e(model.rawValue))</td><td class=\"num\">\(count)</td><td class=\"num\">\(cells[0])</td><td class=\"num\">\(interval)</td>"
                         + cells.dropFirst().map { "<td class=\"num\">\($0)</td>" }.joined() + "</tr>")
         }
         return section("comparison", "Comparison", "<p>Held-out scores over each model's finished jobs: mean ± sample std, and for accuracy "
@@ -138,7 +139,7 @@ public enum SweepReport {
                        "\(r.path(of: job)): loss and accuracy per epoch, the fit part solid, the selection part (when there is one) dashed; "
                        + "the vertical line marks the epoch whose weights were scored.")
             }
-            return "<h3>\(e(model))</h3>\n" + (figures.isEmpty ? "<p>No finished job.</p>" : figures.joined(separator: "\n"))
+            return "<h3>\(e(model.rawValue))</h3>\n" + (figures.isEmpty ? "<p>No finished job.</p>" : figures.joined(separator: "\n"))
         }
         return section("curves", "Training curves", groups.joined(separator: "\n"))
     }
