@@ -70,15 +70,9 @@ public struct JobRunner {
     /// The hyperparameters a job logs (MLflow params of its child run): the model's
     /// (`ModelTraining.params`) and the job's place in the folds.
     public func params(_ job: JobKey) -> [String: String] {
-        let assignment = folds[job.repeat]
-        return training.params(job.model, settings: config.models.settings(for: job.model).trainer).merging([
-            "fold": String(job.fold), "folds": String(assignment.k), "repeat": String(job.repeat), "repeats": String(folds.count),
-            "fold_strategy": assignment.strategy.rawValue,
-        ]) { $1 }
+        training.params(job.model, settings: config.models.settings(for: job.model).trainer)
+            .merging(RunParams.Fold.values(job, assignment: folds[job.repeat], repeats: folds.count)) { $1 }
     }
-
-    /// The params that place a job in the folds (a refit has none of them).
-    public static let foldParamKeys = ["fold", "folds", "repeat", "repeats", "fold_strategy"]
 
     /// Trains `job` and writes its files into `directory`. A job that cannot train (a part
     /// without examples, NaN loss, cancelled, ...) comes back `failed` with its error and no

@@ -75,23 +75,7 @@ public struct ModelTraining {
     /// The params that come from the trainer settings `t` alone (`pretrained`: the model starts
     /// from a checkpoint, which adds its fine-tuning settings).
     public static func trainerParams(_ t: TrainerConfig, pretrained: Bool) -> [String: String] {
-        var params: [String: String] = [
-            "learning_rate": String(t.lr), "optimizer": t.optimizer.rawValue, "batch_size": String(t.batchSize),
-            "dropout": String(t.dropout), "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
-            "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
-            "scheduler": t.scheduler.name.rawValue, "early_stopping_patience": String(t.earlyStopping.patience),
-            "selection": t.selection.rawValue, "selection_fraction": String(t.selectionFraction),
-            "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
-            "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
-            "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
-            "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs),
-            "random_crop": String(t.augment.randomCrop), "time_shift_frames": String(t.augment.timeShiftFrames),
-        ]
-        if pretrained {
-            params["head_lr_scale"] = String(t.headLrScale)
-            params["freeze_epochs"] = String(t.freezeEpochs)
-        }
-        return params
+        RunParams.values(RunParams.trainer + (pretrained ? RunParams.fineTuning : []), in: t)
     }
 
     /// The held-out scores results.json and the model card report.

@@ -102,7 +102,7 @@ public struct Refit {
     /// a coordinator, which has the plan but not the pack: the job's place in the folds dropped,
     /// the trainer's keys taken from the refit's settings.
     public func params(jobParams: [String: String]) -> [String: String] {
-        jobParams.filter { !JobRunner.foldParamKeys.contains($0.key) }
+        jobParams.filter { RunParams.Fold(rawValue: $0.key) == nil }
             .merging(ModelTraining.trainerParams(settings, pretrained: jobParams["init"] != nil)) { $1 }
             .merging(refitParams) { $1 }
     }
