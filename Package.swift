@@ -46,15 +46,19 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
         .target(name: "Data", dependencies: ["Audio", "Config", "Random", "SafeTensors"]),
         .target(name: "TerminalProgress"),
-        .target(name: "Tracking", dependencies: ["SQLite"]),
+        // What a training run records: its epochs, the held-out scores' names, and the one JSON
+        // convention (non-finite numbers as "inf", "-inf", "nan").
+        .target(name: "RunRecords"),
+        .target(name: "Tracking", dependencies: ["RunRecords", "SQLite"]),
         // The network core: protocol, ledger, coordinator and worker loops; what a sweep is comes
         // from SweepRecording (a `SweepBook`) and how a job trains from the worker executable.
-        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Data"]),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "Data", "RunRecords", "SQLite"]),
         // Sweeps above the network core: plans into ledger jobs, results into files and MLflow
         // runs; the local sweep shares its Training → Tracking translations.
-        .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "Training", "Tracking"]),
+        .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "RunRecords", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "ModelNames", "NN", "Optim", "Pretrained", "Tensor"]),
+        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "ModelNames", "NN", "Optim", "Pretrained", "RunRecords",
+                                                "Tensor"]),
         .target(name: "Pretrained", dependencies: ["Checkpoint", "ModelNames", "NN", "SafeTensors"]),
         // Real processes and fixtures shared by the tests and `spectrofold-bench soak`: an MLflow
         // server, free ports, child processes, a synthetic feature pack. No XCTest.
@@ -62,7 +66,7 @@ let package = Package(
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Audio", "Config", "Data", "ModelNames", "NN", "Random", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
+            "Audio", "Config", "Data", "ModelNames", "NN", "Random", "RunRecords", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
             "Training", "Pretrained", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -70,7 +74,7 @@ let package = Package(
             "Cluster", "SweepRecording", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-worker", dependencies: [
-            "Cluster", "Config", "Data", "ModelNames", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", "Config", "Data", "ModelNames", "RunRecords", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
             "Tensor", "NN", "ModelNames", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "Random",
@@ -91,14 +95,15 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Audio", "Config", "Data", "Random", "TestSupport"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "Random", "SQLite", "SweepRecording", "TestSupport", "Training"],
+        .testTarget(name: "TrackingTests", dependencies: ["RunRecords", "SafeTensors", "TestSupport", "Tracking"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "Random", "RunRecords", "SQLite", "SweepRecording", "TestSupport",
+                                                 "Training"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
         .testTarget(name: "PretrainedTests", dependencies: ["ModelNames", "Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimTests", dependencies: ["ModelNames", "NN", "Optim", "Random", "Tensor"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint",
-                                                  "ModelNames", "Random", "TestSupport"],
+                                                  "ModelNames", "Random", "RunRecords", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import RunRecords
 import Training
 
 extension Ledger {
@@ -8,7 +9,7 @@ extension Ledger {
     func outcomes(of plan: SweepPlan) throws -> [JobOutcome] {
         try jobs(sweep: plan.id).filter { !$0.isRefit }.map { job in
             if job.state == .done, let result = try result(job: job.id) {
-                return try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
+                return try JSONCoding.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
             }
             guard let planned = plan.job(id: job.id) else { throw ClusterError("job \(job.id) is not in the plan of sweep \(plan.id)") }
             return .failed(planned.job, error: job.failure ?? "failed", modelVersion: planned.params["model_version"] ?? "?",

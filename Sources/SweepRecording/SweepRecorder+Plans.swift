@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import RunRecords
 import Training
 
 /// The coordinator's plans, read for it (`SweepBook`): a SUBMIT's `SweepPlan` becomes the
@@ -9,7 +10,7 @@ extension SweepRecorder {
     public func sweep(submitted submission: Submission) throws -> SubmittedSweep {
         let plan: SweepPlan
         do {
-            plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(submission.plan))
+            plan = try JSONCoding.decode(SweepPlan.self, from: Data(submission.plan))
         } catch {
             throw ClusterError("SUBMIT \(submission.sweep): the plan is not a sweep plan: \(error)")
         }

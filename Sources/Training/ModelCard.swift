@@ -3,6 +3,7 @@ import Data
 import Foundation
 import ModelNames
 import NN
+import RunRecords
 
 /// `spectrofold-model.json`, written beside the state dict of every job and refit: everything
 /// needed to classify new audio with that model and to say where it came from. JSON with
@@ -167,22 +168,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var schema: PackSchema { PackSchema(classes: classes, metadataColumns: usesMetadata ? metadata.columns : []) }
 
     /// The card as the file holds it: pretty-printed JSON with sorted snake_case keys.
-    public func encoded() throws -> Data { try Self.encoder.encode(self) }
+    public func encoded() throws -> Data { try JSONCoding.encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]).encode(self) }
 
     public func write(to path: String) throws {
         try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }()
 }

@@ -5,6 +5,7 @@ import Foundation
 import ModelNames
 import NN
 import Pretrained
+import RunRecords
 
 /// What a fold job (`JobRunner`) and a refit (`Refit`) share: building a
 /// sweep's model for its pack (from a pretrained start when the configuration names one),
@@ -80,10 +81,7 @@ public struct ModelTraining {
 
     /// The held-out scores results.json and the model card report.
     static func scores(_ test: Evaluation) -> [String: Double] {
-        let m = test.metrics
-        return ["accuracy": m.accuracy, "f1_weighted": m.f1Weighted, "precision_weighted": m.precisionWeighted,
-                "recall_weighted": m.recallWeighted, "f1_macro": m.f1Macro, "precision_macro": m.precisionMacro,
-                "recall_macro": m.recallMacro, "val_loss": test.loss]
+        Dictionary(uniqueKeysWithValues: test.metrics.named.map { ($0.name.rawValue, $0.value) } + [(HeldOutScore.valLoss.rawValue, test.loss)])
     }
 
     /// Trains `model` on the split's fit part (its selection part, if any, choosing the weights)

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import ModelNames
+import RunRecords
 
 /// A job's three parts, in pack rows (`JobSplit`).
 public struct JobExamples: Codable, Equatable, Sendable {
@@ -77,8 +78,7 @@ public struct MeanStd: Codable, Equatable, Sendable {
 /// results.json: every job, each model's aggregates over its finished jobs, and the paired
 /// comparisons of the models (corrected repeated k-fold t-test, Holm-adjusted over all pairs).
 public struct SweepResults: Codable, Sendable {
-    public static let reportedMetrics = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted",
-                                         "f1_macro", "precision_macro", "recall_macro", "val_loss"]
+    public static let reportedMetrics = HeldOutScore.allCases.map(\.rawValue)
     public var name: String
     public var classes: [String]
     public var jobs: [JobOutcome]
@@ -100,7 +100,7 @@ public struct SweepResults: Codable, Sendable {
             let ratio = Self.meanTestTrainRatio(finished)
             models[model.rawValue] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
                 let values = finished.compactMap { $0.metrics[metric] }
-                return (metric, MeanStd(values, interval: metric == "accuracy" ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
+                return (metric, MeanStd(values, interval: metric == HeldOutScore.accuracy.rawValue ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
             })
         }
         self.models = models
@@ -110,8 +110,8 @@ public struct SweepResults: Codable, Sendable {
                 let pairs = jobs.filter { $0.model == a && $0.status == .finished }.compactMap { job in
                     jobs.first { $0.model == b && $0.repeat == job.repeat && $0.fold == job.fold && $0.status == .finished }.map { (job, $0) }
                 }
-                if let comparison = PairedComparison(modelA: a.rawValue, a: pairs.map { $0.0.metrics["accuracy"]! }, modelB: b.rawValue,
-                                                     b: pairs.map { $0.1.metrics["accuracy"]! }, metric: "accuracy",
+                if let comparison = PairedComparison(modelA: a.rawValue, a: pairs.map { $0.0.metrics[.accuracy]! }, modelB: b.rawValue,
+                                                     b: pairs.map { $0.1.metrics[.accuracy]! }, metric: HeldOutScore.accuracy.rawValue,
                                                      testTrainRatio: Self.meanTestTrainRatio(pairs.map(\.0))) {
                     comparisons.append(comparison)
                 }
@@ -152,20 +152,14 @@ public struct SweepResults: Codable, Sendable {
     /// sweep.json and the report (`writeReport`) into `directory`; returns the paths of sweep.json
     /// and the report's files.
     public func write(to directory: String, context: SweepContext) throws -> [String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json")))
+        try JSONCoding.encoder([.prettyPrinted, .sortedKeys], keys: .convertToSnakeCase).encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json")))
         return [try context.write(to: directory)] + (try writeReport(to: directory, context: context))
     }
 
     /// Reads the results.json of the sweep folder `directory`.
     public static func read(fromSweepFolder directory: String) throws -> SweepResults {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(SweepResults.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json"))))
+        try JSONCoding.decode(SweepResults.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json"))),
+                              keys: .convertFromSnakeCase)
     }
 
     /// Writes report.html (`SweepReport`), comparison.md and .csv, the accuracy dot plot
@@ -203,10 +197,8 @@ public struct SweepResults: Codable, Sendable {
                 continue
             }
             let count = jobs.filter { $0.model == model && $0.status == .finished }.count
-            let cells = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted", "val_loss"].map {
-                String(format: "%.4f ± %.4f", m[$0]!.mean, m[$0]!.std)
-            }
-            let accuracy = m["accuracy"]!
+            let cells = HeldOutScore.tracked.map { String(format: "%.4f ± %.4f", m[$0]!.mean, m[$0]!.std) }
+            let accuracy = m[.accuracy]!
             let interval = accuracy.ci95Low.flatMap { low in accuracy.ci95High.map { String(format: "[%.4f, %.4f]", low, $0) } } ?? "–"
             lines.append("| \(model) | \(count) | \(cells[0]) | \(interval) | " + cells.dropFirst().joined(separator: " | ") + " |")
         }

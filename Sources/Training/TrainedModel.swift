@@ -2,6 +2,7 @@ import Data
 import Foundation
 import ModelNames
 import NN
+import RunRecords
 
 /// A job or refit folder this code cannot use, naming the file and, when one is at fault, the
 /// field of `spectrofold-model.json`.
@@ -74,7 +75,7 @@ extension ModelCard {
         }
         let card: ModelCard
         do {
-            card = try decoder.decode(ModelCard.self, from: data)
+            card = try JSONCoding.decode(ModelCard.self, from: data)
         } catch let error as DecodingError {
             throw Self.describe(error, path: path)
         }

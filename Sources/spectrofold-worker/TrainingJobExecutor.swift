@@ -3,6 +3,7 @@ import Config
 import Data
 import Foundation
 import ModelNames
+import RunRecords
 import Training
 
 /// The worker's `JobExecutor`: trains a job with the `JobRunner`, or a refit with `Refit` (the
@@ -59,9 +60,7 @@ final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
             for name in JobReport.fileNames(artifacts, heldOut: spec.refit == nil) {
                 files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
             }
-            let encoder = JSONEncoder()
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let summary = try encoder.encode(JobReport(outcome: outcome, files: files))
+            let summary = try JSONCoding.encoder().encode(JobReport(outcome: outcome, files: files))
             let stateDict = try Data(contentsOf: URL(fileURLWithPath: artifacts.stateDict))
             return JobOutput(summary: [UInt8](summary), stateDict: [UInt8](stateDict))
         } catch let error as TrainingError where !error.isCancellation {
@@ -117,17 +116,6 @@ private final class EpochReporter: TrainerObserver {
     func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double) {}
 
     func epochFinished(_ r: EpochRecord) {
-        report(EpochReport(epoch: r.epoch, epochs: epochs, samplesPerSecond: r.seconds > 0 ? Double(examples) / r.seconds : 0,
-                           metrics: EpochReport.metrics(of: r)))
-    }
-}
-
-extension EpochReport {
-    /// An epoch's figures by the names MLflow logs them under.
-    static func metrics(of r: EpochRecord) -> [String: Double] {
-        let selection: [String: Double?] = ["val_loss": r.valLoss, "val_accuracy": r.valAccuracy, "val_f1_weighted": r.valF1Weighted,
-                                            "val_precision_weighted": r.valPrecisionWeighted, "val_recall_weighted": r.valRecallWeighted]
-        return selection.compactMapValues { $0 }.merging(["train_loss": r.trainLoss, "train_accuracy": r.trainAccuracy,
-                                                          "learning_rate": r.learningRate, "epoch_seconds": r.seconds]) { $1 }
+        report(EpochReport(epochs: epochs, samplesPerSecond: r.seconds > 0 ? Double(examples) / r.seconds : 0, record: r))
     }
 }

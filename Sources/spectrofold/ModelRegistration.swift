@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunRecords
 import Tracking
 import Training
 
@@ -21,7 +22,7 @@ enum ModelRegistration {
         let tags = [MLflowKeyValue("sweep_id", card.sweep.id), MLflowKeyValue("sweep_name", card.sweep.name), MLflowKeyValue("job", card.job),
                     MLflowKeyValue("model", card.model.rawValue), MLflowKeyValue("preset", card.preset), MLflowKeyValue("model_version", card.modelVersion),
                     MLflowKeyValue("scores_jobs", String(card.scores.jobs))] + scores
-        let accuracy = card.scores.mean["accuracy"].map { String(format: "%.4f", $0) } ?? "?"
+        let accuracy = card.scores.mean[.accuracy].map { String(format: "%.4f", $0) } ?? "?"
         let description = "\(card.job) of sweep \(card.sweep.id); \(card.scores.scope) accuracy \(accuracy) over \(card.scores.jobs) job(s)"
         return try client.createModelVersion(name: name, source: artifactURI + "/model", runId: runId, tags: tags, description: description)
     }

@@ -1,3 +1,4 @@
+import RunRecords
 import SweepRecording
 import Config
 import Data

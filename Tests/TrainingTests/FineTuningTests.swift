@@ -5,6 +5,7 @@ import Foundation
 import ModelNames
 import NN
 import Pretrained
+import RunRecords
 import TestSupport
 import Training
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import ModelNames
+import RunRecords
 import TestSupport
 import Training
 import XCTest

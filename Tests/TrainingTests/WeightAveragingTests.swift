@@ -2,6 +2,7 @@ import Config
 import Data
 import Foundation
 import NN
+import RunRecords
 import Tensor
 import TestSupport
 import Training

@@ -1,5 +1,6 @@
 import Foundation
 import ModelNames
+import RunRecords
 
 /// The sweep-level charts drawn from results.json, shared by report.html and the files beside it.
 extension SweepResults {
@@ -14,11 +15,11 @@ extension SweepResults {
     /// Every model's held-out accuracy over its finished jobs: each job a dot, the mean with its
     /// corrected 95 % interval (mean ± std when some model has none, e.g. with a single job).
     var accuracyDotPlot: String {
-        let models = modelNames.filter { self.models[$0.rawValue]?["accuracy"] != nil }
-        let summaries = models.map { self.models[$0.rawValue]!["accuracy"]! }
+        let models = modelNames.filter { self.models[$0.rawValue]?[.accuracy] != nil }
+        let summaries = models.map { self.models[$0.rawValue]![.accuracy]! }
         let corrected = summaries.allSatisfy { $0.ci95Low != nil && $0.ci95High != nil }
         let rows = zip(models, summaries).map { model, s in
-            ScoreDotPlot.Row(model: model.rawValue, scores: finishedJobs.filter { $0.model == model }.compactMap { $0.metrics["accuracy"] }, mean: s.mean,
+            ScoreDotPlot.Row(model: model.rawValue, scores: finishedJobs.filter { $0.model == model }.compactMap { $0.metrics[.accuracy] }, mean: s.mean,
                              low: corrected ? s.ci95Low! : s.mean - s.std, high: corrected ? s.ci95High! : s.mean + s.std)
         }
         return ScoreDotPlot.svg(rows, scoreName: "held-out accuracy", intervalName: corrected ? "corrected 95 % interval" : "mean ± 1 std",
