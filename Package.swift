@@ -93,7 +93,7 @@ let package = Package(
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
+        .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Audio", "Data", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Audio", "Config", "Data", "Random", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["RunRecords", "SafeTensors", "TestSupport", "Tracking"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "Random", "RunRecords", "SQLite", "SweepRecording", "TestSupport",
