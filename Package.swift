@@ -36,63 +36,74 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["SafeTensors"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"], .when(configuration: .release))]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
-        .target(name: "Config", dependencies: ["Yams"]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "NN", dependencies: ["Tensor", "SafeTensors"], swiftSettings: numericSettings),
+        // The four compared models' names, shared by NN (which builds them) and Config (which names them).
+        .target(name: "ModelNames"),
+        .target(name: "Config", dependencies: ["ModelNames", "Yams"]),
+        // The one seeded generator: initialisation, folds, shuffling, augmentation, dropout.
+        .target(name: "Random"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random"], swiftSettings: numericSettings),
+        .target(name: "NN", dependencies: ["ModelNames", "Random", "SafeTensors", "Tensor"], swiftSettings: numericSettings),
         .target(name: "Audio", dependencies: ["CSndFile", "CSoxr", "CFFTW"], swiftSettings: numericSettings),
-        .target(name: "Data", dependencies: ["Audio", "Config", "SafeTensors", "Tensor"]),
+        .target(name: "Data", dependencies: ["Audio", "Config", "Random", "SafeTensors"]),
         .target(name: "TerminalProgress"),
-        .target(name: "Tracking", dependencies: ["SQLite"]),
+        // What a training run records: its epochs, the held-out scores' names, and the one JSON
+        // convention (non-finite numbers as "inf", "-inf", "nan").
+        .target(name: "RunRecords"),
+        .target(name: "Tracking", dependencies: ["RunRecords", "SQLite"]),
         // The network core: protocol, ledger, coordinator and worker loops; what a sweep is comes
         // from SweepRecording (a `SweepBook`) and how a job trains from the worker executable.
-        .target(name: "Cluster", dependencies: ["CZeroMQ", "SQLite", "Data"]),
+        .target(name: "Cluster", dependencies: ["CZeroMQ", "Data", "RunRecords", "SQLite"]),
         // Sweeps above the network core: plans into ledger jobs, results into files and MLflow
         // runs; the local sweep shares its Training → Tracking translations.
-        .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "Training", "Tracking"]),
+        .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "RunRecords", "Training", "Tracking"]),
         .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "NN", "Optim", "Pretrained", "Tensor"]),
-        .target(name: "Pretrained", dependencies: ["Checkpoint", "NN", "SafeTensors"]),
+        .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "ModelNames", "NN", "Optim", "Pretrained", "RunRecords",
+                                                "Tensor"]),
+        .target(name: "Pretrained", dependencies: ["Checkpoint", "ModelNames", "NN", "SafeTensors"]),
         // Real processes and fixtures shared by the tests and `spectrofold-bench soak`: an MLflow
         // server, free ports, child processes, a synthetic feature pack. No XCTest.
-        .target(name: "ProcessHarness", dependencies: ["Data", "Audio", "Tensor"]),
+        .target(name: "ProcessHarness", dependencies: ["Audio", "Data", "Random"]),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
-            "Audio", "Config", "Data", "NN", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording", "Training",
-            "Pretrained", "Checkpoint",
+            "Audio", "Config", "Data", "ModelNames", "NN", "Random", "RunRecords", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
+            "Training", "Pretrained", "Checkpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-coordinator", dependencies: [
             "Cluster", "SweepRecording", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-worker", dependencies: [
-            "Cluster", "Config", "Data", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", "Config", "Data", "ModelNames", "RunRecords", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness",
+            "Tensor", "NN", "ModelNames", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "Random",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["ProcessHarness", "Data", "Audio", "Tensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProcessHarness"], path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "SafeTensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "SafeTensors", "TestSupport"],
+        .testTarget(name: "TensorTests", dependencies: ["Random", "SafeTensors", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["ModelNames", "NN", "Random", "SafeTensors", "Tensor", "TestSupport"],
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Data", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Config", "Data", "Tensor", "TestSupport"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "SafeTensors", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "SweepRecording", "SQLite", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpectroFoldCLITests", dependencies: ["spectrofold", "Audio", "Data", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Audio", "Config", "Data", "Random", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["RunRecords", "SafeTensors", "TestSupport", "Tracking"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Data", "Random", "RunRecords", "SQLite", "SweepRecording", "TestSupport",
+                                                 "Training"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ClusterProcessTests", dependencies: ["Cluster", "SQLite", "TestSupport"]),
-        .testTarget(name: "PretrainedTests", dependencies: ["Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "Tensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint", "TestSupport"],
+        .testTarget(name: "PretrainedTests", dependencies: ["ModelNames", "Pretrained", "Checkpoint", "NN", "Tensor", "SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "OptimTests", dependencies: ["ModelNames", "NN", "Optim", "Random", "Tensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Config", "Data", "Audio", "Tensor", "NN", "Optim", "Pretrained", "Checkpoint",
+                                                  "ModelNames", "Random", "RunRecords", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

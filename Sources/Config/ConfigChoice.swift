@@ -1,3 +1,5 @@
+import ModelNames
+
 /// A setting whose value is one of a fixed set of names (an optimizer, a fold strategy, ...).
 /// YAML and JSON hold the name; the loader refuses any other as it reads it, naming the file,
 /// line and key and suggesting the nearest name.
@@ -11,6 +13,26 @@ extension ConfigChoice {
 
     /// Every name, in declaration order.
     static var names: [String] { allCases.map(\.rawValue) }
+}
+
+/// A list of one `ConfigChoice`'s values (`models.run`): read as a list of names, each checked
+/// as it is read.
+protocol ConfigChoiceList {
+    var names: [String] { get }
+    /// Every name a value may have.
+    static var allowed: [String] { get }
+    static var kind: String { get }
+}
+
+extension Array: ConfigChoiceList where Element: ConfigChoice {
+    var names: [String] { map(\.rawValue) }
+    static var allowed: [String] { Element.names }
+    static var kind: String { Element.kind }
+}
+
+/// `models.run` and the `models.<name>` sections.
+extension ModelName: ConfigChoice {
+    public static var kind: String { "model" }
 }
 
 /// `trainer.optimizer`.

@@ -1,4 +1,5 @@
 import Foundation
+import ModelNames
 
 /// Resolves a sweep configuration: defaults in code, then a YAML file, then `--set key=value`
 /// overrides, each checked against the schema (`SweepConfig`) as it is applied. Per-model
@@ -40,11 +41,11 @@ public enum ConfigLoader {
 
         var resolver = Resolver()
         // 1. Everything but per-model trainer overrides, in order.
-        var modelTrainerLayers: [(model: String, node: UserNode, source: String)] = []
+        var modelTrainerLayers: [(model: ModelName, node: UserNode, source: String)] = []
         for layer in layers {
             var rest = layer.node
-            for model in ModelsConfig.known {
-                let split = rest.removing(["models", model, "trainer"])
+            for model in ModelName.allCases {
+                let split = rest.removing(["models", model.rawValue, "trainer"])
                 rest = split.rest
                 if let removed = split.removed { modelTrainerLayers.append((model, removed, layer.source)) }
             }
@@ -52,8 +53,8 @@ public enum ConfigLoader {
         }
         // 2. Each model starts from the resolved global trainer, then its own overrides.
         let globalTrainer = resolver.tree["trainer"]!
-        for model in ModelsConfig.known {
-            resolver.tree["models"]![model]!["trainer"] = globalTrainer
+        for model in ModelName.allCases {
+            resolver.tree["models"]![model.rawValue]!["trainer"] = globalTrainer
         }
         for layer in modelTrainerLayers {
             try resolver.apply(UserNode.nested(key: "models.\(layer.model).trainer", value: layer.node), source: layer.source)
@@ -97,6 +98,20 @@ private struct Resolver {
             guard case .scalar(let text, _) = user else { throw fail("expected \(node.typeName), found a \(user.kindName)") }
             return text
         }
+        /// A YAML list, or one comma-separated value (`--set models.run=ast,cnn_mlp`), with each item's line.
+        func listItems() throws -> [(text: String, line: Int?)] {
+            switch user {
+            case .list(let items, _):
+                return try items.map {
+                    guard case .scalar(let text, _) = $0 else { throw fail("expected a list of strings", line: $0.line) }
+                    return (text, $0.line ?? user.line)
+                }
+            case .scalar(let text, let line):
+                return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { ($0, line) }
+            case .map:
+                throw fail("expected a list of strings, found a section")
+            }
+        }
         switch node {
         case .section(let children):
             guard case .map(let pairs, _) = user else { throw fail("expected a section of keys, found a \(user.kindName)") }
@@ -136,18 +151,13 @@ private struct Resolver {
             let text = try scalarText()
             guard names.contains(text) else { throw fail(unknownNameMessage(kind, text, known: names)) }
             node = .choice(text, among: names, kind: kind)
+        case .choices(_, let names, let kind):
+            node = .choices(try listItems().map { text, line in
+                guard names.contains(text) else { throw fail(unknownNameMessage(kind, text, known: names), line: line) }
+                return text
+            }, among: names, kind: kind)
         case .strings:
-            switch user {
-            case .list(let items, _):
-                node = .strings(try items.map {
-                    guard case .scalar(let text, _) = $0 else { throw fail("expected a list of strings", line: $0.line) }
-                    return text
-                })
-            case .scalar(let text, _):
-                node = .strings(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-            case .map:
-                throw fail("expected a list of strings, found a section")
-            }
+            node = .strings(try listItems().map(\.text))
         }
         origins[key] = (source, user.line)
     }

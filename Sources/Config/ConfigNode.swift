@@ -8,6 +8,8 @@ indirect enum ConfigNode: Equatable {
     case strings([String])
     /// One of `among`, the names of a `ConfigChoice` whose values are called `kind` in errors.
     case choice(String, among: [String], kind: String)
+    /// A list of names, each one of `among` (a `ConfigChoiceList`).
+    case choices([String], among: [String], kind: String)
     /// Keys in declaration order.
     case section([(key: String, value: ConfigNode)])
 
@@ -19,6 +21,7 @@ indirect enum ConfigNode: Equatable {
         case let (.string(a), .string(b)): return a == b
         case let (.strings(a), .strings(b)): return a == b
         case let (.choice(a, x, _), .choice(b, y, _)): return a == b && x == y
+        case let (.choices(a, x, _), .choices(b, y, _)): return a == b && x == y
         case let (.section(a), .section(b)): return a.map(\.key) == b.map(\.key) && a.map(\.value) == b.map(\.value)
         default: return false
         }
@@ -33,6 +36,7 @@ indirect enum ConfigNode: Equatable {
         case let v as String: self = .string(v)
         case let v as [String]: self = .strings(v)
         case let v as any ConfigChoice: self = Self.choice(v)
+        case let v as any ConfigChoiceList: self = .choices(v.names, among: type(of: v).allowed, kind: type(of: v).kind)
         default:
             let children = Mirror(reflecting: value).children.compactMap { child -> (String, ConfigNode)? in
                 guard let label = child.label else { return nil }
@@ -55,6 +59,7 @@ indirect enum ConfigNode: Equatable {
         case .string: return "a string"
         case .strings: return "a list of strings"
         case .choice(_, let names, _): return "one of " + names.joined(separator: ", ")
+        case .choices(_, let names, _): return "a list of " + names.joined(separator: ", ")
         case .section: return "a section of keys"
         }
     }
@@ -82,6 +87,7 @@ indirect enum ConfigNode: Equatable {
         case .string(let v): return v
         case .strings(let v): return v
         case .choice(let v, _, _): return v
+        case .choices(let v, _, _): return v
         case .section(let children): return Dictionary(uniqueKeysWithValues: children.map { ($0.key, $0.value.json) })
         }
     }
@@ -97,6 +103,7 @@ indirect enum ConfigNode: Equatable {
         case .string(let v): return [(prefix, v)]
         case .strings(let v): return [(prefix, v.joined(separator: ","))]
         case .choice(let v, _, _): return [(prefix, v)]
+        case .choices(let v, _, _): return [(prefix, v.joined(separator: ","))]
         }
     }
 
@@ -118,6 +125,7 @@ indirect enum ConfigNode: Equatable {
         case .string(let v): return ConfigNode.quoted(v)
         case .strings(let v): return "[" + v.map(ConfigNode.quoted).joined(separator: ", ") + "]"
         case .choice(let v, _, _): return ConfigNode.quoted(v)
+        case .choices(let v, _, _): return "[" + v.map(ConfigNode.quoted).joined(separator: ", ") + "]"
         case .section: return ""
         }
     }

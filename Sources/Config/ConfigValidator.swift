@@ -1,3 +1,5 @@
+import ModelNames
+
 /// Checks the values that types alone cannot: names from a fixed set, ranges. Errors point at
 /// where the value was set (file and line, or the `--set` argument), else at the default.
 struct ConfigValidator {
@@ -17,21 +19,20 @@ struct ConfigValidator {
 
         try require("models.run", !config.models.run.isEmpty, "names no model")
         for (index, name) in config.models.run.enumerated() {
-            try choose("models.run", name, among: ModelsConfig.known, what: "model")
             try require("models.run", !config.models.run[..<index].contains(name), "names '\(name)' twice")
         }
         try validate(trainer: config.trainer, key: "trainer")
-        for name in ModelsConfig.known {
-            let settings = config.models.settings(for: name)!
-            try require("models.\(name).preset", name == "ast" || settings.preset == .mini || settings.preset == .standard,
+        for name in ModelName.allCases {
+            let settings = config.models.settings(for: name)
+            try require("models.\(name).preset", name == .ast || settings.preset == .mini || settings.preset == .standard,
                         "model '\(name)' comes in presets mini and standard (small and base are ast's)")
             try validate(trainer: settings.trainer, key: "models.\(name).trainer")
         }
-        for name in config.models.run { try validateRunnable(config.models.settings(for: name)!, model: name) }
+        for name in config.models.run { try validateRunnable(config.models.settings(for: name), model: name) }
     }
 
     /// Settings no job of `model` could train with, refused before any job starts.
-    private func validateRunnable(_ settings: ModelSettings, model: String) throws {
+    private func validateRunnable(_ settings: ModelSettings, model: ModelName) throws {
         let trainer = settings.trainer
         try choose("models.\(model).init_format", settings.initFormat, among: ["auto", "torchvision_resnet", "timm_vit", "ast_audioset", "hf_ast"],
                    what: "layout")

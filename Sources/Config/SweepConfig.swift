@@ -1,3 +1,5 @@
+import ModelNames
+
 /// Everything a comparison sweep needs, with every default in one place. YAML files under
 /// `configs/` and `--set section.key=value` overrides change these values; the key of a
 /// property in YAML is its name in snake_case (`batchSize` → `batch_size`).
@@ -85,23 +87,19 @@ public struct FoldsConfig: Codable, Equatable, Sendable {
 /// Which models run, their presets, and per-model trainer overrides.
 public struct ModelsConfig: Codable, Equatable, Sendable {
     /// The models of the comparison, in this order.
-    public var run = ModelsConfig.known
+    public var run = ModelName.allCases
     public var baselineCnn = ModelSettings()
     public var cnnMlp = ModelSettings()
     public var cnnAttention = ModelSettings()
     public var ast = ModelSettings()
 
-    /// The four model names SpectroFold compares.
-    public static let known = ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"]
-
-    /// The settings of the model called `name` (one of `known`).
-    public func settings(for name: String) -> ModelSettings? {
-        switch name {
-        case "baseline_cnn": return baselineCnn
-        case "cnn_mlp": return cnnMlp
-        case "cnn_attention": return cnnAttention
-        case "ast": return ast
-        default: return nil
+    /// The settings of `model`.
+    public func settings(for model: ModelName) -> ModelSettings {
+        switch model {
+        case .baselineCNN: return baselineCnn
+        case .cnnMLP: return cnnMlp
+        case .cnnAttention: return cnnAttention
+        case .ast: return ast
         }
     }
 }

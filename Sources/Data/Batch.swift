@@ -1,4 +1,4 @@
-import Tensor
+import Random
 
 /// One batch of examples as plain values, ready to become tensors.
 public struct Batch: Sendable {

@@ -1,6 +1,6 @@
 import Audio
 import Foundation
-import Tensor
+import Random
 
 /// How `BatchLoader` assembles batches.
 public struct LoaderOptions: Sendable, Equatable {

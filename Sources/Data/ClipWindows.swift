@@ -1,4 +1,4 @@
-import Tensor
+import Random
 
 /// Which `frames`-long windows of each clip a loader's batches hold. A clip is stored as
 /// (numMelBins, maxFrames) with `length` frames of its own; a model sees (numMelBins, frames).

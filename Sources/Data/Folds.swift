@@ -1,5 +1,5 @@
 import Config
-import Tensor
+import Random
 
 /// A fold index in 0..<k for every example of a pack (row order). Save it with the results:
 /// it is `Codable`.

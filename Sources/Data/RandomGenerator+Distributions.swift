@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Random
 
 /// The distributions mixup draws from.
 extension RandomGenerator {

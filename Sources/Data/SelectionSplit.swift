@@ -1,4 +1,4 @@
-import Tensor
+import Random
 
 /// Splits a job's training rows into a fit part and a selection part of about `fraction` of
 /// them, stratified by label, never splitting a group (speaker, recording; a pack without a

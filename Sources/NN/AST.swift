@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// Audio Spectrogram Transformer (Gong et al. 2021), named as the original code (timm's DeiT

@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// Multi-head self-attention as in timm's ViT (AST's blocks): qkv = Linear(d, 3d) with rows

@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// Convolutional Block Attention Module (Woo et al. 2018), named as the paper's official code:

@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// One of the four compared models: spectrograms (B, 1, F, T) and, for `cnn_mlp`, metadata

@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// 2-d convolution, (N, C, H, W) → (N, O, Ho, Wo), weight (O, C, kh, kw), optional bias (O).

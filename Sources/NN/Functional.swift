@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// Layers without parameters, so that they can stand in a `Sequential` at PyTorch's indices.

@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// Initial values not covered by the layers' own PyTorch defaults.

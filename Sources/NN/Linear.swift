@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// y = x · Wᵀ + b over the last axis: x (…, in) → (…, out). Weight (out, in) and bias (out) start

@@ -1,26 +1,19 @@
+import ModelNames
+import Random
 import Tensor
 
-/// Builds the four compared models by name and preset, and names their architecture versions.
+/// Builds the four compared models by name and preset.
 public enum ModelFactory {
-    public static let names = ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"]
     /// Every model has `mini` and `standard`; AST also has `small` and `base`, DeiT's sizes, so
     /// that ImageNet and AudioSet checkpoints fit it (`standard` is DeiT-tiny).
     public static let presets = ["mini", "standard", "small", "base"]
 
     /// The presets of model `name`.
-    public static func presets(of name: String) -> [String] { name == "ast" ? presets : ["mini", "standard"] }
-
-    /// `name@semver`, bumped whenever that model's architecture or parameter naming changes.
-    public static let versions = [
-        "baseline_cnn": "baseline_cnn@1.0.0",
-        "cnn_mlp": "cnn_mlp@1.0.0",
-        "cnn_attention": "cnn_attention@1.0.0",
-        "ast": "ast@1.0.0",
-    ]
+    public static func presets(of name: ModelName) -> [String] { name == .ast ? presets : ["mini", "standard"] }
 
     /// What a model is built for.
     public struct Spec: Equatable, Sendable {
-        public var name: String
+        public var name: ModelName
         public var preset: String
         public var classes: Int
         public var melBins: Int
@@ -29,7 +22,7 @@ public enum ModelFactory {
         public var metadataWidth: Int
         public var dropout: Float
 
-        public init(name: String, preset: String, classes: Int, melBins: Int = 128, frames: Int,
+        public init(name: ModelName, preset: String, classes: Int, melBins: Int = 128, frames: Int,
                     metadataWidth: Int = 0, dropout: Float = 0) {
             (self.name, self.preset, self.classes, self.melBins, self.frames) = (name, preset, classes, melBins, frames)
             (self.metadataWidth, self.dropout) = (metadataWidth, dropout)
@@ -42,7 +35,7 @@ public enum ModelFactory {
 
     /// The model `spec` names, with fresh weights drawn from `seed`.
     public static func make(_ spec: Spec, seed: UInt64) throws -> any SpectrogramClassifier {
-        guard presets(of: spec.name).contains(spec.preset) || !names.contains(spec.name) else {
+        guard presets(of: spec.name).contains(spec.preset) else {
             throw UnknownModel(description: "\(spec.name) has no preset '\(spec.preset)' (known: \(presets(of: spec.name).joined(separator: ", ")))")
         }
         guard spec.classes >= 2 else { throw UnknownModel(description: "a classifier needs at least 2 classes, got \(spec.classes)") }
@@ -50,23 +43,31 @@ public enum ModelFactory {
         let standard = spec.preset == "standard"
         let width = standard ? 64 : 16
         switch spec.name {
-        case "baseline_cnn":
+        case .baselineCNN:
             return BaselineCNN(width: width, classes: spec.classes, dropout: spec.dropout, generator: &generator)
-        case "cnn_attention":
+        case .cnnAttention:
             return BaselineCNN(width: width, classes: spec.classes, attention: true, dropout: spec.dropout, generator: &generator)
-        case "cnn_mlp":
+        case .cnnMLP:
             guard spec.metadataWidth > 0 else { throw UnknownModel(description: "cnn_mlp needs metadata columns (width 0 given)") }
             return CNNWithMetadata(width: width, classes: spec.classes, metadataWidth: spec.metadataWidth,
                                    dropout: spec.dropout, generator: &generator)
-        case "ast":
+        case .ast:
             guard spec.melBins >= 16, spec.frames >= 16 else {
                 throw UnknownModel(description: "ast needs at least 16 mel bins and 16 frames, got \(spec.melBins)×\(spec.frames)")
             }
             let (width, depth, heads) = ["mini": (64, 4, 4), "standard": (192, 12, 3), "small": (384, 12, 6), "base": (768, 12, 12)][spec.preset]!
             return AST(inputShape: (spec.melBins, spec.frames), classes: spec.classes, width: width, depth: depth, heads: heads,
                        dropout: spec.dropout, generator: &generator)
-        default:
-            throw UnknownModel(description: "unknown model '\(spec.name)' (known: \(names.joined(separator: ", ")))")
+        }
+    }
+}
+
+extension ModelName {
+    /// `name@semver`, bumped whenever the model's architecture or parameter naming changes: a
+    /// state dict loads only into the same version.
+    public var version: String {
+        switch self {
+        case .baselineCNN, .cnnMLP, .cnnAttention, .ast: return "\(rawValue)@1.0.0"
         }
     }
 }

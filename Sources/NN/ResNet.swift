@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// ResNet-18 (He et al. 2016) over 1-channel spectrograms, named as torchvision's `resnet18`:

@@ -1,3 +1,5 @@
+import ModelNames
+
 /// The checkpoint layouts SpectroFold starts models from, each with its source's own key names.
 public enum CheckpointLayout: String, CaseIterable, Sendable, Codable {
     /// torchvision's `resnet18` (`conv1`, `bn1`, `layer1.0.conv1`, …, `fc`), ImageNet's 3 input channels.
@@ -23,10 +25,10 @@ public enum CheckpointLayout: String, CaseIterable, Sendable, Codable {
     }
 
     /// The models a checkpoint of this layout can start.
-    public var models: [String] {
+    public var models: [ModelName] {
         switch self {
-        case .torchvisionResNet: return ["baseline_cnn", "cnn_mlp", "cnn_attention"]
-        case .timmViT, .astAudioSet, .huggingFaceAST: return ["ast"]
+        case .torchvisionResNet: return [.baselineCNN, .cnnMLP, .cnnAttention]
+        case .timmViT, .astAudioSet, .huggingFaceAST: return [.ast]
         }
     }
 

@@ -1,3 +1,4 @@
+import ModelNames
 import NN
 import SafeTensors
 
@@ -10,10 +11,10 @@ struct CheckpointMapping {
     var ignored: [String] = []
 
     /// The mapping of `source` (keys without any `module.` prefix) in `layout` onto `model`.
-    init(_ source: [String: SafeTensor], layout: CheckpointLayout, model: any SpectrogramClassifier, modelName: String,
+    init(_ source: [String: SafeTensor], layout: CheckpointLayout, model: any SpectrogramClassifier, modelName: ModelName,
          sourceGrid: (rows: Int, columns: Int)?) throws {
         switch layout {
-        case .torchvisionResNet: try mapResNet(source, prefix: modelName == "cnn_mlp" ? "backbone." : "")
+        case .torchvisionResNet: try mapResNet(source, prefix: modelName == .cnnMLP ? "backbone." : "")
         case .timmViT: try mapViT(source, model: try Self.ast(model))
         case .astAudioSet: try mapAST(source, model: try Self.ast(model), sourceGrid: sourceGrid)
         case .huggingFaceAST: try mapAST(try Self.renamedFromHuggingFace(source), model: try Self.ast(model), sourceGrid: sourceGrid)

@@ -1,4 +1,5 @@
 import Checkpoint
+import ModelNames
 import NN
 import SafeTensors
 
@@ -27,10 +28,10 @@ public struct ImportReport: CustomStringConvertible, Sendable {
 /// then left as it was.
 public enum PretrainedImport {
     @discardableResult
-    public static func start(_ model: any SpectrogramClassifier, modelName: String, from source: [String: SafeTensor],
+    public static func start(_ model: any SpectrogramClassifier, modelName: ModelName, from source: [String: SafeTensor],
                              layout: CheckpointLayout, sourceGrid: (rows: Int, columns: Int)? = nil) throws -> ImportReport {
         guard layout.models.contains(modelName) else {
-            throw ImportError("a \(layout.rawValue) checkpoint starts \(layout.models.joined(separator: " or ")), not \(modelName)")
+            throw ImportError("a \(layout.rawValue) checkpoint starts \(layout.models.map(\.rawValue).joined(separator: " or ")), not \(modelName)")
         }
         let mapping = try CheckpointMapping(source, layout: layout, model: model, modelName: modelName, sourceGrid: sourceGrid)
         var file = StateDict.file(of: model)
@@ -73,7 +74,7 @@ public enum PretrainedImport {
     /// Starts `model` from `checkpoint`, in `layout` or, when nil, the layout its keys show; a
     /// Hugging Face folder's `config.json` gives the source's patch grid.
     @discardableResult
-    public static func start(_ model: any SpectrogramClassifier, modelName: String, from checkpoint: CheckpointFile,
+    public static func start(_ model: any SpectrogramClassifier, modelName: ModelName, from checkpoint: CheckpointFile,
                              layout named: CheckpointLayout? = nil) throws -> ImportReport {
         guard let layout = named ?? CheckpointLayout.detect(Set(checkpoint.names)) else {
             throw ImportError("\(checkpoint.source): no known checkpoint layout fits its keys (known: "
@@ -91,13 +92,13 @@ public enum PretrainedImport {
     }
 
     /// Tensors no checkpoint of these layouts holds: they keep their fresh initialisation.
-    private static func startsFresh(_ name: String, modelName: String) -> Bool {
-        name.contains(".cbam.") || (modelName == "cnn_mlp" && (name.hasPrefix("head.") || name.hasPrefix("meta_mlp.")))
+    private static func startsFresh(_ name: String, modelName: ModelName) -> Bool {
+        name.contains(".cbam.") || (modelName == .cnnMLP && (name.hasPrefix("head.") || name.hasPrefix("meta_mlp.")))
             || isHead(name, modelName: modelName)
     }
 
     /// The classifier head, kept only when its class count matches.
-    private static func isHead(_ name: String, modelName: String) -> Bool {
-        modelName == "ast" ? name.hasPrefix("mlp_head.") : name.hasPrefix("fc.")
+    private static func isHead(_ name: String, modelName: ModelName) -> Bool {
+        modelName == .ast ? name.hasPrefix("mlp_head.") : name.hasPrefix("fc.")
     }
 }

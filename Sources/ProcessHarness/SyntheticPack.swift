@@ -1,6 +1,6 @@
 import Audio
 import Data
-import Tensor
+import Random
 
 /// A small feature pack whose classes differ by the place and the brightness of a band of mel
 /// bins (the brightness lets attention that starts out uniform tell them apart), so that every

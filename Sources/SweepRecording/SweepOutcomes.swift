@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import RunRecords
 import Training
 
 extension Ledger {
@@ -8,12 +9,11 @@ extension Ledger {
     func outcomes(of plan: SweepPlan) throws -> [JobOutcome] {
         try jobs(sweep: plan.id).filter { !$0.isRefit }.map { job in
             if job.state == .done, let result = try result(job: job.id) {
-                return try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
+                return try JSONCoding.decode(JobReport.self, from: Data(result.summary.utf8)).outcome
             }
-            let planned = plan.job(id: job.id)
-            return .failed(JobKey(model: job.model, repeat: job.repeat, fold: job.fold), error: job.failure ?? "failed",
-                           modelVersion: planned?.params["model_version"] ?? "?", params: planned?.params ?? [:],
-                           examples: planned?.examples ?? JobExamples(fit: 0, selection: 0, test: 0))
+            guard let planned = plan.job(id: job.id) else { throw ClusterError("job \(job.id) is not in the plan of sweep \(plan.id)") }
+            return .failed(planned.job, error: job.failure ?? "failed", modelVersion: planned.params["model_version"] ?? "?",
+                           params: planned.params, examples: planned.examples)
         }
     }
 

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import RunRecords
 import Training
 
 /// The coordinator's plans, read for it (`SweepBook`): a SUBMIT's `SweepPlan` becomes the
@@ -9,7 +10,7 @@ extension SweepRecorder {
     public func sweep(submitted submission: Submission) throws -> SubmittedSweep {
         let plan: SweepPlan
         do {
-            plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(submission.plan))
+            plan = try JSONCoding.decode(SweepPlan.self, from: Data(submission.plan))
         } catch {
             throw ClusterError("SUBMIT \(submission.sweep): the plan is not a sweep plan: \(error)")
         }
@@ -21,7 +22,7 @@ extension SweepRecorder {
         return SubmittedSweep(id: plan.id, name: plan.name, dataset: plan.dataset, configuration: String(decoding: submission.plan, as: UTF8.self),
                               jobs: try plan.jobs.map { try NewJob(planned: $0, spec: plan.spec(of: $0)) },
                               files: plan.checkpoints.values.map { StoredFile(digest: $0.digest, bytes: $0.bytes) },
-                              summary: "\(plan.jobs.count) jobs (\(plan.models.joined(separator: ", ")) × \(repeats)\(plan.folds.first?.k ?? 0) folds)")
+                              summary: "\(plan.jobs.count) jobs (\(plan.models.map(\.rawValue).joined(separator: ", ")) × \(repeats)\(plan.folds.first?.k ?? 0) folds)")
     }
 
     public func refitJob(sweep: String, model: String) throws -> NewJob {
@@ -61,7 +62,7 @@ extension NewJob {
     init(planned: SweepPlan.PlannedJob, spec: JobSpec) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        self.init(model: planned.model, repeat: planned.job.repeat, fold: planned.job.fold, path: planned.path,
+        self.init(model: planned.model.rawValue, repeat: planned.job.repeat, fold: planned.job.fold, path: planned.path,
                   spec: String(decoding: try encoder.encode(spec), as: UTF8.self), cost: JobCost.estimate(planned))
     }
 }

@@ -1,6 +1,7 @@
 import Cluster
 import Config
 import Foundation
+import RunRecords
 import Tracking
 import Training
 
@@ -102,9 +103,8 @@ public final class SweepRecorder: SweepBook, @unchecked Sendable {
     private func epoch(_ progress: JobProgress) {
         report("job \(progress.job)") {
             let record = try ledger.job(progress.job)
-            guard let tracker = try tracker(for: plan(record.sweep)),
-                  let metrics = EpochMetrics(epoch: progress.epoch, metrics: progress.metrics) else { return }
-            try tracker.epochFinished(identity(record.sweep, progress.job, progress.attempt), metrics)
+            guard let tracker = try tracker(for: plan(record.sweep)) else { return }
+            try tracker.epochFinished(identity(record.sweep, progress.job, progress.attempt), EpochMetrics(progress.record))
         }
     }
 
@@ -116,7 +116,7 @@ public final class SweepRecorder: SweepBook, @unchecked Sendable {
         report("job \(attempt.job)") {
             let record = try ledger.job(attempt.job)
             guard let result = try ledger.result(job: attempt.job) else { return }
-            let jobReport = try JSONDecoder.results.decode(JobReport.self, from: Data(result.summary.utf8))
+            let jobReport = try JSONCoding.decode(JobReport.self, from: Data(result.summary.utf8))
             let plan = try plan(record.sweep)
             let planned = try plannedJob(record, of: plan)
             let directory = (directory(of: record.sweep) as NSString).appendingPathComponent(planned.path)
@@ -200,8 +200,10 @@ public final class SweepRecorder: SweepBook, @unchecked Sendable {
                                            expires: attempt.started)
                     jobLeased(leased, worker: attempt.worker)
                     for (epoch, text) in try ledger.progress(job: job.id, attempt: attempt.attempt) {
-                        self.epoch(JobProgress(job: job.id, attempt: attempt.attempt, epoch: epoch, epochs: epoch + 1,
-                                               samplesPerSecond: 0, metrics: Self.metrics(text)))
+                        report("epoch \(epoch) of job \(job.id) attempt \(attempt.attempt)") {
+                            let record = try JSONCoding.decode(EpochRecord.self, from: Data(text.utf8))
+                            self.epoch(JobProgress(job: job.id, attempt: attempt.attempt, epochs: epoch + 1, samplesPerSecond: 0, record: record))
+                        }
                     }
                     switch attempt.outcome {
                     case .running: break
@@ -216,17 +218,11 @@ public final class SweepRecorder: SweepBook, @unchecked Sendable {
         }
     }
 
-    /// Epoch metrics as the ledger keeps them (JSON; non-finite values as strings such as "nan").
-    private static func metrics(_ text: String) -> [String: Double] {
-        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue ?? ($0 as? String).flatMap(Double.init) }
-    }
-
     // MARK: - Helpers
 
     func plan(_ sweep: String) throws -> SweepPlan {
         if let plan = plans[sweep] { return plan }
-        let plan = try JSONDecoder.results.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(sweep).utf8))
+        let plan = try JSONCoding.decode(SweepPlan.self, from: Data(try ledger.sweepConfiguration(sweep).utf8))
         plans[sweep] = plan
         return plan
     }
@@ -256,14 +252,5 @@ public final class SweepRecorder: SweepBook, @unchecked Sendable {
     /// Runs `body`; a failure is logged (with what it was about), never thrown into the coordinator.
     func report(_ subject: String, _ body: () throws -> Void) {
         do { try body() } catch { log("recorder: \(subject): \(error)") }
-    }
-}
-
-extension JSONDecoder {
-    /// Reads what workers and clients encode: non-finite numbers as strings.
-    static var results: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
     }
 }

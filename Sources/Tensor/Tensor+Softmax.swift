@@ -1,4 +1,5 @@
 import Foundation
+import Random
 
 /// Softmax, log-softmax and the cross-entropy loss over integer labels. All work on
 /// (outer, size, inner) views of the chosen axis and subtract the maximum for stability.

@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// A client for an MLflow tracking server's REST API (`/api/2.0/mlflow`) and its artifact proxy
 /// (`/api/2.0/mlflow-artifacts`). Calls are synchronous. Those safe to repeat (gets, searches,
@@ -15,13 +16,7 @@ import Foundation
 public final class MLflowClient: @unchecked Sendable {
     public let endpoint: MLflowEndpoint
     let http: MLflowHTTP
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        // The REST API's JSON (protobuf's mapping) spells non-finite doubles this way.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return encoder
-    }()
+    private let encoder = JSONCoding.mlflowEncoder(keys: .convertToSnakeCase)
     private let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -14,7 +14,7 @@ import Foundation
 /// let tracker = try SweepTracker(outbox: outbox, settings: settings, credentials: credentials)
 /// try tracker.sweepStarted(SweepDescription(sweepId: id, name: "demo", params: config.flattened))
 /// try tracker.jobStarted(JobStart(job: job, model: "ast", fold: 0, worker: "local", params: hyper))
-/// try tracker.epochFinished(job, EpochMetrics(epoch: 1, ...))
+/// try tracker.epochFinished(job, EpochMetrics(record))
 /// try tracker.jobFinished(job, JobResult(scores: scores, artifacts: files))
 /// try tracker.sweepFinished(sweepId: id, SweepSummary(results: results, comparisonMarkdown: table, artifacts: charts))
 /// print(tracker.flush())
@@ -120,7 +120,7 @@ public final class SweepTracker: @unchecked Sendable {
     public func epochFinished(_ job: JobIdentity, _ metrics: EpochMetrics) throws {
         try Self.checkJob(job)
         let time = Int64((metrics.measuredAt.timeIntervalSince1970 * 1000).rounded(.down))
-        let points = metrics.named.map { MLflowMetric(key: $0.0, value: $0.1, timestamp: time, step: Int64(metrics.epoch)) }
+        let points = metrics.record.metrics.map { MLflowMetric(key: $0.name, value: $0.value, timestamp: time, step: Int64(metrics.epoch)) }
         let key = RunKey.job(job)
         try record([.log(metrics: points, params: [], tags: [])], for: key, mark: Mark.epoch(metrics.epoch, key))
     }

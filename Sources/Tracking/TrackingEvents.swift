@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// The values a sweep hands to `SweepTracker`: plain data the local sweep and the coordinator
 /// both produce. The tracker turns them into MLflow runs (layout: README.md, "Tracking").
@@ -106,44 +107,18 @@ public struct JobStart: Sendable {
 /// The metrics of one finished epoch, logged with step = `epoch` and timestamp = `measuredAt`:
 /// the same value recorded twice (a progress message a worker sent again) is one point in MLflow.
 public struct EpochMetrics: Equatable, Sendable {
-    /// 1-based epoch number.
-    public var epoch: Int
-    public var trainLoss: Double
-    /// Fractions in [0, 1].
-    public var trainAccuracy: Double
-    /// On the job's selection part; nil without one.
-    public var valLoss: Double?
-    public var valAccuracy: Double?
-    public var valF1Weighted: Double?
-    public var valPrecisionWeighted: Double?
-    public var valRecallWeighted: Double?
-    /// The learning rate used in this epoch.
-    public var learningRate: Double
+    /// The epoch as the trainer recorded it (0-based `epoch`; its metrics are `record.metrics`).
+    public var record: EpochRecord
     /// When the epoch ended (milliseconds are kept).
     public var measuredAt: Date
 
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double?, valAccuracy: Double?,
-                valF1Weighted: Double?, valPrecisionWeighted: Double?, valRecallWeighted: Double?, learningRate: Double,
-                measuredAt: Date = Date()) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.valLoss = valLoss
-        self.valAccuracy = valAccuracy
-        self.valF1Weighted = valF1Weighted
-        self.valPrecisionWeighted = valPrecisionWeighted
-        self.valRecallWeighted = valRecallWeighted
-        self.learningRate = learningRate
+    public init(_ record: EpochRecord, measuredAt: Date = Date()) {
+        self.record = record
         self.measuredAt = measuredAt
     }
 
-    /// MLflow metric name → value (the `val_*` ones only with a selection part).
-    var named: [(String, Double)] {
-        let optional: [(String, Double?)] = [("val_loss", valLoss), ("val_accuracy", valAccuracy), ("val_f1_weighted", valF1Weighted),
-                                             ("val_precision_weighted", valPrecisionWeighted), ("val_recall_weighted", valRecallWeighted)]
-        return [("train_loss", trainLoss), ("train_accuracy", trainAccuracy)] + optional.compactMap { name, value in value.map { (name, $0) } }
-            + [("learning_rate", learningRate)]
-    }
+    /// 1-based epoch number, MLflow's step.
+    public var epoch: Int { record.epoch + 1 }
 }
 
 /// A job's final scores on its held-out fold, scored once (with the state dict the job keeps).
@@ -165,8 +140,8 @@ public struct FoldScores: Equatable, Sendable {
     /// Metric name → value; a child run logs them as `final/<name>`, the parent aggregates them
     /// as `<model>/<name>_mean` and `_std`.
     public var named: [(name: String, value: Double)] {
-        [("accuracy", accuracy), ("f1_weighted", f1Weighted), ("precision_weighted", precisionWeighted),
-         ("recall_weighted", recallWeighted), ("val_loss", valLoss)]
+        [(HeldOutScore.accuracy, accuracy), (.f1Weighted, f1Weighted), (.precisionWeighted, precisionWeighted),
+         (.recallWeighted, recallWeighted), (.valLoss, valLoss)].map { ($0.rawValue, $1) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 import SQLite
 
 /// The durable queue of tracking events: a SQLite file where every event is recorded before it
@@ -95,8 +96,7 @@ public final class TrackingOutbox: @unchecked Sendable {
     /// `mark`, only the first recording of that mark appends anything; returns whether it did.
     @discardableResult
     func record(_ operations: [(runKey: String, operation: TrackingOperation)], mark: String? = nil) throws -> Bool {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = Self.floats
+        let encoder = JSONCoding.encoder()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         return try database.transaction {
             if let mark, try database.run("INSERT OR IGNORE INTO recorded (mark) VALUES (?)", [.text(mark)]) == 0 { return false }
@@ -113,11 +113,9 @@ public final class TrackingOutbox: @unchecked Sendable {
 
     /// The first `limit` pending events, oldest first.
     func pending(limit: Int) throws -> [Event] {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = Self.floatsDecoding
-        return try database.query("SELECT sequence, run_key, operation FROM events ORDER BY sequence LIMIT ?", [.init(limit)]).map { row in
+        try database.query("SELECT sequence, run_key, operation FROM events ORDER BY sequence LIMIT ?", [.init(limit)]).map { row in
             Event(sequence: Int64(row["sequence"].int!), runKey: row["run_key"].string!,
-                  operation: try decoder.decode(TrackingOperation.self, from: Data(row["operation"].string!.utf8)))
+                  operation: try JSONCoding.decode(TrackingOperation.self, from: Data(row["operation"].string!.utf8)))
         }
     }
 
@@ -169,11 +167,6 @@ public final class TrackingOutbox: @unchecked Sendable {
     }
 
     // MARK: - Private
-
-    private static let floats = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
-        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    private static let floatsDecoding = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
-        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
 
     private func removeArtifactCopy(of event: Event) {
         if let storedFile = event.operation.storedFile {

@@ -2,6 +2,7 @@ import Audio
 import Config
 import Data
 import Foundation
+import ModelNames
 import NN
 import Tensor
 
@@ -42,7 +43,7 @@ public final class ComparisonSweep {
 
     /// Checks every job's split and every pretrained start (`PretrainedStart.starts(of:)`)
     /// before anything runs.
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:],
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [ModelName: PretrainedStart] = [:],
                 outputDirectory: String) throws {
         runner = try JobRunner(sweepId: sweepId, config: config, pack: pack, folds: folds, starts: starts)
         try runner.checkSplits()

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import NN
+import RunRecords
 
 /// Writes one job's files: the chosen epoch's state dict and its card (spectrofold-model.json),
 /// the split (split.json), the training curves (CSV and SVG) and, when rows were held out, their

@@ -2,6 +2,7 @@ import Audio
 import Config
 import Data
 import Foundation
+import ModelNames
 import NN
 import Pretrained
 import Tensor
@@ -21,12 +22,12 @@ public struct JobRunner {
     public var sweepId: String { training.sweepId }
     public var config: SweepConfig { training.config }
     public var pack: FeaturePack { training.pack }
-    /// Each model's pretrained start, by model name.
-    public var starts: [String: PretrainedStart] { training.starts }
+    /// Each model's pretrained start.
+    public var starts: [ModelName: PretrainedStart] { training.starts }
 
     /// `starts` holds the pretrained start of each model that has one (`PretrainedStart.starts(of:)`
     /// where the files are; a cluster worker's from the checkpoints it fetched).
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [String: PretrainedStart] = [:]) throws {
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, folds: [FoldAssignment], starts: [ModelName: PretrainedStart] = [:]) throws {
         precondition(!folds.isEmpty && folds.allSatisfy { $0.k == folds[0].k }, "JobRunner: one fold assignment per repeat, all with the same k")
         training = try ModelTraining(sweepId: sweepId, config: config, pack: pack, starts: starts)
         self.folds = folds
@@ -40,7 +41,7 @@ public struct JobRunner {
 
     /// The job's fit, selection and held-out rows, with the model's selection settings.
     public func split(_ job: JobKey) throws -> JobSplit {
-        let t = config.models.settings(for: job.model)!.trainer
+        let t = config.models.settings(for: job.model).trainer
         let statistics = training.statistics(job.model)
         return try JobSplit(pack: pack, folds: folds[job.repeat], repeat: job.repeat, fold: job.fold,
                             selection: t.selection, fraction: t.selectionFraction,
@@ -69,15 +70,9 @@ public struct JobRunner {
     /// The hyperparameters a job logs (MLflow params of its child run): the model's
     /// (`ModelTraining.params`) and the job's place in the folds.
     public func params(_ job: JobKey) -> [String: String] {
-        let assignment = folds[job.repeat]
-        return training.params(job.model, settings: config.models.settings(for: job.model)!.trainer).merging([
-            "fold": String(job.fold), "folds": String(assignment.k), "repeat": String(job.repeat), "repeats": String(folds.count),
-            "fold_strategy": assignment.strategy.rawValue,
-        ]) { $1 }
+        training.params(job.model, settings: config.models.settings(for: job.model).trainer)
+            .merging(RunParams.Fold.values(job, assignment: folds[job.repeat], repeats: folds.count)) { $1 }
     }
-
-    /// The params that place a job in the folds (a refit has none of them).
-    public static let foldParamKeys = ["fold", "folds", "repeat", "repeats", "fold_strategy"]
 
     /// Trains `job` and writes its files into `directory`. A job that cannot train (a part
     /// without examples, NaN loss, cancelled, ...) comes back `failed` with its error and no
@@ -88,7 +83,7 @@ public struct JobRunner {
         do {
             return try train(job, directory: directory, observer: observer, isCancelled: isCancelled)
         } catch {
-            var outcome = JobOutcome.failed(job, error: "\(error)", modelVersion: ModelFactory.versions[job.model] ?? "?", params: params(job),
+            var outcome = JobOutcome.failed(job, error: "\(error)", modelVersion: job.model.version, params: params(job),
                                             examples: (try? JobExamples(split(job))) ?? JobExamples(fit: 0, selection: 0, test: 0))
             outcome.seconds = Date().timeIntervalSince(started)
             return (outcome, nil)
@@ -104,12 +99,12 @@ public struct JobRunner {
         let started = Date()
         let split = try split ?? self.split(job)
         let (trained, evaluation, artifacts) = try training.fitAndWrite(job.model, split: split,
-                                                                        settings: config.models.settings(for: job.model)!.trainer,
+                                                                        settings: config.models.settings(for: job.model).trainer,
                                                                         seed: seed(job), path: path(job), directory: directory,
                                                                         observer: observer, isCancelled: isCancelled)
         let test = evaluation!
         let m = test.metrics
-        var outcome = JobOutcome.failed(job, error: "", modelVersion: ModelFactory.versions[job.model]!, params: params(job),
+        var outcome = JobOutcome.failed(job, error: "", modelVersion: job.model.version, params: params(job),
                                         examples: JobExamples(split))
         outcome.status = .finished
         outcome.error = nil
@@ -124,7 +119,6 @@ public struct JobRunner {
 
     /// A job's seed: from the sweep's seed, the fold, the repeat and the model.
     private func seed(_ job: JobKey) -> UInt64 {
-        let modelIndex = UInt64(ModelFactory.names.firstIndex(of: job.model)!)
-        return UInt64(truncatingIfNeeded: config.seed) &* 1_000_003 &+ UInt64(job.fold) &* 7919 &+ UInt64(job.repeat) &* 104_729 &+ modelIndex
+        UInt64(truncatingIfNeeded: config.seed) &* 1_000_003 &+ UInt64(job.fold) &* 7919 &+ UInt64(job.repeat) &* 104_729 &+ job.model.seedOffset
     }
 }

@@ -1,3 +1,5 @@
+import RunRecords
+
 /// Classification metrics of predicted against true class indices, with scikit-learn's
 /// definitions, computed in Double.
 ///
@@ -70,11 +72,10 @@ public struct ClassificationMetrics: Equatable, Sendable {
         f1Weighted = weighted(\.f1)
     }
 
-    /// The scalar metrics under the names results and tracking use, in a fixed order.
-    public var named: [(name: String, value: Double)] {
-        [("accuracy", accuracy),
-         ("f1_weighted", f1Weighted), ("precision_weighted", precisionWeighted), ("recall_weighted", recallWeighted),
-         ("f1_macro", f1Macro), ("precision_macro", precisionMacro), ("recall_macro", recallMacro)]
+    /// The scalar metrics by their `HeldOutScore` names (every one but the loss), in a fixed order.
+    public var named: [(name: HeldOutScore, value: Double)] {
+        [(.accuracy, accuracy), (.f1Weighted, f1Weighted), (.precisionWeighted, precisionWeighted), (.recallWeighted, recallWeighted),
+         (.f1Macro, f1Macro), (.precisionMacro, precisionMacro), (.recallMacro, recallMacro)]
     }
 
     /// numerator / denominator, or 0 when the denominator is 0 (`zero_division=0`).

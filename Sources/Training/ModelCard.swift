@@ -1,7 +1,9 @@
 import Audio
 import Data
 import Foundation
+import ModelNames
 import NN
+import RunRecords
 
 /// `spectrofold-model.json`, written beside the state dict of every job and refit: everything
 /// needed to classify new audio with that model and to say where it came from. JSON with
@@ -25,10 +27,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public static let currentFormat = "spectrofold-model/1"
 
     public var format: String
-    /// A `ModelFactory.names` entry.
-    public var model: String
+    public var model: ModelName
     public var preset: String
-    /// `ModelFactory.versions[model]` when trained: a state dict loads only into the same version.
+    /// `model.version` when trained: a state dict loads only into the same version.
     public var modelVersion: String
     /// Class names in the order of the model's outputs.
     public var classes: [String]
@@ -161,28 +162,15 @@ public struct ModelCard: Codable, Equatable, Sendable {
     }
 
     /// Whether the model reads the metadata vector (only `cnn_mlp` does).
-    public var usesMetadata: Bool { model == "cnn_mlp" }
+    public var usesMetadata: Bool { model == .cnnMLP }
 
     /// What a pack scored by this model must hold: its classes, and its metadata columns when it reads them.
     public var schema: PackSchema { PackSchema(classes: classes, metadataColumns: usesMetadata ? metadata.columns : []) }
 
     /// The card as the file holds it: pretty-printed JSON with sorted snake_case keys.
-    public func encoded() throws -> Data { try Self.encoder.encode(self) }
+    public func encoded() throws -> Data { try JSONCoding.encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]).encode(self) }
 
     public func write(to path: String) throws {
         try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }()
 }

@@ -2,8 +2,10 @@ import Audio
 import Config
 import Data
 import Foundation
+import ModelNames
 import NN
 import Pretrained
+import RunRecords
 
 /// What a fold job (`JobRunner`) and a refit (`Refit`) share: building a
 /// sweep's model for its pack (from a pretrained start when the configuration names one),
@@ -14,15 +16,12 @@ public struct ModelTraining {
     public let sweepId: String
     public let config: SweepConfig
     public let pack: FeaturePack
-    /// Each model's pretrained start, by model name.
-    public let starts: [String: PretrainedStart]
+    /// Each model's pretrained start.
+    public let starts: [ModelName: PretrainedStart]
 
     /// `starts` holds the pretrained start of each model that has one (`PretrainedStart.starts(of:)`
     /// where the files are; a cluster worker's from the checkpoints it fetched).
-    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, starts: [String: PretrainedStart] = [:]) throws {
-        for model in config.models.run where !ModelFactory.names.contains(model) {
-            throw TrainingError.configuration("models.run", "unknown model '\(model)' (known: \(ModelFactory.names.joined(separator: ", ")))")
-        }
+    public init(sweepId: String, config: SweepConfig, pack: FeaturePack, starts: [ModelName: PretrainedStart] = [:]) throws {
         self.sweepId = sweepId
         self.config = config
         self.pack = pack
@@ -37,14 +36,14 @@ public struct ModelTraining {
 
     /// The input statistics of `model`'s checkpoint when it is normalised with them
     /// (`models.<name>.init_statistics`), else nil (statistics fitted on the fit part).
-    func statistics(_ model: String) -> FeatureNormalizer? {
-        config.models.settings(for: model)!.initStatistics ? starts[model]?.statistics : nil
+    func statistics(_ model: ModelName) -> FeatureNormalizer? {
+        config.models.settings(for: model).initStatistics ? starts[model]?.statistics : nil
     }
 
     /// Starts each model with a checkpoint once: a checkpoint that does not fit its model is an
     /// error naming the model.
     func checkStarts() throws {
-        for (model, start) in starts.sorted(by: { $0.key < $1.key }) {
+        for (model, start) in starts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             do {
                 _ = try PretrainedImport.start(try ModelFactory.make(spec(model, metadataWidth: pack.metadataColumns.count, dropout: 0), seed: 0),
                                                modelName: model, from: start.checkpoint, layout: start.layout)
@@ -55,17 +54,18 @@ public struct ModelTraining {
     }
 
     /// What `model` is built as on this pack.
-    private func spec(_ model: String, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
-        ModelFactory.Spec(name: model, preset: config.models.settings(for: model)!.preset.rawValue, classes: pack.classes.count,
+    private func spec(_ model: ModelName, metadataWidth: Int, dropout: Float) -> ModelFactory.Spec {
+        ModelFactory.Spec(name: model, preset: config.models.settings(for: model).preset.rawValue, classes: pack.classes.count,
                           melBins: pack.parameters.numMelBins, frames: pack.parameters.frames, metadataWidth: metadataWidth, dropout: dropout)
     }
 
     /// The hyperparameters `model` trains with under `t` (MLflow params of a child run).
-    func params(_ model: String, settings t: TrainerConfig) -> [String: String] {
+    func params(_ model: ModelName, settings t: TrainerConfig) -> [String: String] {
         var params: [String: String] = [
-            "model_version": ModelFactory.versions[model]!, "preset": config.models.settings(for: model)!.preset.rawValue,
+            "model_version": model.version, "preset": config.models.settings(for: model).preset.rawValue,
             "seed": String(config.seed), "frames": String(pack.parameters.frames), "max_frames": String(pack.parameters.maxFrames),
             "evaluation_windows": "\(scoringWindows)", "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
+            "subtract_clip_mean": String(pack.parameters.subtractClipMean),
         ]
         if let start = starts[model] {
             params["init"] = start.logged
@@ -77,39 +77,19 @@ public struct ModelTraining {
     /// The params that come from the trainer settings `t` alone (`pretrained`: the model starts
     /// from a checkpoint, which adds its fine-tuning settings).
     public static func trainerParams(_ t: TrainerConfig, pretrained: Bool) -> [String: String] {
-        var params: [String: String] = [
-            "learning_rate": String(t.lr), "optimizer": t.optimizer.rawValue, "batch_size": String(t.batchSize),
-            "dropout": String(t.dropout), "epochs": String(t.epochs), "weight_decay": String(t.weightDecay), "momentum": String(t.momentum),
-            "nesterov": String(t.nesterov), "label_smoothing": String(t.labelSmoothing), "grad_clip_norm": String(t.gradClipNorm),
-            "scheduler": t.scheduler.name.rawValue, "early_stopping_patience": String(t.earlyStopping.patience),
-            "selection": t.selection.rawValue, "selection_fraction": String(t.selectionFraction),
-            "freq_masks": String(t.augment.freqMasks), "freq_mask_param": String(t.augment.freqMaskParam),
-            "time_masks": String(t.augment.timeMasks), "time_mask_param": String(t.augment.timeMaskParam),
-            "mixup_alpha": String(t.augment.mixupAlpha), "mixup_prob": String(t.augment.mixupProb),
-            "ema_decay": String(t.emaDecay), "swa_epochs": String(t.swaEpochs),
-            "random_crop": String(t.augment.randomCrop), "time_shift_frames": String(t.augment.timeShiftFrames),
-            "freq_warp": String(t.augment.freqWarp),
-        ]
-        if pretrained {
-            params["head_lr_scale"] = String(t.headLrScale)
-            params["freeze_epochs"] = String(t.freezeEpochs)
-        }
-        return params
+        RunParams.values(RunParams.trainer + (pretrained ? RunParams.fineTuning : []), in: t)
     }
 
     /// The held-out scores results.json and the model card report.
     static func scores(_ test: Evaluation) -> [String: Double] {
-        let m = test.metrics
-        return ["accuracy": m.accuracy, "f1_weighted": m.f1Weighted, "precision_weighted": m.precisionWeighted,
-                "recall_weighted": m.recallWeighted, "f1_macro": m.f1Macro, "precision_macro": m.precisionMacro,
-                "recall_macro": m.recallMacro, "val_loss": test.loss]
+        Dictionary(uniqueKeysWithValues: test.metrics.named.map { ($0.name.rawValue, $0.value) } + [(HeldOutScore.valLoss.rawValue, test.loss)])
     }
 
     /// Trains `model` on the split's fit part (its selection part, if any, choosing the weights)
     /// with `settings` and `seed`, scores the held-out rows once with those weights (a job; a
     /// refit has none and its card gets `refitScores`, the comparison's), then writes the files
     /// into `directory`; `path` names the job in its sweep.
-    func fitAndWrite(_ model: String, split: JobSplit, settings t: TrainerConfig, seed: UInt64, path: String, directory: String,
+    func fitAndWrite(_ model: ModelName, split: JobSplit, settings t: TrainerConfig, seed: UInt64, path: String, directory: String,
                      observer: TrainerObserver?, isCancelled: @escaping () -> Bool,
                      refitScores: ModelCard.HeldOutScores? = nil) throws -> (TrainingOutcome, Evaluation?, JobArtifacts) {
         precondition(split.testRows.isEmpty == (refitScores != nil), "fitAndWrite: scores come from held-out rows or, for a refit, from the caller")
@@ -132,8 +112,8 @@ public struct ModelTraining {
         let test = try split.testRows.isEmpty ? nil : Evaluation(model: network, loader: split.testLoader(batchSize: t.batchSize, windows: scoringWindows),
                                                                  classCount: pack.classes.count, labelSmoothing: Float(t.labelSmoothing))
         let card = ModelCard(
-            format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model)!.preset.rawValue,
-            modelVersion: ModelFactory.versions[model]!, classes: pack.classes, features: pack.parameters, normalization: split.normalizer,
+            format: ModelCard.currentFormat, model: model, preset: config.models.settings(for: model).preset.rawValue,
+            modelVersion: model.version, classes: pack.classes, features: pack.parameters, normalization: split.normalizer,
             metadata: .init(columns: pack.metadataColumns, mean: split.scaler.mean, scale: split.scaler.scale),
             dataColumns: .init(ManifestColumns(path: config.data.pathColumn, label: config.data.labelColumn, group: config.data.groupColumn,
                                          fold: config.data.foldColumn, numericMetadata: config.data.numericMetadata,

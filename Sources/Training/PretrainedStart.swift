@@ -2,6 +2,7 @@ import Checkpoint
 import Config
 import Data
 import Foundation
+import ModelNames
 import Pretrained
 
 /// A model's pretrained start in a sweep: the checkpoint read once, its layout, and what a run
@@ -14,7 +15,7 @@ public struct PretrainedStart: Sendable {
     public let reference: CheckpointReference
 
     /// Reads `path` (file or folder) in `format` (`auto`: from the keys) for `model`.
-    public init(path: String, format: String, model: String) throws {
+    public init(path: String, format: String, model: ModelName) throws {
         let checkpoint = try CheckpointFile.read(contentsOf: path)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoint.source), options: .alwaysMapped)
         var hash = SHA256()
@@ -26,13 +27,13 @@ public struct PretrainedStart: Sendable {
 
     /// The checkpoint `reference` names, fetched by its digest into `path` (a cluster worker's
     /// cache), in `format` for `model`.
-    public init(reference: CheckpointReference, weightsAt path: String, format: String, model: String) throws {
+    public init(reference: CheckpointReference, weightsAt path: String, format: String, model: ModelName) throws {
         let checkpoint = try CheckpointFile.read(weightsAt: path, configData: reference.config.map { Data($0.utf8) },
                                                  configSource: "config.json of \(reference.name)")
         try self.init(checkpoint, reference: reference, described: reference.name, format: format, model: model)
     }
 
-    private init(_ checkpoint: CheckpointFile, reference: CheckpointReference, described source: String, format: String, model: String) throws {
+    private init(_ checkpoint: CheckpointFile, reference: CheckpointReference, described source: String, format: String, model: ModelName) throws {
         guard let layout = format == "auto" ? CheckpointLayout.detect(Set(checkpoint.names)) : CheckpointLayout(rawValue: format) else {
             throw TrainingError.configuration("models.\(model).init_format", format == "auto"
                 ? "\(source): no known checkpoint layout fits its keys; name one (\(CheckpointLayout.allCases.map(\.rawValue).joined(separator: ", ")))"
@@ -40,7 +41,7 @@ public struct PretrainedStart: Sendable {
         }
         guard layout.models.contains(model) else {
             throw TrainingError.configuration("models.\(model).init", "\(source) is a \(layout.rawValue) checkpoint, which starts "
-                                              + layout.models.joined(separator: " or ") + ", not \(model)")
+                                              + layout.models.map(\.rawValue).joined(separator: " or ") + ", not \(model)")
         }
         self.checkpoint = checkpoint
         self.layout = layout
@@ -49,10 +50,10 @@ public struct PretrainedStart: Sendable {
 
     /// Every run model's `init` checkpoint of `config`, read from this machine (relative paths
     /// from the working directory); an unreadable one is an error naming the model's key.
-    public static func starts(of config: SweepConfig) throws -> [String: PretrainedStart] {
-        var starts: [String: PretrainedStart] = [:]
+    public static func starts(of config: SweepConfig) throws -> [ModelName: PretrainedStart] {
+        var starts: [ModelName: PretrainedStart] = [:]
         for model in config.models.run {
-            let settings = config.models.settings(for: model)!
+            let settings = config.models.settings(for: model)
             guard !settings.`init`.isEmpty else { continue }
             do {
                 starts[model] = try PretrainedStart(path: settings.`init`, format: settings.initFormat, model: model)

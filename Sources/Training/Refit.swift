@@ -1,6 +1,7 @@
 import Config
 import Data
 import Foundation
+import ModelNames
 import NN
 
 /// Trains a sweep's chosen model once more on all of its data, with the sweep's settings, into
@@ -11,9 +12,9 @@ import NN
 /// follow. With `inner` a selection part split off all the data chooses the epoch, as in a job.
 /// Its card's scores are the model's in the comparison: mean and std over its held-out folds.
 public struct Refit {
-    public static func path(_ model: String) -> String { "\(model)/refit" }
+    public static func path(_ model: ModelName) -> String { "\(model)/refit" }
 
-    public let model: String
+    public let model: ModelName
     /// Epochs the sweep's jobs of `model` trained up to their chosen weights, one per job.
     public let chosenEpochs: [Int]
     public let selection: SelectionMode
@@ -32,9 +33,9 @@ public struct Refit {
         public var scores: ModelCard.HeldOutScores
 
         /// From `sweep`'s results.json; an error naming it when it has no finished job of `model`.
-        public init(model: String, sweep: SweepFolder) throws {
+        public init(model: ModelName, sweep: SweepFolder) throws {
             let jobs = sweep.jobs.filter { $0.model == model }
-            guard !jobs.isEmpty, let figures = sweep.models[model] else {
+            guard !jobs.isEmpty, let figures = sweep.models[model.rawValue] else {
                 throw ModelFolderError((sweep.directory as NSString).appendingPathComponent("results.json"),
                                        "the sweep has no finished job of model '\(model)' to refit")
             }
@@ -43,9 +44,9 @@ public struct Refit {
         }
 
         /// From the sweep's job `outcomes` (results.json's figures, `SweepResults`); an error when none of `model`'s finished.
-        public init(model: String, results: SweepResults) throws {
+        public init(model: ModelName, results: SweepResults) throws {
             let jobs = results.jobs.filter { $0.model == model && $0.status == .finished && !$0.key.isRefit }
-            guard !jobs.isEmpty, let figures = results.models[model] else {
+            guard !jobs.isEmpty, let figures = results.models[model.rawValue] else {
                 throw TrainingError.configuration("refit", "sweep '\(results.name)' has no finished job of model '\(model)' to refit")
             }
             chosenEpochs = jobs.map { ($0.bestEpoch ?? 0) + 1 }
@@ -54,8 +55,9 @@ public struct Refit {
     }
 
     /// The refit of `model` of the sweep that `origin` comes from, under that sweep's `config`.
-    public init(model: String, origin: Origin, config: SweepConfig) throws {
-        guard let modelSettings = config.models.settings(for: model), config.models.run.contains(model) else {
+    public init(model: ModelName, origin: Origin, config: SweepConfig) throws {
+        let modelSettings = config.models.settings(for: model)
+        guard config.models.run.contains(model) else {
             throw TrainingError.configuration("models.run", "the sweep did not compare model '\(model)'")
         }
         self.model = model
@@ -100,7 +102,7 @@ public struct Refit {
     /// a coordinator, which has the plan but not the pack: the job's place in the folds dropped,
     /// the trainer's keys taken from the refit's settings.
     public func params(jobParams: [String: String]) -> [String: String] {
-        jobParams.filter { !JobRunner.foldParamKeys.contains($0.key) }
+        jobParams.filter { RunParams.Fold(rawValue: $0.key) == nil }
             .merging(ModelTraining.trainerParams(settings, pretrained: jobParams["init"] != nil)) { $1 }
             .merging(refitParams) { $1 }
     }
@@ -116,12 +118,11 @@ public struct Refit {
         let started = Date()
         let split = try JobSplit.whole(pack: training.pack, selection: selection, fraction: settings.selectionFraction,
                                        seed: UInt64(truncatingIfNeeded: training.config.seed), statistics: training.statistics(model))
-        let modelIndex = UInt64(ModelFactory.names.firstIndex(of: model)!)
-        let seed = UInt64(truncatingIfNeeded: training.config.seed) &* 1_000_003 &+ 0x5265_6669_74 &+ modelIndex
+        let seed = UInt64(truncatingIfNeeded: training.config.seed) &* 1_000_003 &+ 0x5265_6669_74 &+ model.seedOffset
         let (trained, _, artifacts) = try training.fitAndWrite(model, split: split, settings: settings, seed: seed, path: Self.path(model),
                                                                directory: directory, observer: observer, isCancelled: isCancelled,
                                                                refitScores: scores)
-        var outcome = JobOutcome.failed(.refit(model), error: "", modelVersion: ModelFactory.versions[model]!, params: params(training),
+        var outcome = JobOutcome.failed(.refit(model), error: "", modelVersion: model.version, params: params(training),
                                         examples: JobExamples(split))
         outcome.status = .finished
         outcome.error = nil

@@ -1,4 +1,5 @@
 import Foundation
+import ModelNames
 
 /// A finished sweep's output folder, as `sweep --local` and the coordinator write it:
 /// `config.yaml`, `results.json` and a folder per job (`<model>/fold-<k>/`, or
@@ -6,7 +7,7 @@ import Foundation
 public struct SweepFolder {
     /// One finished job as results.json lists it.
     public struct Job: Sendable, Equatable {
-        public var model: String
+        public var model: ModelName
         public var `repeat`: Int
         public var fold: Int
         /// The epoch whose weights were scored, 0-based (results.json's `best_epoch`).
@@ -33,7 +34,8 @@ public struct SweepFolder {
         let repeats = (jobs.compactMap { $0["repeat"] as? Int }.max() ?? 0) + 1
         self.directory = directory
         self.jobs = jobs.compactMap { job in
-            guard job["status"] as? String == "finished", let model = job["model"] as? String, let fold = job["fold"] as? Int,
+            guard job["status"] as? String == "finished", let model = (job["model"] as? String).flatMap(ModelName.init(rawValue:)),
+                  let fold = job["fold"] as? Int,
                   let best = job["best_epoch"] as? Int else { return nil }
             let key = JobKey(model: model, repeat: job["repeat"] as? Int ?? 0, fold: fold)
             return Job(model: model, repeat: key.repeat, fold: fold, bestEpoch: best, path: key.path(repeats: repeats))
@@ -48,9 +50,9 @@ public struct SweepFolder {
 
     /// The folders of `model`'s finished jobs; an error naming the models the sweep has when it has none of `model`.
     public func jobDirectories(model: String) throws -> [String] {
-        let folders = jobs.filter { $0.model == model }.map { (directory as NSString).appendingPathComponent($0.path) }
+        let folders = jobs.filter { $0.model.rawValue == model }.map { (directory as NSString).appendingPathComponent($0.path) }
         guard !folders.isEmpty else {
-            let known = Set(jobs.map(\.model)).sorted().joined(separator: ", ")
+            let known = Set(jobs.map(\.model.rawValue)).sorted().joined(separator: ", ")
             throw ModelFolderError((directory as NSString).appendingPathComponent("results.json"),
                                    "no finished job of model '\(model)' (finished: \(known.isEmpty ? "none" : known))")
         }

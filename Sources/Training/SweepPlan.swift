@@ -1,6 +1,7 @@
 import Config
 import Data
 import Foundation
+import ModelNames
 
 /// A sweep as `spectrofold submit` hands it to a coordinator: everything a worker needs besides
 /// the feature pack (the resolved configuration and the fold of every pack row, fixed where the
@@ -26,7 +27,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public var folds: [FoldAssignment]
     /// Model × repeat × fold, model-major, with the params each child run logs.
     public var jobs: [PlannedJob]
-    /// The checkpoint each model with an `init` starts from; workers fetch it by digest.
+    /// The checkpoint each model with an `init` starts from, by model name; workers fetch it by digest.
     public var checkpoints: [String: CheckpointReference]
 
     public struct PlannedJob: Codable, Equatable, Sendable {
@@ -36,7 +37,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         public var params: [String: String]
         /// The sizes of the job's fit, selection and held-out parts.
         public var examples: JobExamples
-        public var model: String { job.model }
+        public var model: ModelName { job.model }
     }
 
     /// The plan of `config` on `pack` (whose file hashes to `dataset`) with `folds` (one per
@@ -44,7 +45,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// tried on its model first: data no job could train with, or a checkpoint that does not fit
     /// its model, is an error here, before anything is submitted.
     public init(id: String, experiment: String, config: SweepConfig, pack: FeaturePack, dataset: String, datasetSource: String,
-                folds: [FoldAssignment], starts: [String: PretrainedStart] = [:]) throws {
+                folds: [FoldAssignment], starts: [ModelName: PretrainedStart] = [:]) throws {
         let runner = try JobRunner(sweepId: id, config: config, pack: pack, folds: folds, starts: starts)
         let examples = try runner.checkSplits()
         try runner.checkStarts()
@@ -59,15 +60,15 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         datasetSummary = DatasetSummary(pack: pack, source: datasetSource, digest: dataset)
         self.folds = folds
         jobs = runner.jobs.map { PlannedJob(job: $0, path: runner.path($0), params: runner.params($0), examples: examples[$0]!) }
-        checkpoints = runner.starts.mapValues(\.reference)
+        checkpoints = Dictionary(uniqueKeysWithValues: runner.starts.map { ($0.key.rawValue, $0.value.reference) })
     }
 
     /// The models in the sweep's order.
-    public var models: [String] { jobs.map(\.model).uniqued() }
+    public var models: [ModelName] { jobs.map(\.model).uniqued() }
 
     /// What a worker is given for one job (the ASSIGN payload).
     public func spec(of job: PlannedJob) -> JobSpec {
-        JobSpec(sweep: id, job: job.job, configuration: configuration, folds: folds, checkpoint: checkpoints[job.model])
+        JobSpec(sweep: id, job: job.job, configuration: configuration, folds: folds, checkpoint: checkpoints[job.model.rawValue])
     }
 
     /// The planned job whose cluster job id is `id` (`<sweep id>/<path>`).
@@ -81,10 +82,11 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     /// The refit of `model` on all the sweep's data once its jobs ended with `outcomes`: the job
     /// as the coordinator records it (path `<model>/refit`, the refit's params, every row to fit)
     /// and what a worker is given to train it. An error when none of `model`'s jobs finished.
-    public func refit(_ model: String, outcomes: [JobOutcome]) throws -> (planned: PlannedJob, spec: JobSpec) {
-        guard let job = jobs.first(where: { $0.model == model }) else {
-            throw TrainingError.configuration("refit", "sweep '\(id)' has no model '\(model)' (it compared \(models.joined(separator: ", ")))")
+    public func refit(_ name: String, outcomes: [JobOutcome]) throws -> (planned: PlannedJob, spec: JobSpec) {
+        guard let job = jobs.first(where: { $0.model.rawValue == name }) else {
+            throw TrainingError.configuration("refit", "sweep '\(id)' has no model '\(name)' (it compared \(models.map(\.rawValue).joined(separator: ", ")))")
         }
+        let model = job.model
         let origin = try Refit.Origin(model: model, results: results(outcomes))
         let refit = try Refit(model: model, origin: origin, config: try ConfigLoader.load(yaml: configuration, source: "configuration of sweep \(id)"))
         let rows = job.examples.fit + job.examples.selection + job.examples.test

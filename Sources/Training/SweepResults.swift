@@ -1,5 +1,7 @@
 import Data
 import Foundation
+import ModelNames
+import RunRecords
 
 /// A job's three parts, in pack rows (`JobSplit`).
 public struct JobExamples: Codable, Equatable, Sendable {
@@ -21,7 +23,7 @@ public enum JobStatus: String, Codable, Sendable {
 
 /// One model × repeat × fold job's outcome, as written to results.json.
 public struct JobOutcome: Codable, Sendable {
-    public var model: String
+    public var model: ModelName
     /// 0-based; 0 in a sweep of one repeat.
     public var `repeat`: Int
     public var fold: Int
@@ -76,8 +78,7 @@ public struct MeanStd: Codable, Equatable, Sendable {
 /// results.json: every job, each model's aggregates over its finished jobs, and the paired
 /// comparisons of the models (corrected repeated k-fold t-test, Holm-adjusted over all pairs).
 public struct SweepResults: Codable, Sendable {
-    public static let reportedMetrics = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted",
-                                         "f1_macro", "precision_macro", "recall_macro", "val_loss"]
+    public static let reportedMetrics = HeldOutScore.allCases.map(\.rawValue)
     public var name: String
     public var classes: [String]
     public var jobs: [JobOutcome]
@@ -87,7 +88,7 @@ public struct SweepResults: Codable, Sendable {
     /// one list per repeat when the sweep has several.
     public var folds: RowFolds
 
-    public init(name: String, classes: [String], jobs: [JobOutcome], modelOrder: [String], folds: [[Int]]) {
+    public init(name: String, classes: [String], jobs: [JobOutcome], modelOrder: [ModelName], folds: [[Int]]) {
         self.name = name
         self.classes = classes
         self.jobs = jobs
@@ -97,9 +98,9 @@ public struct SweepResults: Codable, Sendable {
             let finished = jobs.filter { $0.model == model && $0.status == .finished }
             guard !finished.isEmpty else { continue }
             let ratio = Self.meanTestTrainRatio(finished)
-            models[model] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
+            models[model.rawValue] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
                 let values = finished.compactMap { $0.metrics[metric] }
-                return (metric, MeanStd(values, interval: metric == "accuracy" ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
+                return (metric, MeanStd(values, interval: metric == HeldOutScore.accuracy.rawValue ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
             })
         }
         self.models = models
@@ -109,8 +110,8 @@ public struct SweepResults: Codable, Sendable {
                 let pairs = jobs.filter { $0.model == a && $0.status == .finished }.compactMap { job in
                     jobs.first { $0.model == b && $0.repeat == job.repeat && $0.fold == job.fold && $0.status == .finished }.map { (job, $0) }
                 }
-                if let comparison = PairedComparison(modelA: a, a: pairs.map { $0.0.metrics["accuracy"]! }, modelB: b,
-                                                     b: pairs.map { $0.1.metrics["accuracy"]! }, metric: "accuracy",
+                if let comparison = PairedComparison(modelA: a.rawValue, a: pairs.map { $0.0.metrics[.accuracy]! }, modelB: b.rawValue,
+                                                     b: pairs.map { $0.1.metrics[.accuracy]! }, metric: HeldOutScore.accuracy.rawValue,
                                                      testTrainRatio: Self.meanTestTrainRatio(pairs.map(\.0))) {
                     comparisons.append(comparison)
                 }
@@ -129,7 +130,7 @@ public struct SweepResults: Codable, Sendable {
         jobs.map(\.model).uniqued().compactMap { model in
             let matrices = jobs.filter { $0.model == model }.compactMap(\.confusionMatrix)
             guard let first = matrices.first else { return nil }
-            return (model, matrices.dropFirst().reduce(first) { sum, m in zip(sum, m).map { zip($0, $1).map(+) } })
+            return (model.rawValue, matrices.dropFirst().reduce(first) { sum, m in zip(sum, m).map { zip($0, $1).map(+) } })
         }
     }
 
@@ -137,7 +138,7 @@ public struct SweepResults: Codable, Sendable {
     public var csvTable: String {
         var lines = ["model,metric,mean,std,ci95_low,ci95_high,jobs"]
         for model in jobs.map(\.model).uniqued() {
-            guard let m = models[model] else { continue }
+            guard let m = models[model.rawValue] else { continue }
             let count = jobs.filter { $0.model == model && $0.status == .finished }.count
             for metric in Self.reportedMetrics {
                 let s = m[metric]!
@@ -151,20 +152,14 @@ public struct SweepResults: Codable, Sendable {
     /// sweep.json and the report (`writeReport`) into `directory`; returns the paths of sweep.json
     /// and the report's files.
     public func write(to directory: String, context: SweepContext) throws -> [String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json")))
+        try JSONCoding.encoder([.prettyPrinted, .sortedKeys], keys: .convertToSnakeCase).encode(self).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json")))
         return [try context.write(to: directory)] + (try writeReport(to: directory, context: context))
     }
 
     /// Reads the results.json of the sweep folder `directory`.
     public static func read(fromSweepFolder directory: String) throws -> SweepResults {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(SweepResults.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json"))))
+        try JSONCoding.decode(SweepResults.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("results.json"))),
+                              keys: .convertFromSnakeCase)
     }
 
     /// Writes report.html (`SweepReport`), comparison.md and .csv, the accuracy dot plot
@@ -197,15 +192,13 @@ public struct SweepResults: Codable, Sendable {
         var lines = ["| model | jobs | accuracy | accuracy 95 % CI | f1_weighted | precision_weighted | recall_weighted | val_loss |",
                      "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for model in jobs.map(\.model).uniqued() {
-            guard let m = models[model] else {
+            guard let m = models[model.rawValue] else {
                 lines.append("| \(model) | 0 | failed | | | | | |")
                 continue
             }
             let count = jobs.filter { $0.model == model && $0.status == .finished }.count
-            let cells = ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted", "val_loss"].map {
-                String(format: "%.4f ± %.4f", m[$0]!.mean, m[$0]!.std)
-            }
-            let accuracy = m["accuracy"]!
+            let cells = HeldOutScore.tracked.map { String(format: "%.4f ± %.4f", m[$0]!.mean, m[$0]!.std) }
+            let accuracy = m[.accuracy]!
             let interval = accuracy.ci95Low.flatMap { low in accuracy.ci95High.map { String(format: "[%.4f, %.4f]", low, $0) } } ?? "–"
             lines.append("| \(model) | \(count) | \(cells[0]) | \(interval) | " + cells.dropFirst().joined(separator: " | ") + " |")
         }

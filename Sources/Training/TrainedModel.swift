@@ -1,6 +1,8 @@
 import Data
 import Foundation
+import ModelNames
 import NN
+import RunRecords
 
 /// A job or refit folder this code cannot use, naming the file and, when one is at fault, the
 /// field of `spectrofold-model.json`.
@@ -67,15 +69,17 @@ extension ModelCard {
         guard format == currentFormat else {
             throw ModelFolderError(path, field: "format", "'\(format)' is a layout this spectrofold cannot read (it reads '\(currentFormat)')")
         }
+        if let model = object["model"] as? String, ModelName(rawValue: model) == nil {
+            throw ModelFolderError(path, field: "model", "'\(model)' is not a model this spectrofold builds "
+                                   + "(\(ModelName.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         let card: ModelCard
         do {
-            card = try decoder.decode(ModelCard.self, from: data)
+            card = try JSONCoding.decode(ModelCard.self, from: data)
         } catch let error as DecodingError {
             throw Self.describe(error, path: path)
         }
-        guard let version = ModelFactory.versions[card.model] else {
-            throw ModelFolderError(path, field: "model", "'\(card.model)' is not a model this spectrofold builds (\(ModelFactory.names.joined(separator: ", ")))")
-        }
+        let version = card.model.version
         guard card.modelVersion == version else {
             throw ModelFolderError(path, field: "model_version", "'\(card.modelVersion)' is another architecture version than this spectrofold "
                                    + "builds (\(version)); use the spectrofold that trained it, or train again")

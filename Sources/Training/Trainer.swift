@@ -3,32 +3,8 @@ import Data
 import Foundation
 import NN
 import Optim
+import RunRecords
 import Tensor
-
-/// One epoch's figures, as logged per epoch (step = epoch). The `val*` figures are on the job's
-/// selection part (nil when it has none, with `selection: last`).
-public struct EpochRecord: Codable, Equatable, Sendable {
-    /// 0-based (MLflow logs it as step epoch + 1).
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var valLoss: Double?
-    public var valAccuracy: Double?
-    public var valF1Weighted: Double?
-    public var valPrecisionWeighted: Double?
-    public var valRecallWeighted: Double?
-    /// The learning rate this epoch trained with.
-    public var learningRate: Double
-    public var seconds: Double
-
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double? = nil, valAccuracy: Double? = nil,
-                valF1Weighted: Double? = nil, valPrecisionWeighted: Double? = nil, valRecallWeighted: Double? = nil,
-                learningRate: Double, seconds: Double) {
-        (self.epoch, self.trainLoss, self.trainAccuracy, self.valLoss, self.valAccuracy) = (epoch, trainLoss, trainAccuracy, valLoss, valAccuracy)
-        (self.valF1Weighted, self.valPrecisionWeighted, self.valRecallWeighted) = (valF1Weighted, valPrecisionWeighted, valRecallWeighted)
-        (self.learningRate, self.seconds) = (learningRate, seconds)
-    }
-}
 
 /// Observes a training run: progress bars, logs and tracking hang off these calls.
 public protocol TrainerObserver: AnyObject {

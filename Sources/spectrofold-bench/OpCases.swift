@@ -1,3 +1,4 @@
+import Random
 import Tensor
 
 /// One benchmarked op: its inputs (parameters require grad), how to run it, and the work of

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import ModelNames
 import NN
 import Optim
+import Random
 import Tensor
 
 /// `spectrofold-bench train`: samples per second of one model on random spectrograms, for
@@ -12,7 +14,7 @@ import Tensor
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Benchmark inference and training steps of one model.")
 
-    @Option(help: "baseline_cnn, cnn_mlp, cnn_attention or ast.") var model: String
+    @Option(help: "baseline_cnn, cnn_mlp, cnn_attention or ast.") var model: ModelName
     @Option(help: "mini or standard.") var preset = "mini"
     @Option(help: "Batch size.") var batch = 32
     @Option(help: "Spectrogram frames.") var frames = 100
@@ -21,7 +23,7 @@ struct TrainBenchmark: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Report: Encodable {
-        let model: String, preset: String, batch: Int, frames: Int, threads: Int
+        let model: ModelName, preset: String, batch: Int, frames: Int, threads: Int
         /// OpenBLAS's kernel (`openblas_get_corename`) and a warning when it is below the CPU's.
         let blas_core: String, blas_warning: String?
         let samples_per_s: Double, step_ms: Double
@@ -39,7 +41,7 @@ struct TrainBenchmark: ParsableCommand {
                                                   metadataWidth: metadataWidth, dropout: 0.1), seed: 0)
         var rng = RandomGenerator(seed: 1)
         let x = Tensor.randn([batch, 1, 128, frames], generator: &rng)
-        let metadata = model == "cnn_mlp" ? Tensor.randn([batch, metadataWidth], generator: &rng) : nil
+        let metadata = model == .cnnMLP ? Tensor.randn([batch, metadataWidth], generator: &rng) : nil
         let labels = (0..<batch).map { $0 % classes }
 
         network.setTraining(false)
@@ -70,7 +72,7 @@ struct TrainBenchmark: ParsableCommand {
         } else {
             print(String(format: "%@ %@ batch %d, %d frames, %d threads, BLAS %@: train %.1f samples/s (%.1f ms/step, CPU %.1f ms), "
                          + "inference %.1f samples/s (%.1f ms/step, CPU %.1f ms), peak RSS %.0f MB (inference %.0f MB)",
-                         model, preset, batch, frames, threads, BLASKernel.summary, report.samples_per_s, train.wallMilliseconds,
+                         model.rawValue, preset, batch, frames, threads, BLASKernel.summary, report.samples_per_s, train.wallMilliseconds,
                          train.cpuMilliseconds, report.eval_samples_per_s, eval.wallMilliseconds, eval.cpuMilliseconds,
                          report.peak_rss_mb, evalPeak))
         }

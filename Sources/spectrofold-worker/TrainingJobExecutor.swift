@@ -2,6 +2,8 @@ import Cluster
 import Config
 import Data
 import Foundation
+import ModelNames
+import RunRecords
 import Training
 
 /// The worker's `JobExecutor`: trains a job with the `JobRunner`, or a refit with `Refit` (the
@@ -48,7 +50,7 @@ final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
                 let reporter = EpochReporter(epochs: refit.settings.epochs, examples: runner.pack.count, report: run.reportEpoch)
                 (outcome, artifacts) = try refit.run(runner.training, directory: directory, observer: reporter, isCancelled: run.isCancelled)
             } else {
-                let epochs = runner.config.models.settings(for: spec.job.model)?.trainer.epochs ?? 0
+                let epochs = runner.config.models.settings(for: spec.job.model).trainer.epochs
                 let split = try runner.split(spec.job)
                 let reporter = EpochReporter(epochs: epochs, examples: split.fitRows.count, report: run.reportEpoch)
                 (outcome, artifacts) = try runner.train(spec.job, split: split, directory: directory, observer: reporter,
@@ -58,9 +60,7 @@ final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
             for name in JobReport.fileNames(artifacts, heldOut: spec.refit == nil) {
                 files[name] = try String(contentsOfFile: (directory as NSString).appendingPathComponent(name), encoding: .utf8)
             }
-            let encoder = JSONEncoder()
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let summary = try encoder.encode(JobReport(outcome: outcome, files: files))
+            let summary = try JSONCoding.encoder().encode(JobReport(outcome: outcome, files: files))
             let stateDict = try Data(contentsOf: URL(fileURLWithPath: artifacts.stateDict))
             return JobOutput(summary: [UInt8](summary), stateDict: [UInt8](stateDict))
         } catch let error as TrainingError where !error.isCancellation {
@@ -72,8 +72,8 @@ final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
 
     /// `model`'s start from the checkpoint `reference` names, fetched into `files`; a file that
     /// cannot start the model is a `TrainingError` naming the model's `init` key.
-    private func start(_ model: String, from reference: CheckpointReference, config: SweepConfig, files: [String: String]) throws -> PretrainedStart {
-        let format = config.models.settings(for: model)?.initFormat ?? "auto"
+    private func start(_ model: ModelName, from reference: CheckpointReference, config: SweepConfig, files: [String: String]) throws -> PretrainedStart {
+        let format = config.models.settings(for: model).initFormat
         let key = "\(reference.digest) \(model) \(format)"
         lock.lock()
         defer { lock.unlock() }
@@ -116,17 +116,6 @@ private final class EpochReporter: TrainerObserver {
     func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double) {}
 
     func epochFinished(_ r: EpochRecord) {
-        report(EpochReport(epoch: r.epoch, epochs: epochs, samplesPerSecond: r.seconds > 0 ? Double(examples) / r.seconds : 0,
-                           metrics: EpochReport.metrics(of: r)))
-    }
-}
-
-extension EpochReport {
-    /// An epoch's figures by the names MLflow logs them under.
-    static func metrics(of r: EpochRecord) -> [String: Double] {
-        let selection: [String: Double?] = ["val_loss": r.valLoss, "val_accuracy": r.valAccuracy, "val_f1_weighted": r.valF1Weighted,
-                                            "val_precision_weighted": r.valPrecisionWeighted, "val_recall_weighted": r.valRecallWeighted]
-        return selection.compactMapValues { $0 }.merging(["train_loss": r.trainLoss, "train_accuracy": r.trainAccuracy,
-                                                          "learning_rate": r.learningRate, "epoch_seconds": r.seconds]) { $1 }
+        report(EpochReport(epochs: epochs, samplesPerSecond: r.seconds > 0 ? Double(examples) / r.seconds : 0, record: r))
     }
 }

@@ -1,7 +1,7 @@
 import Audio
 import Data
 import Foundation
-import Tensor
+import Random
 
 /// SpectroFold's own demo dataset, made offline: the spoken digits "zero" … "nine" synthesised
 /// by espeak-ng with each of its built-in English voices at random speeds and pitches, placed at

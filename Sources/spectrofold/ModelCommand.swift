@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoint
 import Foundation
+import ModelNames
 import NN
 import Pretrained
 import SafeTensors
@@ -15,7 +16,7 @@ struct ModelCommand: ParsableCommand {
 
     /// What every model subcommand needs to build the model.
     struct Options: ParsableArguments {
-        @Option(help: "baseline_cnn, cnn_mlp, cnn_attention or ast.") var model: String
+        @Option(help: "baseline_cnn, cnn_mlp, cnn_attention or ast.") var model: ModelName
         @Option(help: "mini or standard (ast also small or base).") var preset = "mini"
         @Option(help: "Number of classes.") var classes: Int
         @Option(help: "Spectrogram frames (time steps); the mel bins are 128.") var frames: Int
@@ -34,7 +35,7 @@ struct ModelCommand: ParsableCommand {
         func run() throws {
             let model = try options.build()
             print(try ModelSummary.table(model, batch: 1, frames: options.frames, metadataWidth: options.metadata))
-            print("model_version \(ModelFactory.versions[options.model] ?? options.model), \(model.parameterCount) parameters")
+            print("model_version \(options.model.version), \(model.parameterCount) parameters")
         }
     }
 
@@ -46,7 +47,7 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let model = try options.build(seed: seed)
-            try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": ModelFactory.versions[options.model] ?? ""])
+            try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": options.model.version])
             print("wrote \(out): \(model.parameterCount) parameters")
         }
     }
@@ -73,7 +74,7 @@ struct ModelCommand: ParsableCommand {
             let checkpoint = try CheckpointFile.read(contentsOf: from)
             let model = try options.build(seed: seed)
             let report = try PretrainedImport.start(model, modelName: options.model, from: checkpoint, layout: layout)
-            try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": ModelFactory.versions[options.model] ?? "",
+            try StateDict.save(model, to: out, metadata: ["format": "pt", "model_version": options.model.version,
                                                           "init_layout": report.layout.rawValue])
             print(report)
             print("wrote \(out): \(model.parameterCount) parameters")
@@ -97,7 +98,7 @@ struct ModelCommand: ParsableCommand {
             let logits = try GradMode.withDisabled {
                 try model.logits(Tensor(x, shape: xShape), metadata: metadata.map { try Tensor($0.values, shape: $0.shape) })
             }
-            var output = SafeTensorsFile(metadata: ["model_version": ModelFactory.versions[options.model] ?? ""])
+            var output = SafeTensorsFile(metadata: ["model_version": options.model.version])
             output["logits"] = SafeTensor(floats: logits.scalars, shape: logits.shape)
             try output.write(to: out)
         }

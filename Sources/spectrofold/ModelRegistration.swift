@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunRecords
 import Tracking
 import Training
 
@@ -14,14 +15,14 @@ enum ModelRegistration {
         let client = try MLflowClient(uri: settings.uri, credentials: try MLflowCredentials(environment: ProcessInfo.processInfo.environment))
         let experiment = try client.ensureExperiment(named: settings.experiment)
         try client.setExperimentTag(experimentId: experiment.experimentId, key: "mlflow.experimentKind", value: "custom_model_development")
-        try client.ensureRegisteredModel(name: name, tags: [MLflowKeyValue("spectrofold.model", card.model)],
+        try client.ensureRegisteredModel(name: name, tags: [MLflowKeyValue("spectrofold.model", card.model.rawValue)],
                                          description: "SpectroFold \(card.model) (\(card.preset)) classifying \(card.classes.joined(separator: ", "))")
         let scores = card.scores.mean.sorted { $0.key < $1.key }.map { MLflowKeyValue("\(card.scores.scope).\($0.key)_mean", String($0.value)) }
             + card.scores.std.sorted { $0.key < $1.key }.map { MLflowKeyValue("\(card.scores.scope).\($0.key)_std", String($0.value)) }
         let tags = [MLflowKeyValue("sweep_id", card.sweep.id), MLflowKeyValue("sweep_name", card.sweep.name), MLflowKeyValue("job", card.job),
-                    MLflowKeyValue("model", card.model), MLflowKeyValue("preset", card.preset), MLflowKeyValue("model_version", card.modelVersion),
+                    MLflowKeyValue("model", card.model.rawValue), MLflowKeyValue("preset", card.preset), MLflowKeyValue("model_version", card.modelVersion),
                     MLflowKeyValue("scores_jobs", String(card.scores.jobs))] + scores
-        let accuracy = card.scores.mean["accuracy"].map { String(format: "%.4f", $0) } ?? "?"
+        let accuracy = card.scores.mean[.accuracy].map { String(format: "%.4f", $0) } ?? "?"
         let description = "\(card.job) of sweep \(card.sweep.id); \(card.scores.scope) accuracy \(accuracy) over \(card.scores.jobs) job(s)"
         return try client.createModelVersion(name: name, source: artifactURI + "/model", runId: runId, tags: tags, description: description)
     }

@@ -80,7 +80,7 @@ struct PredictCommand: ParsableCommand {
         }
         let card = predictor.card
         let report: [String: Any] = [
-            "model": ["model": card.model, "preset": card.preset, "model_version": card.modelVersion, "sweep_id": card.sweep.id,
+            "model": ["model": card.model.rawValue, "preset": card.preset, "model_version": card.modelVersion, "sweep_id": card.sweep.id,
                       "members": predictor.members.map { $0.card.job }],
             "classes": classes, "predictions": predictions, "failed": failed,
         ]

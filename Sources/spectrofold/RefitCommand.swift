@@ -3,6 +3,7 @@ import Cluster
 import Config
 import Data
 import Foundation
+import ModelNames
 import Tracking
 import Training
 
@@ -20,7 +21,7 @@ struct RefitCommand: ParsableCommand {
         """)
 
     @Option(help: ArgumentHelp("The sweep's output folder (results.json, config.yaml).", valueName: "DIR")) var sweep: String
-    @Option(help: ArgumentHelp("The model to refit.", valueName: "NAME")) var model: String
+    @Option(help: ArgumentHelp("The model to refit.", valueName: "NAME")) var model: ModelName
     @Option(help: ArgumentHelp("Train on this manifest, class folder or pack instead of the sweep's data.", valueName: "DIR_OR_CSV"))
     var data: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override one key of the sweep's configuration (repeatable).", valueName: "key=value"))
@@ -43,7 +44,7 @@ struct RefitCommand: ParsableCommand {
             throw ValidationError("--register needs MLflow: drop --no-tracking and give --mlflow URI or MLFLOW_TRACKING_URI")
         }
         let refit = try Refit(model: model, origin: try Refit.Origin(model: model, sweep: folder), config: config)
-        let jobCard = try ModelCard.read(contentsOf: (try folder.jobDirectories(model: model)[0] as NSString).appendingPathComponent(ModelCard.fileName))
+        let jobCard = try ModelCard.read(contentsOf: (try folder.jobDirectories(model: model.rawValue)[0] as NSString).appendingPathComponent(ModelCard.fileName))
         let directory = (sweep as NSString).appendingPathComponent(Refit.path(model))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Other data is prepared beside the refit, never over the sweep's own pack.
@@ -83,9 +84,9 @@ private final class RefitTracking {
     let settings: TrackingSettings
     private let tracker: SweepTracker
     private let job: JobIdentity
-    private let model: String
+    private let model: ModelName
 
-    init(settings: TrackingSettings, sweepDirectory: String, sweepId: String, model: String) throws {
+    init(settings: TrackingSettings, sweepDirectory: String, sweepId: String, model: ModelName) throws {
         let credentials = try MLflowCredentials(environment: ProcessInfo.processInfo.environment)
         _ = try TrackingPreflight.check(settings, credentials: credentials)
         let outbox = try TrackingOutbox(path: (sweepDirectory as NSString).appendingPathComponent(TrackingOutbox.defaultFileName))
@@ -97,7 +98,7 @@ private final class RefitTracking {
     }
 
     func started(_ params: [String: String], dataset: DatasetReference) throws {
-        try tracker.jobStarted(JobStart(job: job, name: Refit.path(model), model: model, repeat: nil, fold: nil, worker: "local",
+        try tracker.jobStarted(JobStart(job: job, name: Refit.path(model), model: model.rawValue, repeat: nil, fold: nil, worker: "local",
                                         params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, dataset: dataset))
     }
 

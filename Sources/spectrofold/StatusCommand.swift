@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import RunRecords
 
 /// `spectrofold status`: the coordinator's workers and sweeps, once, refreshed (`--watch`), or
 /// as JSON for scripts (`--json`).
@@ -30,10 +31,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     private static func json(_ report: StatusReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(report), as: UTF8.self)
+        String(decoding: try JSONCoding.encoder([.prettyPrinted, .sortedKeys], keys: .convertToSnakeCase).encode(report), as: UTF8.self)
     }
 }
 

@@ -3,6 +3,7 @@ import Cluster
 import Config
 import Data
 import Foundation
+import ModelNames
 import TerminalProgress
 import Tracking
 import Training
@@ -35,7 +36,7 @@ struct SubmitCommand: ParsableCommand {
         The new sweep's id (default NAME-8 hex digits); an id the coordinator already has with the same data \
         follows that sweep (a requeued Slurm job resumes its sweep so). With --refit: the ended sweep's id, as submit printed it.
         """, valueName: "ID")) var sweep: String?
-    @Option(help: ArgumentHelp("With --refit: the model to train on all the data.", valueName: "NAME")) var model: String?
+    @Option(help: ArgumentHelp("With --refit: the model to train on all the data.", valueName: "NAME")) var model: ModelName?
     @Option(help: ArgumentHelp("With --refit --wait: register the refit model in MLflow's model registry under NAME.", valueName: "NAME"))
     var register: String?
     @Option(help: ArgumentHelp("With --register: the tracking server the coordinator records to (else MLFLOW_TRACKING_URI).", valueName: "URI"))
@@ -79,7 +80,7 @@ struct SubmitCommand: ParsableCommand {
         }
         bar?.bar.finish()
         print("submitted sweep \(receipt.sweep) to \(cluster.coordinator): \(plan.jobs.count) jobs "
-              + "(\(plan.models.joined(separator: ", ")) × \(folds.count > 1 ? "\(folds.count) repeats × " : "")\(config.folds.k) folds), dataset \(digest.prefix(12))…, experiment '\(experiment)'")
+              + "(\(plan.models.map(\.rawValue).joined(separator: ", ")) × \(folds.count > 1 ? "\(folds.count) repeats × " : "")\(config.folds.k) folds), dataset \(digest.prefix(12))…, experiment '\(experiment)'")
         guard wait else {
             print("follow it with: spectrofold status --coordinator \(cluster.coordinator) --sweep \(receipt.sweep) --watch")
             return
@@ -96,9 +97,9 @@ struct SubmitCommand: ParsableCommand {
     }
 
     /// Queues the refit and, with --wait, follows the sweep until it has ended again.
-    private func submitRefit(sweep: String, model: String) throws {
+    private func submitRefit(sweep: String, model: ModelName) throws {
         let client = try cluster.client()
-        let receipt = try client.refit(sweep: sweep, model: model)
+        let receipt = try client.refit(sweep: sweep, model: model.rawValue)
         print(receipt.created ? "refit \(Refit.path(model)) of sweep \(sweep) queued on \(cluster.coordinator)"
                               : "refit \(Refit.path(model)) of sweep \(sweep) was queued already")
         guard wait else {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import NN
+import ModelNames
 
 /// The common sweep settings as flags, shared by `sweep --local` and `submit`: each becomes a
 /// configuration override applied after the file and before `--set`.
@@ -17,8 +17,8 @@ struct SweepFlags: ParsableArguments {
         if let data { overrides.append("data.source=\(data)") }
         if let models { overrides.append("models.run=[\(models)]") }
         if let folds { overrides.append("folds.k=\(folds)") }
-        if let epochs { overrides += ["trainer.epochs=\(epochs)"] + ModelFactory.names.map { "models.\($0).trainer.epochs=\(epochs)" } }
-        if let preset { overrides += ModelFactory.names.map { "models.\($0).preset=\(preset)" } }
+        if let epochs { overrides += ["trainer.epochs=\(epochs)"] + ModelName.allCases.map { "models.\($0).trainer.epochs=\(epochs)" } }
+        if let preset { overrides += ModelName.allCases.map { "models.\($0).preset=\(preset)" } }
         return overrides
     }
 }

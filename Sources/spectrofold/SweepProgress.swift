@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import RunRecords
 import TerminalProgress
 import Training
 
@@ -18,7 +19,7 @@ final class SweepProgress: SweepObserver {
 
     func jobStarted(_ key: JobKey, path: String, params: [String: String]) -> TrainerObserver? {
         paths[key] = path
-        return JobProgress(title: path, epochs: config.models.settings(for: key.model)!.trainer.epochs)
+        return JobProgress(title: path, epochs: config.models.settings(for: key.model).trainer.epochs)
     }
 
     func jobFinished(_ outcome: JobOutcome, artifacts: JobArtifacts?) {
@@ -26,7 +27,7 @@ final class SweepProgress: SweepObserver {
         let path = paths[outcome.key] ?? outcome.key.path(repeats: 1)
         if outcome.status == .finished {
             print(String(format: "%@: held-out accuracy %.4f, f1_weighted %.4f, chosen epoch %d, %.1f s", path as NSString,
-                         outcome.metrics["accuracy"] ?? 0, outcome.metrics["f1_weighted"] ?? 0, (outcome.bestEpoch ?? 0) + 1, outcome.seconds))
+                         outcome.metrics[.accuracy] ?? 0, outcome.metrics[.f1Weighted] ?? 0, (outcome.bestEpoch ?? 0) + 1, outcome.seconds))
         } else {
             print("\(path): FAILED: \(outcome.error ?? "")")
         }

@@ -1,3 +1,4 @@
+import RunRecords
 import SweepRecording
 import Config
 import Data
@@ -39,7 +40,7 @@ final class SweepTracking: SweepObserver {
         paths[key] = path
         let job = identity(path)
         do {
-            try tracker.jobStarted(JobStart(job: job, name: path, model: key.model, repeat: key.repeat, fold: key.fold, worker: "local",
+            try tracker.jobStarted(JobStart(job: job, name: path, model: key.model.rawValue, repeat: key.repeat, fold: key.fold, worker: "local",
                                             params: params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, dataset: dataset))
         } catch {
             print("tracking: \(error)")

@@ -1,6 +1,6 @@
 import Cluster
 import Foundation
-import Tensor
+import Random
 import TestSupport
 import XCTest
 

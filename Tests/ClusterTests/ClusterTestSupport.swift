@@ -1,6 +1,7 @@
 import Cluster
 import Foundation
-import Tensor
+import Random
+import RunRecords
 import TestSupport
 import XCTest
 
@@ -18,10 +19,9 @@ struct DigestExecutor: JobExecutor {
         started?.open()
         if let gate, !gate.wait(unless: run.isCancelled) { throw CancellationError() }
         let digest = try DatasetDirectory.digest(ofFileAt: run.datasetPath)
-        let spec = try JSONSerialization.jsonObject(with: Data(run.spec)) as? [String: Any]
         for epoch in 0..<epochs {
-            run.reportEpoch(EpochReport(epoch: epoch, epochs: epochs, samplesPerSecond: 100,
-                                        metrics: ["train_loss": 1 / Double(epoch + 1), "fold": Double(spec?["fold"] as? Int ?? -1)]))
+            let record = EpochRecord(epoch: epoch, trainLoss: 1 / Double(epoch + 1), trainAccuracy: 0, learningRate: 0.1, seconds: 0.01)
+            run.reportEpoch(EpochReport(epochs: epochs, samplesPerSecond: 100, record: record))
         }
         let summary = try JSONSerialization.data(withJSONObject: ["job": run.attempt.job, "dataset": digest], options: [.sortedKeys, .withoutEscapingSlashes])
         finished?.open()

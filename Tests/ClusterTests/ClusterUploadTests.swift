@@ -1,7 +1,7 @@
 import Cluster
 import Data
 import Foundation
-import Tensor
+import Random
 import TestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import RunRecords
 import SQLite
 import TestSupport
 import XCTest
@@ -34,8 +35,9 @@ final class LedgerTests: XCTestCase {
         let ledger = try ledgerWithSweep()
         let lease = try XCTUnwrap(ledger.leaseNextJob(worker: "w1", now: t(0), leaseSeconds: 10))
         XCTAssertEqual(try ledger.expireStalledAttempts(now: t(59), limit: 60), [])
-        XCTAssertTrue(try ledger.recordProgress(JobProgress(job: lease.job, attempt: 1, epoch: 0, epochs: 5, samplesPerSecond: 10,
-                                                            metrics: [:]), worker: "w1", now: t(50)))
+        let record = EpochRecord(epoch: 0, trainLoss: 1, trainAccuracy: 0, learningRate: 0.1, seconds: 1)
+        XCTAssertTrue(try ledger.recordProgress(JobProgress(job: lease.job, attempt: 1, epochs: 5, samplesPerSecond: 10, record: record),
+                                                worker: "w1", now: t(50)))
         XCTAssertEqual(try ledger.expireStalledAttempts(now: t(100), limit: 60), [], "the epoch at 50 s restarts the clock")
         let ended = try ledger.expireStalledAttempts(now: t(110), limit: 60)
         XCTAssertEqual(ended, [EndedAttempt(attempt: JobAttempt(job: lease.job, attempt: 1), worker: "w1", outcome: .expired,
@@ -152,10 +154,12 @@ final class LedgerTests: XCTestCase {
     func testProgressIsRecordedForRunningAttemptsOnly() throws {
         let ledger = try ledgerWithSweep()
         let lease = try XCTUnwrap(ledger.leaseNextJob(worker: "w1", now: t(0), leaseSeconds: 10))
-        let progress = JobProgress(job: lease.job, attempt: 1, epoch: 0, epochs: 3, samplesPerSecond: 50, metrics: ["loss": 1.5, "val_loss": .nan])
+        let record = EpochRecord(epoch: 0, trainLoss: 1.5, trainAccuracy: 0.5, valLoss: .nan, learningRate: 0.1, seconds: 1)
+        let progress = JobProgress(job: lease.job, attempt: 1, epochs: 3, samplesPerSecond: 50, record: record)
         XCTAssertTrue(try ledger.recordProgress(progress, worker: "w1", now: t(1)))
         XCTAssertFalse(try ledger.recordProgress(progress, worker: "w2", now: t(1)))
-        XCTAssertEqual(try ledger.progress(job: lease.job, attempt: 1).map(\.metrics), [#"{"loss":1.5,"val_loss":"nan"}"#])
+        XCTAssertEqual(try ledger.progress(job: lease.job, attempt: 1).map(\.metrics),
+                       [#"{"epoch":0,"learningRate":0.1,"seconds":1,"trainAccuracy":0.5,"trainLoss":1.5,"valLoss":"nan"}"#])
     }
 
     /// What a killed coordinator leaves on disk is the database file and its write-ahead log as

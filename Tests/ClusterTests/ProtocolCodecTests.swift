@@ -1,5 +1,6 @@
 import Cluster
-import Tensor
+import Random
+import RunRecords
 import XCTest
 
 final class ProtocolCodecTests: XCTestCase {
@@ -11,8 +12,9 @@ final class ProtocolCodecTests: XCTestCase {
         .heartbeat(WorkerHeartbeat()),
         .heartbeat(WorkerHeartbeat(job: "s1/ast/fold-0", attempt: 2, epoch: 3)),
         .fetch(ChunkRequest(digest: digest, chunk: 7)),
-        .progress(JobProgress(job: "s1/ast/fold-0", attempt: 1, epoch: 0, epochs: 5, samplesPerSecond: 123.5,
-                              metrics: ["train_loss": 0.75, "val_accuracy": 0.5, "val_loss": .nan])),
+        .progress(JobProgress(job: "s1/ast/fold-0", attempt: 1, epochs: 5, samplesPerSecond: 123.5,
+                              record: EpochRecord(epoch: 0, trainLoss: 0.75, trainAccuracy: 0.25, valLoss: .nan, valAccuracy: 0.5,
+                                                  learningRate: 1e-3, seconds: 2))),
         .result(JobResult(job: "s1/ast/fold-0", attempt: 1, summary: Array(#"{"best_epoch":3}"#.utf8), stateDict: [0, 1, 2, 255])),
         .failed(JobFailure(job: "s1/ast/fold-0", attempt: 3, reason: "loss is NaN at epoch 2")),
         .bye,
@@ -36,9 +38,11 @@ final class ProtocolCodecTests: XCTestCase {
         for message in Self.workerMessages {
             let decoded = try ProtocolCodec.decodeWorkerMessage(ProtocolCodec.encode(message))
             if case .progress(let sent) = message, case .progress(let got) = decoded {
-                // NaN != NaN: compare the metric's spelling instead.
-                XCTAssertTrue(got.metrics["val_loss"]!.isNaN)
-                XCTAssertEqual(got.metrics["train_loss"], sent.metrics["train_loss"])
+                // NaN != NaN: compare the other figures and check the NaN came back one.
+                XCTAssertTrue(got.record.valLoss!.isNaN)
+                var (gotRecord, sentRecord) = (got.record, sent.record)
+                (gotRecord.valLoss, sentRecord.valLoss) = (nil, nil)
+                XCTAssertEqual(gotRecord, sentRecord)
                 XCTAssertEqual(got.samplesPerSecond, sent.samplesPerSecond)
             } else {
                 XCTAssertEqual(decoded, message)
@@ -95,6 +99,24 @@ final class ProtocolCodecTests: XCTestCase {
     }
 
     /// Frames built from strings.
+    /// Non-finite numbers are written "inf", "-inf", "nan" and read in that spelling or in
+    /// protobuf JSON's ("Infinity", "NaN"), which earlier versions wrote in headers.
+    func testNonFiniteNumbersAreWrittenOneWayAndReadInEither() throws {
+        let record = EpochRecord(epoch: 0, trainLoss: .infinity, trainAccuracy: 0, valLoss: .nan, learningRate: 0.1, seconds: 1)
+        let written = ProtocolCodec.encode(.progress(JobProgress(job: "j", attempt: 1, epochs: 2, samplesPerSecond: 1, record: record)))
+        let header = String(decoding: written[2], as: UTF8.self)
+        XCTAssertTrue(header.contains(#""trainLoss":"inf""#) && header.contains(#""valLoss":"nan""#), header)
+        for (infinity, nan) in [("inf", "nan"), ("Infinity", "NaN")] {
+            let figures = #""epoch":0,"learningRate":0.1,"seconds":1,"trainAccuracy":0,"trainLoss":"\#(infinity)","valLoss":"\#(nan)""#
+            guard case .progress(let progress) = try ProtocolCodec.decodeWorkerMessage(
+                frames("PROGRESS", #"{"job":"j","attempt":1,"epochs":2,"samplesPerSecond":1,"record":{"# + figures + "}}")) else {
+                return XCTFail("not PROGRESS")
+            }
+            XCTAssertEqual(progress.record.trainLoss, .infinity, infinity)
+            XCTAssertTrue(progress.record.valLoss?.isNaN == true, nan)
+        }
+    }
+
     private func frames(_ command: String, _ header: String, _ payloads: [[UInt8]] = []) -> [[UInt8]] {
         [Array(ProtocolCodec.version.utf8), Array(command.utf8), Array(header.utf8)] + payloads
     }
@@ -140,10 +162,11 @@ final class ProtocolCodecTests: XCTestCase {
         assertWorkerError(frames("HELLO", #"{"worker":"w1","host":"h","cores":1,"version":"1","datasets":["XYZ"]}"#),
                           "HELLO message: header field 'datasets.0' is not a digest (16 to 128 lowercase hex digits): 'XYZ'")
         assertWorkerError(frames("HEARTBEAT", #"{"job":"j"}"#), "HEARTBEAT message: header field 'attempt' is missing while 'job' is given")
-        assertWorkerError(frames("PROGRESS", #"{"job":"j","attempt":1,"epoch":5,"epochs":5,"samplesPerSecond":1,"metrics":{}}"#),
-                          "PROGRESS message: header field 'epoch' is 5, not below epochs (5)")
-        assertWorkerError(frames("PROGRESS", #"{"job":"j","attempt":1,"epoch":0,"epochs":5,"samplesPerSecond":1,"metrics":{"loss":"x"}}"#),
-                          "PROGRESS message: header field 'metrics.loss' is not a number")
+        let figures = #""learningRate":0.1,"seconds":1,"trainAccuracy":0"#
+        assertWorkerError(frames("PROGRESS", #"{"job":"j","attempt":1,"epochs":1,"samplesPerSecond":1,"record":{"# + figures + #","trainLoss":1,"epoch":1}}"#),
+                          "PROGRESS message: header field 'record.epoch' is 1, not below epochs (1)")
+        assertWorkerError(frames("PROGRESS", #"{"job":"j","attempt":1,"epochs":5,"samplesPerSecond":1,"record":{"# + figures + #","epoch":0,"trainLoss":"x"}}"#),
+                          "PROGRESS message: header field 'record.trainLoss' is not a number")
         assertWorkerError(frames("FAILED", #"{"job":"","attempt":1,"reason":"r"}"#), "FAILED message: header field 'job' is empty")
         assertWorkerError(frames("RESULT", #"{"job":"j","attempt":1,"summaryBytes":3,"stateDictBytes":0}"#, [Array("[1]".utf8), []]),
                           "RESULT message: payload 'summary' is not a JSON object (3 bytes)")
@@ -245,7 +268,7 @@ extension RandomGenerator {
     /// A header-like JSON text: an object of a few known field names with random values.
     mutating func jsonish() -> [UInt8] {
         let names = ["job", "attempt", "worker", "host", "cores", "version", "datasets", "digest", "chunk", "chunkCount",
-                     "epoch", "epochs", "samplesPerSecond", "metrics", "reason", "summaryBytes", "stateDictBytes"]
+                     "epoch", "epochs", "samplesPerSecond", "record", "trainLoss", "reason", "summaryBytes", "stateDictBytes"]
         let values = ["1", "0", "-1", "\"j\"", "\"\"", "[]", "{}", "null", "true", "1.5", "[\"abababababababab\"]",
                       "\"abababababababab\"", "{\"loss\":1}", "1e400"]
         let fields = (0..<Int(next() % 8)).map { _ in

@@ -18,7 +18,7 @@ final class ConfigLoaderTests: XCTestCase {
     func testDefaultsNeedNoFile() throws {
         let config = try ConfigLoader.load(file: nil)
         XCTAssertEqual(config, SweepConfig())
-        XCTAssertEqual(config.models.run, ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"])
+        XCTAssertEqual(config.models.run.map(\.rawValue), ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"])
         XCTAssertEqual(config.models.ast.trainer, config.trainer)
     }
 
@@ -45,7 +45,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.data.numericMetadata, ["speed", "snr_db"])
         XCTAssertEqual(config.folds.k, 3)
         XCTAssertEqual(config.folds.strategy, .stratifiedGroup)
-        XCTAssertEqual(config.models.run, ["baseline_cnn", "ast"])
+        XCTAssertEqual(config.models.run.map(\.rawValue), ["baseline_cnn", "ast"])
         XCTAssertEqual(config.trainer.lr, 3e-4)
         XCTAssertEqual(config.trainer.epochs, 12)
         XCTAssertTrue(config.trainer.nesterov)
@@ -112,7 +112,7 @@ final class ConfigLoaderTests: XCTestCase {
                                            source: "r.yaml", overrides: ["models.run=ast,cnn_mlp", "data.group_column=speaker"])
         let again = try ConfigLoader.load(yaml: config.resolvedYAML, source: "resolved.yaml")
         XCTAssertEqual(again, config)
-        XCTAssertEqual(again.models.run, ["ast", "cnn_mlp"])
+        XCTAssertEqual(again.models.run.map(\.rawValue), ["ast", "cnn_mlp"])
         XCTAssertTrue(config.resolvedYAML.contains("  group_column: \"speaker\"\n"), config.resolvedYAML)
     }
 

@@ -1,4 +1,4 @@
-import Tensor
+import Random
 import Audio
 import Data
 import XCTest

@@ -1,4 +1,5 @@
 import Foundation
+import ModelNames
 import NN
 import SafeTensors
 import Tensor
@@ -14,17 +15,17 @@ final class ModelParityTests: XCTestCase {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/model_logits.safetensors").path
         let fixture = try SafeTensorsFile.read(contentsOf: path)
         let (x, xShape) = try fixture.floats(named: "x"), (metadata, metadataShape) = try fixture.floats(named: "metadata")
-        for name in ModelFactory.names {
+        for name in ModelName.allCases {
             let model = try ModelFactory.make(.init(name: name, preset: "mini", classes: 10, frames: 100, metadataWidth: 6), seed: 3)
             model.setTraining(false)
             let logits = try GradMode.withDisabled {
-                try model.logits(Tensor(x, shape: xShape), metadata: name == "cnn_mlp" ? Tensor(metadata, shape: metadataShape) : nil)
+                try model.logits(Tensor(x, shape: xShape), metadata: name == .cnnMLP ? Tensor(metadata, shape: metadataShape) : nil)
             }
             let (expected, shape) = try fixture.floats(named: "\(name).logits")
-            XCTAssertEqual(logits.shape, shape, name)
+            XCTAssertEqual(logits.shape, shape, "\(name)")
             let scale = expected.map(abs).max()!
             for (a, e) in zip(logits.scalars, expected) {
-                XCTAssertEqual(a, e, accuracy: 1e-5 * max(scale, 1e-2) + 1e-7, name)
+                XCTAssertEqual(a, e, accuracy: 1e-5 * max(scale, 1e-2) + 1e-7, "\(name)")
             }
         }
     }

@@ -1,5 +1,7 @@
 import Foundation
+import ModelNames
 import NN
+import Random
 import Tensor
 import XCTest
 
@@ -10,17 +12,17 @@ final class ThreadingParityTests: XCTestCase {
         defer { ComputeThreads.set(ProcessInfo.processInfo.activeProcessorCount) }
         var rng = RandomGenerator(seed: 5)
         let x = Tensor.randn([6, 1, 128, 48], generator: &rng), metadata = Tensor.randn([6, 3], generator: &rng)
-        for name in ModelFactory.names {
+        for name in ModelName.allCases {
             func step(threads: Int) throws -> (Float, [Float]) {
                 ComputeThreads.set(threads)
                 let model = try ModelFactory.make(.init(name: name, preset: "mini", classes: 5, frames: 48, metadataWidth: 3), seed: 9)
-                let loss = try Tensor.crossEntropy(model.logits(x, metadata: name == "cnn_mlp" ? metadata : nil), labels: [0, 1, 2, 3, 4, 0])
+                let loss = try Tensor.crossEntropy(model.logits(x, metadata: name == .cnnMLP ? metadata : nil), labels: [0, 1, 2, 3, 4, 0])
                 try loss.backward()
                 return (loss.item, model.parameters.flatMap { $0.grad?.scalars ?? [] })
             }
             let (serialLoss, serialGrads) = try step(threads: 1), (parallelLoss, parallelGrads) = try step(threads: 2)
-            XCTAssertEqual(serialLoss, parallelLoss, accuracy: 1e-5, name)
-            XCTAssertEqual(serialGrads.count, parallelGrads.count, name)
+            XCTAssertEqual(serialLoss, parallelLoss, accuracy: 1e-5, "\(name)")
+            XCTAssertEqual(serialGrads.count, parallelGrads.count, "\(name)")
             let scale = serialGrads.map(abs).max() ?? 1
             let worst = zip(serialGrads, parallelGrads).map { abs($0 - $1) }.max() ?? 0
             XCTAssertLessThanOrEqual(worst, 1e-4 * scale, "\(name): gradients differ by \(worst) (largest \(scale))")

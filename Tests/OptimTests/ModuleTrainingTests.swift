@@ -1,5 +1,6 @@
 import NN
 import Optim
+import Random
 import Tensor
 import XCTest
 

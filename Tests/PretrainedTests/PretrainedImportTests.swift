@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import ModelNames
 import NN
 import Pretrained
 import SafeTensors
@@ -17,7 +18,7 @@ final class PretrainedImportTests: XCTestCase {
     /// `preset`, copies in the fresh tensors' reference values, and compares the eval-mode logits
     /// with the reference's; both files are in `directory`.
     @discardableResult
-    private func check(_ checkpoint: String, expected: String, model name: String, frames: Int, metadata: Int = 0,
+    private func check(_ checkpoint: String, expected: String, model name: ModelName, frames: Int, metadata: Int = 0,
                        preset: String = "mini", directory: String = fixtures,
                        file: StaticString = #filePath, line: UInt = #line) throws -> ImportReport {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -48,27 +49,27 @@ final class PretrainedImportTests: XCTestCase {
 
     func testTorchvisionResNetStartsEachCNN() throws {
         try check("torchvision-resnet18-w16.pth", expected: "torchvision-resnet18-w16-baseline_cnn-expected.safetensors",
-                  model: "baseline_cnn", frames: 100)
+                  model: .baselineCNN, frames: 100)
         let report = try check("torchvision-resnet18-w16.safetensors", expected: "torchvision-resnet18-w16-baseline_cnn-expected.safetensors",
-                               model: "baseline_cnn", frames: 100)
+                               model: .baselineCNN, frames: 100)
         XCTAssertEqual(report.layout, .torchvisionResNet)
         XCTAssertEqual(report.adapted.map(\.key), ["conv1.weight"])
         XCTAssertEqual(report.fresh, ["fc.weight", "fc.bias"], "1000 ImageNet classes against 5")
         try check("torchvision-resnet18-w16.safetensors", expected: "torchvision-resnet18-w16-cnn_attention-expected.safetensors",
-                  model: "cnn_attention", frames: 100)
+                  model: .cnnAttention, frames: 100)
         let mlp = try check("torchvision-resnet18-w16.safetensors", expected: "torchvision-resnet18-w16-cnn_mlp-expected.safetensors",
-                            model: "cnn_mlp", frames: 100, metadata: 6)
+                            model: .cnnMLP, frames: 100, metadata: 6)
         XCTAssertEqual(mlp.adapted.map(\.key), ["backbone.conv1.weight"])
     }
 
     func testTimmDeiTAndViTStartAST() throws {
-        try check("timm-deit-distilled-d64.pth", expected: "timm-deit-distilled-d64-ast-expected.safetensors", model: "ast", frames: 100)
-        try check("timm-vit-d64.pth", expected: "timm-vit-d64-ast-expected.safetensors", model: "ast", frames: 200)
+        try check("timm-deit-distilled-d64.pth", expected: "timm-deit-distilled-d64-ast-expected.safetensors", model: .ast, frames: 100)
+        try check("timm-vit-d64.pth", expected: "timm-vit-d64-ast-expected.safetensors", model: .ast, frames: 200)
         let distilled = try check("timm-deit-distilled-d64.safetensors", expected: "timm-deit-distilled-d64-ast-expected.safetensors",
-                                  model: "ast", frames: 100)
+                                  model: .ast, frames: 100)
         XCTAssertEqual(distilled.layout, .timmViT)
         XCTAssertEqual(distilled.adapted.map(\.key), ["v.patch_embed.proj.weight", "v.pos_embed"])
-        let plain = try check("timm-vit-d64.safetensors", expected: "timm-vit-d64-ast-expected.safetensors", model: "ast", frames: 200)
+        let plain = try check("timm-vit-d64.safetensors", expected: "timm-vit-d64-ast-expected.safetensors", model: .ast, frames: 200)
         XCTAssertEqual(plain.adapted.map(\.key), ["v.dist_token", "v.patch_embed.proj.weight", "v.pos_embed"],
                        "a ViT without a distillation token gets one from its class token; its 14 × 14 grid is resampled to 19 time patches")
     }
@@ -76,7 +77,7 @@ final class PretrainedImportTests: XCTestCase {
     func testASTsOwnAudioSetLayoutCutsOrResamplesItsTimeAxis() throws {
         for (frames, format) in [(100, "pth"), (1200, "safetensors")] {
             let report = try check("ast-audioset-layout-d64.\(format)", expected: "ast-audioset-layout-d64-\(frames)-expected.safetensors",
-                                   model: "ast", frames: frames)
+                                   model: .ast, frames: frames)
             XCTAssertEqual(report.layout, .astAudioSet)
             XCTAssertEqual(report.fresh.sorted(), ["mlp_head.1.bias", "mlp_head.1.weight"], "527 AudioSet classes against 5")
         }
@@ -84,7 +85,7 @@ final class PretrainedImportTests: XCTestCase {
     }
 
     func testHuggingFaceASTMatchesTransformersOwnLogits() throws {
-        let report = try check("hf-ast-d64", expected: "hf-ast-d64-expected.safetensors", model: "ast", frames: 100)
+        let report = try check("hf-ast-d64", expected: "hf-ast-d64-expected.safetensors", model: .ast, frames: 100)
         XCTAssertEqual(report.layout, .huggingFaceAST)
         XCTAssertEqual(report.fresh, [], "every tensor comes from the checkpoint")
     }
@@ -103,21 +104,21 @@ final class PretrainedImportTests: XCTestCase {
         defer { directory.remove() }
         let made = try ChildProcess.run(python, arguments: [Self.fixtures + "/make_pretrained_fixtures.py", "--full", directory.path])
         XCTAssertEqual(made.status, 0, made.standardError)
-        for model in ["baseline_cnn", "cnn_attention"] {
+        for model in [ModelName.baselineCNN, .cnnAttention] {
             try check("torchvision-resnet18-w64.pth", expected: "torchvision-resnet18-w64-\(model)-expected.safetensors", model: model,
                       frames: 100, preset: "standard", directory: directory.path)
         }
-        try check("torchvision-resnet18-w64.safetensors", expected: "torchvision-resnet18-w64-cnn_mlp-expected.safetensors", model: "cnn_mlp",
+        try check("torchvision-resnet18-w64.safetensors", expected: "torchvision-resnet18-w64-cnn_mlp-expected.safetensors", model: .cnnMLP,
                   frames: 100, metadata: 6, preset: "standard", directory: directory.path)
-        try check("timm-deit-distilled-d192.pth", expected: "timm-deit-distilled-d192-ast-expected.safetensors", model: "ast", frames: 100,
+        try check("timm-deit-distilled-d192.pth", expected: "timm-deit-distilled-d192-ast-expected.safetensors", model: .ast, frames: 100,
                   preset: "standard", directory: directory.path)
-        try check("timm-vit-d192.safetensors", expected: "timm-vit-d192-ast-expected.safetensors", model: "ast", frames: 200,
+        try check("timm-vit-d192.safetensors", expected: "timm-vit-d192-ast-expected.safetensors", model: .ast, frames: 200,
                   preset: "standard", directory: directory.path)
         for frames in [100, 1200] {
-            try check("ast-audioset-layout-d768.pth", expected: "ast-audioset-layout-d768-\(frames)-expected.safetensors", model: "ast",
+            try check("ast-audioset-layout-d768.pth", expected: "ast-audioset-layout-d768-\(frames)-expected.safetensors", model: .ast,
                       frames: frames, preset: "base", directory: directory.path)
         }
-        try check("hf-ast-d768", expected: "hf-ast-d768-expected.safetensors", model: "ast", frames: 1024, preset: "base",
+        try check("hf-ast-d768", expected: "hf-ast-d768-expected.safetensors", model: .ast, frames: 1024, preset: "base",
                   directory: directory.path)
     }
 
@@ -128,14 +129,14 @@ final class PretrainedImportTests: XCTestCase {
         source.removeValue(forKey: "blocks.3.mlp.fc2.weight")
         source["blocks.0.norm1.weight"] = SafeTensor(floats: [Float](repeating: 1, count: 32), shape: [32])
         source["blocks.9.extra"] = SafeTensor(floats: [1], shape: [1])
-        let model = try ModelFactory.make(ModelFactory.Spec(name: "ast", preset: "mini", classes: 5, frames: 100), seed: 9)
+        let model = try ModelFactory.make(ModelFactory.Spec(name: .ast, preset: "mini", classes: 5, frames: 100), seed: 9)
         let before = StateDict.file(of: model)
-        XCTAssertThrowsError(try PretrainedImport.start(model, modelName: "ast", from: source, layout: .timmViT)) {
+        XCTAssertThrowsError(try PretrainedImport.start(model, modelName: .ast, from: source, layout: .timmViT)) {
             XCTAssertEqual("\($0)", "the timm_vit checkpoint does not fit ast: v.blocks.0.norm1.weight: [32] in the checkpoint, [64] in the model; "
                            + "missing v.blocks.3.mlp.fc2.weight [64, 256]; unexpected v.blocks.9.extra [1]")
         }
         XCTAssertEqual(StateDict.file(of: model).names.map { StateDict.file(of: model)[$0] }, before.names.map { before[$0] })
-        XCTAssertThrowsError(try PretrainedImport.start(model, modelName: "baseline_cnn", from: source, layout: .timmViT)) {
+        XCTAssertThrowsError(try PretrainedImport.start(model, modelName: .baselineCNN, from: source, layout: .timmViT)) {
             XCTAssertEqual("\($0)", "a timm_vit checkpoint starts ast, not baseline_cnn")
         }
     }

@@ -245,8 +245,9 @@ final class SweepRecordingTests: XCTestCase {
 extension EpochMetrics {
     /// The MLflow names of the eight per-epoch metrics, as the issue lists them.
     var namedForTests: [(String, Double)] {
-        [("train_loss", trainLoss), ("train_accuracy", trainAccuracy), ("val_loss", valLoss!), ("val_accuracy", valAccuracy!),
-         ("val_f1_weighted", valF1Weighted!), ("val_precision_weighted", valPrecisionWeighted!),
-         ("val_recall_weighted", valRecallWeighted!), ("learning_rate", learningRate)]
+        [("train_loss", record.trainLoss), ("train_accuracy", record.trainAccuracy), ("val_loss", record.valLoss!),
+         ("val_accuracy", record.valAccuracy!), ("val_f1_weighted", record.valF1Weighted!),
+         ("val_precision_weighted", record.valPrecisionWeighted!), ("val_recall_weighted", record.valRecallWeighted!),
+         ("learning_rate", record.learningRate)]
     }
 }

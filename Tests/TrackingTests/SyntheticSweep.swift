@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 import SafeTensors
 import TestSupport
 import Tracking
@@ -45,10 +46,10 @@ struct SyntheticSweep {
 
     static func metrics(_ model: String, _ fold: Int, epoch: Int) -> EpochMetrics {
         let m = Double(models.firstIndex(of: model)!), f = Double(fold), e = Double(epoch)
-        return EpochMetrics(epoch: epoch, trainLoss: 2 - 0.3 * e - 0.01 * f, trainAccuracy: 0.4 + 0.1 * e + 0.01 * m,
-                            valLoss: 2.1 - 0.25 * e + 0.02 * f, valAccuracy: 0.35 + 0.1 * e + 0.02 * m + 0.003 * f,
-                            valF1Weighted: 0.3 + 0.1 * e + 0.02 * m, valPrecisionWeighted: 0.32 + 0.1 * e + 0.01 * f,
-                            valRecallWeighted: 0.33 + 0.1 * e + 0.015 * m, learningRate: 0.001 / e)
+        return EpochMetrics(EpochRecord(epoch: epoch - 1, trainLoss: 2 - 0.3 * e - 0.01 * f, trainAccuracy: 0.4 + 0.1 * e + 0.01 * m,
+                                        valLoss: 2.1 - 0.25 * e + 0.02 * f, valAccuracy: 0.35 + 0.1 * e + 0.02 * m + 0.003 * f,
+                                        valF1Weighted: 0.3 + 0.1 * e + 0.02 * m, valPrecisionWeighted: 0.32 + 0.1 * e + 0.01 * f,
+                                        valRecallWeighted: 0.33 + 0.1 * e + 0.015 * m, learningRate: 0.001 / e, seconds: 1))
     }
 
     /// Final scores whose spread over folds differs by model (so std is not trivially 0).

@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 import TestSupport
 import Tracking
 import XCTest
@@ -83,8 +84,8 @@ final class TrackingSettingsTests: XCTestCase {
                                        credentials: .none, deliverInBackground: false)
         let job = JobIdentity(sweepId: "s1", jobId: "s1/ast/fold-0", attempt: 1)
         let params = ["learning_rate", "optimizer", "batch_size", "dropout", "model_version"].map { ($0, "1") }
-        let epoch = EpochMetrics(epoch: 1, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valF1Weighted: 0,
-                                 valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1)
+        let epoch = EpochMetrics(EpochRecord(epoch: 0, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valF1Weighted: 0,
+                                 valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1, seconds: 1))
         let scores = FoldScores(accuracy: 1, f1Weighted: 1, precisionWeighted: 1, recallWeighted: 1, valLoss: 0)
         var counts: [Int] = []
         for _ in 0..<2 {
@@ -98,8 +99,8 @@ final class TrackingSettingsTests: XCTestCase {
         }
         XCTAssertEqual(counts[0], counts[1], "the second round recorded nothing")
         XCTAssertTrue(try tracker.recordedEnd(ofSweep: "s1"))
-        try tracker.epochFinished(job, EpochMetrics(epoch: 2, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valF1Weighted: 0,
-                                                    valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1))
+        try tracker.epochFinished(job, EpochMetrics(EpochRecord(epoch: 1, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valF1Weighted: 0,
+                                                    valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1, seconds: 1)))
         XCTAssertEqual(try outbox.pendingCount(), counts[1] + 1, "another epoch is another event")
     }
 
@@ -122,8 +123,8 @@ final class TrackingSettingsTests: XCTestCase {
         }
         refused("job id 'it's' must be non-empty, without quotes") {
             try tracker.epochFinished(JobIdentity(sweepId: "s1", jobId: "it's", attempt: 1),
-                                      EpochMetrics(epoch: 1, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0,
-                                                   valF1Weighted: 0, valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1))
+                                      EpochMetrics(EpochRecord(epoch: 0, trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0,
+                                                   valF1Weighted: 0, valPrecisionWeighted: 0, valRecallWeighted: 0, learningRate: 0.1, seconds: 1)))
         }
         let missing = directory.file("no-such-state-dict.safetensors")
         refused("artifact file '\(missing)' cannot be copied") {

@@ -1,6 +1,7 @@
 import Config
 import Data
 import Foundation
+import ModelNames
 import TestSupport
 import Training
 import XCTest
@@ -44,7 +45,7 @@ final class ComparisonSweepTests: XCTestCase {
             XCTAssertEqual(predictions.count - 1, job.examples.test)
         }
         // Aggregates are the mean and sample std of the folds.
-        let accuracies = results.jobs.filter { $0.model == "ast" }.map { $0.metrics["accuracy"]! }
+        let accuracies = results.jobs.filter { $0.model == .ast }.map { $0.metrics["accuracy"]! }
         XCTAssertEqual(results.models["ast"]!["accuracy"]!.mean, accuracies.reduce(0, +) / 2, accuracy: 1e-12)
         XCTAssertEqual(results.models["ast"]!["accuracy"]!.std, abs(accuracies[0] - accuracies[1]) / 2.0.squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(results.comparisons.count, 6, "every pair of the four models")
@@ -71,8 +72,8 @@ final class ComparisonSweepTests: XCTestCase {
         config.models.ast.trainer.optimizer = .sgd
         let (results, directory) = try run(config)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        XCTAssertEqual(results.jobs.filter { $0.model == "baseline_cnn" }.map(\.status), [.finished, .finished])
-        for job in results.jobs where job.model == "ast" {
+        XCTAssertEqual(results.jobs.filter { $0.model == .baselineCNN }.map(\.status), [.finished, .finished])
+        for job in results.jobs where job.model == .ast {
             XCTAssertEqual(job.status, .failed)
             XCTAssertTrue(job.error!.contains("loss became"), job.error!)
             XCTAssertTrue(job.error!.contains("epoch"), job.error!)

@@ -2,8 +2,10 @@ import Checkpoint
 import Config
 import Data
 import Foundation
+import ModelNames
 import NN
 import Pretrained
+import RunRecords
 import TestSupport
 import Training
 import XCTest
@@ -17,8 +19,8 @@ final class FineTuningTests: XCTestCase {
         let pack = syntheticPack(count: 48, classes: 3, frames: 32)
         let folds = try FoldAssignment.stratified(labels: pack.labels, classes: pack.classes, k: 2, seed: 1)
         let split = try JobSplit(pack: pack, folds: folds, repeat: 0, fold: 0, selection: .last, fraction: 0.15, seed: 1)
-        let model = try ModelFactory.make(ModelFactory.Spec(name: "baseline_cnn", preset: "mini", classes: 3, frames: 32), seed: 2)
-        let head = Set(try PretrainedImport.start(model, modelName: "baseline_cnn", from: checkpoint).fresh)
+        let model = try ModelFactory.make(ModelFactory.Spec(name: .baselineCNN, preset: "mini", classes: 3, frames: 32), seed: 2)
+        let head = Set(try PretrainedImport.start(model, modelName: .baselineCNN, from: checkpoint).fresh)
         XCTAssertEqual(head, ["fc.weight", "fc.bias"])
         let settings = try ConfigLoader.load(yaml: """
             models: {run: [baseline_cnn], baseline_cnn: {init: resnet.pth}}

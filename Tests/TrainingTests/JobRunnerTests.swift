@@ -1,6 +1,7 @@
 import Config
 import Data
 import Foundation
+import ModelNames
 import TestSupport
 import Training
 import XCTest
@@ -25,7 +26,7 @@ final class JobRunnerTests: XCTestCase {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var polls = 0
-        let (outcome, artifacts) = runner.run(JobKey(model: "baseline_cnn", fold: 0), directory: directory.path, observer: nil) {
+        let (outcome, artifacts) = runner.run(JobKey(model: .baselineCNN, fold: 0), directory: directory.path, observer: nil) {
             polls += 1
             return polls == 2
         }
@@ -42,7 +43,7 @@ final class JobRunnerTests: XCTestCase {
         let plan = try SweepPlan(id: "plan-test-0a1b2c3d", experiment: "e", config: config, pack: pack,
                                  dataset: String(repeating: "ab", count: 32), datasetSource: "/data/pack.safetensors", folds: [folds])
         XCTAssertEqual(plan.jobs.map(\.path), ["baseline_cnn/fold-0", "baseline_cnn/fold-1", "ast/fold-0", "ast/fold-1"])
-        XCTAssertEqual(plan.models, ["baseline_cnn", "ast"])
+        XCTAssertEqual(plan.models.map(\.rawValue), ["baseline_cnn", "ast"])
         XCTAssertEqual(plan.jobs[2].params["model_version"], "ast@1.0.0")
         let decoded = try JSONDecoder().decode(SweepPlan.self, from: JSONEncoder().encode(plan))
         XCTAssertEqual(decoded, plan)
@@ -50,7 +51,7 @@ final class JobRunnerTests: XCTestCase {
         let spec = try JSONDecoder().decode(JobSpec.self, from: JSONEncoder().encode(plan.spec(of: plan.jobs[1])))
         XCTAssertEqual(try spec.loadConfiguration(), config)
         XCTAssertEqual(spec.folds, [folds])
-        XCTAssertEqual(spec.job, JobKey(model: "baseline_cnn", fold: 1))
+        XCTAssertEqual(spec.job, JobKey(model: .baselineCNN, fold: 1))
         XCTAssertEqual(try JobRunner(sweepId: spec.sweep, config: try spec.loadConfiguration(), pack: pack, folds: spec.folds).params(spec.job), plan.jobs[1].params)
     }
 
@@ -71,11 +72,11 @@ final class JobRunnerTests: XCTestCase {
         }
         let (planned, spec) = try plan.refit("ast", outcomes: outcomes)
         XCTAssertEqual(planned.path, "ast/refit")
-        XCTAssertEqual(spec.job, .refit("ast"))
+        XCTAssertEqual(spec.job, .refit(.ast))
         XCTAssertEqual(spec.refit?.chosenEpochs, [1, 3])
         XCTAssertEqual(spec.refit?.scores.mean["accuracy"] ?? 0, 0.75, accuracy: 1e-12)
         XCTAssertEqual(planned.examples, JobExamples(fit: pack.count, selection: 0, test: 0))
-        let local = try Refit(model: "ast", origin: spec.refit!, config: config)
+        let local = try Refit(model: .ast, origin: spec.refit!, config: config)
         XCTAssertEqual(local.settings.epochs, 3, "the higher of the two middle values")
         XCTAssertEqual(planned.params, local.params(try ModelTraining(sweepId: plan.id, config: config, pack: pack)))
         XCTAssertThrowsError(try plan.refit("cnn_mlp", outcomes: outcomes)) { XCTAssertTrue("\($0)".contains("has no model 'cnn_mlp'"), "\($0)") }

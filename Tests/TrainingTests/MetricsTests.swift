@@ -62,7 +62,7 @@ final class MetricsTests: XCTestCase {
 
     func testNamedMetricsUseResultKeys() throws {
         let metrics = try ClassificationMetrics(labels: [0, 1, 1], predictions: [0, 1, 0], classCount: 2)
-        XCTAssertEqual(metrics.named.map(\.name), ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted",
+        XCTAssertEqual(metrics.named.map(\.name.rawValue), ["accuracy", "f1_weighted", "precision_weighted", "recall_weighted",
                                                    "f1_macro", "precision_macro", "recall_macro"])
         XCTAssertEqual(metrics.named[0].value, 2.0 / 3.0)
         XCTAssertEqual(metrics.named[1].value, metrics.f1Weighted)

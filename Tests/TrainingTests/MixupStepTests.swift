@@ -2,6 +2,7 @@ import Data
 import Foundation
 import NN
 import Optim
+import Random
 import Tensor
 import Training
 import XCTest

@@ -1,4 +1,6 @@
 import Foundation
+import ModelNames
+import RunRecords
 import TestSupport
 import Training
 import XCTest
@@ -14,7 +16,7 @@ final class SweepReportTests: XCTestCase {
     override func tearDown() { directory.remove() }
 
     static let classes = ["dog_bark", "i", "WWWWWWWWWW MMM", "Ünïcödé—Klasse (ß)", "a rather long class name for a sound", "0", "siren", "x-<&>-y"]
-    static let models = ["baseline_cnn", "cnn_mlp", "cnn_attention", "ast"]
+    static let models = ModelName.allCases
 
     /// 4 models × 2 repeats × 3 folds; accuracies between 0.84 and 0.96 (ast lower), ast's
     /// repeat 1 fold 2 failed, cnn_mlp trained without a selection part.
@@ -27,22 +29,22 @@ final class SweepReportTests: XCTestCase {
                     let examples = JobExamples(fit: 1700, selection: 300, test: 1000)
                     var job = JobOutcome.failed(JobKey(model: model, repeat: r, fold: fold), error: "worker-lost: worker w2 silent for 3.6 s",
                                                 modelVersion: "\(model)-v1", params: [:], examples: examples)
-                    if model == "ast" && r == 1 && fold == 2 { jobs.append(job); continue }
+                    if model == .ast && r == 1 && fold == 2 { jobs.append(job); continue }
                     let accuracy = 0.96 - 0.03 * Double(m) - 0.01 * Double((r * 3 + fold) % 4)
                     job.status = .finished
                     job.error = nil
                     job.metrics = ["accuracy": accuracy, "f1_weighted": accuracy - 0.01, "precision_weighted": accuracy + 0.005,
                                    "recall_weighted": accuracy, "f1_macro": accuracy - 0.02, "precision_macro": accuracy,
                                    "recall_macro": accuracy, "val_loss": 1.2 - accuracy]
-                    let epochs = model == "ast" ? 60 : 12 + fold
+                    let epochs = model == .ast ? 60 : 12 + fold
                     job.epochs = (0..<epochs).map { e in
                         let progress = Double(e) / Double(epochs)
                         return EpochRecord(epoch: e, trainLoss: 2.3 * exp(-4 * progress) + 0.02, trainAccuracy: min(0.99, 0.1 + progress),
-                                           valLoss: model == "cnn_mlp" ? nil : 2.4 * exp(-3 * progress) + 0.2 + (e == 5 ? Double.nan : 0),
-                                           valAccuracy: model == "cnn_mlp" ? nil : min(0.95, 0.1 + 0.9 * progress),
+                                           valLoss: model == .cnnMLP ? nil : 2.4 * exp(-3 * progress) + 0.2 + (e == 5 ? Double.nan : 0),
+                                           valAccuracy: model == .cnnMLP ? nil : min(0.95, 0.1 + 0.9 * progress),
                                            learningRate: 1e-3 * pow(0.001, progress), seconds: 2)
                     }
-                    job.bestEpoch = model == "cnn_mlp" ? epochs - 1 : epochs - 3
+                    job.bestEpoch = model == .cnnMLP ? epochs - 1 : epochs - 3
                     job.seconds = 24.5
                     // About 1700 held-out rows over 8 classes: mostly right, class 2 often taken for class 3.
                     job.confusionMatrix = (0..<c).map { i in (0..<c).map { j in i == j ? (i == 2 ? 60 : 1734 / c) : (i == 2 && j == 3 ? 65 : (i + j) % 3) } }

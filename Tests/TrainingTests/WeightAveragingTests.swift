@@ -2,6 +2,7 @@ import Config
 import Data
 import Foundation
 import NN
+import RunRecords
 import Tensor
 import TestSupport
 import Training
@@ -18,7 +19,7 @@ final class WeightAveragingTests: XCTestCase {
                                              source: "test").trainer
         let folds = try FoldAssignment.stratified(labels: pack.labels, classes: pack.classes, k: 2, seed: 1)
         let split = try JobSplit(pack: pack, folds: folds, repeat: 0, fold: 0, selection: .last, fraction: 0.15, seed: 1)
-        let model = try ModelFactory.make(ModelFactory.Spec(name: "baseline_cnn", preset: "mini", classes: 3, frames: 32), seed: 2)
+        let model = try ModelFactory.make(ModelFactory.Spec(name: .baselineCNN, preset: "mini", classes: 3, frames: 32), seed: 2)
         return (settings, split, model)
     }
 

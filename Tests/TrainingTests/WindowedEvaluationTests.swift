@@ -24,7 +24,7 @@ final class WindowedEvaluationTests: XCTestCase {
                                skipped: [], inputFingerprint: "windowed")
         let normalizer = FeatureNormalizer(mean: 0.5, std: 2)
         let scaler = MetadataScaler.fit(pack, rows: Array(0..<6))
-        let model = try ModelFactory.make(ModelFactory.Spec(name: "baseline_cnn", preset: "mini", classes: 3, frames: frames, metadataWidth: 0), seed: 4)
+        let model = try ModelFactory.make(ModelFactory.Spec(name: .baselineCNN, preset: "mini", classes: 3, frames: frames, metadataWidth: 0), seed: 4)
         let windows = ClipWindows.sliding(hop: 7)
         let loader = BatchLoader(pack: pack, rows: Array(0..<6), normalizer: normalizer, scaler: scaler,
                                  options: .evaluation(batchSize: 4, windows: windows))

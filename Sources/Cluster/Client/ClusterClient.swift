@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// A client of the coordinator (`spectrofold submit`, `spectrofold status`): a DEALER socket
 /// with a routing id of its own; every request waits for its one reply. A request unanswered
@@ -41,9 +42,7 @@ public final class ClusterClient {
         guard case .report(let bytes) = try request(.status(StatusQuery(sweep: sweep))) else {
             throw ClusterError("\(endpoint) answered STATUS with something else than REPORT")
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(StatusReport.self, from: Data(bytes))
+        return try JSONCoding.decode(StatusReport.self, from: Data(bytes))
     }
 
     /// Asks the coordinator to refit `model` of the ended sweep `sweep` on all its data (REFIT).

@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// STATUS: the workers and the sweeps' progress, from the ledger and the loop's liveness.
 extension Coordinator {
@@ -16,10 +17,7 @@ extension Coordinator {
         }
         if let wanted = query.sweep, sweeps.isEmpty { throw ClusterError("no sweep '\(wanted)' on this coordinator") }
         let report = StatusReport(coordinator: endpoint, time: now.timeIntervalSince1970, workers: workers, sweeps: sweeps)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return [UInt8](try encoder.encode(report))
+        return [UInt8](try JSONCoding.encoder([.sortedKeys]).encode(report))
     }
 
     private func sweepReport(_ id: String, created: Date, ended: Date?, now: Date) throws -> StatusReport.Sweep {

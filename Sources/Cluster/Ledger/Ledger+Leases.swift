@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 import SQLite
 
 /// Leases, attempts and their ends: results (first one wins), failures, expiry and requeue.
@@ -91,8 +92,7 @@ extension Ledger {
             let changed = try database.run("UPDATE attempts SET epoch = ? WHERE job = ? AND attempt = ? AND worker = ? AND outcome = 'running'",
                                            [SQLiteValue(progress.epoch), .text(progress.job), SQLiteValue(progress.attempt), .text(worker)])
             guard changed == 1 else { return false }
-            let metrics = String(decoding: try JSONSerialization.data(withJSONObject: progress.metrics.mapValues { $0.isFinite ? $0 as Any : "\($0)" },
-                                                                      options: [.sortedKeys]), as: UTF8.self)
+            let metrics = String(decoding: try JSONCoding.encoder([.sortedKeys]).encode(progress.record), as: UTF8.self)
             try database.run("""
                 INSERT OR REPLACE INTO progress (job, attempt, epoch, epochs, samples_per_second, metrics, time)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -102,7 +102,7 @@ extension Ledger {
         }
     }
 
-    /// The epochs recorded for one attempt: (epoch, metrics JSON), in order.
+    /// The epochs recorded for one attempt: (epoch, its `EpochRecord` as JSON), in order.
     public func progress(job: String, attempt: Int) throws -> [(epoch: Int, metrics: String)] {
         try database.query("SELECT epoch, metrics FROM progress WHERE job = ? AND attempt = ? ORDER BY epoch",
                            [.text(job), SQLiteValue(attempt)]).map { (try $0.integer("epoch"), try $0.text("metrics")) }

@@ -105,8 +105,8 @@ extension JobProgress {
     func validate() throws {
         try HeaderRule.jobAttempt(job, attempt)
         try HeaderRule.atLeast(epochs, 1, "epochs")
-        try HeaderRule.atLeast(epoch, 0, "epoch")
-        guard epoch < epochs else { throw HeaderRule.Violation(field: "epoch", reason: "is \(epoch), not below epochs (\(epochs))") }
+        try HeaderRule.atLeast(epoch, 0, "record.epoch")
+        guard epoch < epochs else { throw HeaderRule.Violation(field: "record.epoch", reason: "is \(epoch), not below epochs (\(epochs))") }
         guard samplesPerSecond.isFinite, samplesPerSecond >= 0 else {
             throw HeaderRule.Violation(field: "samplesPerSecond", reason: "is \(samplesPerSecond), must be a finite number >= 0")
         }

@@ -1,3 +1,5 @@
+import RunRecords
+
 /// The protocol's messages. On the wire every message is: the version tag
 /// (`ProtocolCodec.version`), the command (ASCII, e.g. `HELLO`), a small JSON header (the fields
 /// below, camelCase keys), then the command's binary payload frames, if any. A ROUTER adds the
@@ -86,17 +88,19 @@ public struct ChunkRequest: Codable, Equatable, Sendable {
 public struct JobProgress: Codable, Equatable, Sendable {
     public var job: String
     public var attempt: Int
-    /// The epoch just finished (0-based) and the planned number of epochs.
-    public var epoch: Int
+    /// The planned number of epochs.
     public var epochs: Int
     /// Training throughput in samples per second.
     public var samplesPerSecond: Double
-    /// Metric name → value for this epoch (e.g. "train_loss", "val_accuracy").
-    public var metrics: [String: Double]
-    public init(job: String, attempt: Int, epoch: Int, epochs: Int, samplesPerSecond: Double, metrics: [String: Double]) {
-        self.job = job; self.attempt = attempt; self.epoch = epoch; self.epochs = epochs
-        self.samplesPerSecond = samplesPerSecond; self.metrics = metrics
+    /// The epoch just finished, as the trainer recorded it.
+    public var record: EpochRecord
+    public init(job: String, attempt: Int, epochs: Int, samplesPerSecond: Double, record: EpochRecord) {
+        self.job = job; self.attempt = attempt; self.epochs = epochs
+        self.samplesPerSecond = samplesPerSecond; self.record = record
     }
+
+    /// The epoch just finished, 0-based.
+    public var epoch: Int { record.epoch }
 }
 
 /// Header: `job`, `attempt`, `summaryBytes`, `stateDictBytes`; payload frames: the summary (a

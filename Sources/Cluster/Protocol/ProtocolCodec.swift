@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// Turns messages into frames and frames back into messages, validating everything: the
 /// version tag, the command and its direction, the frame count, frame sizes, the header's JSON,
@@ -57,9 +58,7 @@ public enum ProtocolCodec {
     }
 
     static func frames<Header: Encodable>(_ command: Command, _ header: Header, payloads: [[UInt8]] = []) -> [[UInt8]] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let encoder = JSONCoding.encoder([.sortedKeys])
         // Headers are plain structs of strings, integers and finite-or-named doubles: encoding cannot fail.
         let json = try! encoder.encode(header)
         return [Array(version.utf8), Array(command.rawValue.utf8), Array(json)] + payloads
@@ -160,11 +159,9 @@ struct Envelope {
 
     /// Decodes the header as `type`, then runs `validate`; every failure names the field.
     func header<Header: Decodable>(_ type: Header.Type, validate: (Header) throws -> Void) throws -> Header {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let value: Header
         do {
-            value = try decoder.decode(type, from: Data(header))
+            value = try JSONCoding.decode(type, from: Data(header))
         } catch let error as DecodingError {
             throw fail(Self.problem(error))
         } catch {

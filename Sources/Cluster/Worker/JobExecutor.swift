@@ -1,3 +1,5 @@
+import RunRecords
+
 /// What a worker runs for each job; the Trainer implements it. Called on the worker's work
 /// thread, one job at a time.
 public protocol JobExecutor: Sendable {
@@ -36,14 +38,14 @@ public struct JobRun: Sendable {
 
 /// One finished epoch.
 public struct EpochReport: Sendable {
-    /// 0-based epoch just finished, and the planned number of epochs.
-    public let epoch: Int
+    /// The planned number of epochs.
     public let epochs: Int
     public let samplesPerSecond: Double
-    public let metrics: [String: Double]
+    /// The epoch just finished, as the trainer recorded it.
+    public let record: EpochRecord
 
-    public init(epoch: Int, epochs: Int, samplesPerSecond: Double, metrics: [String: Double]) {
-        self.epoch = epoch; self.epochs = epochs; self.samplesPerSecond = samplesPerSecond; self.metrics = metrics
+    public init(epochs: Int, samplesPerSecond: Double, record: EpochRecord) {
+        self.epochs = epochs; self.samplesPerSecond = samplesPerSecond; self.record = record
     }
 }
 

@@ -125,9 +125,9 @@ extension Worker {
             switch event {
             case .epoch(let attempt, let report):
                 guard isCurrent(attempt), current?.cancelled.isSet == false else { continue }
-                current?.stage = .running(epoch: report.epoch)
-                send(.progress(JobProgress(job: attempt.job, attempt: attempt.attempt, epoch: report.epoch, epochs: report.epochs,
-                                           samplesPerSecond: report.samplesPerSecond, metrics: report.metrics)))
+                current?.stage = .running(epoch: report.record.epoch)
+                send(.progress(JobProgress(job: attempt.job, attempt: attempt.attempt, epochs: report.epochs,
+                                           samplesPerSecond: report.samplesPerSecond, record: report.record)))
             case .finished(let attempt, let outcome):
                 guard isCurrent(attempt), let flag = current?.cancelled else { continue }
                 current = nil

@@ -1,9 +1,11 @@
 import Foundation
+import ModelNames
+import RunRecords
 
 /// The sweep-level charts drawn from results.json, shared by report.html and the files beside it.
 extension SweepResults {
     /// The models that have jobs, in the sweep's order.
-    var modelNames: [String] { jobs.map(\.model).uniqued() }
+    var modelNames: [ModelName] { jobs.map(\.model).uniqued() }
 
     var finishedJobs: [JobOutcome] { jobs.filter { $0.status == .finished } }
 
@@ -13,11 +15,11 @@ extension SweepResults {
     /// Every model's held-out accuracy over its finished jobs: each job a dot, the mean with its
     /// corrected 95 % interval (mean ± std when some model has none, e.g. with a single job).
     var accuracyDotPlot: String {
-        let models = modelNames.filter { self.models[$0]?["accuracy"] != nil }
-        let summaries = models.map { self.models[$0]!["accuracy"]! }
+        let models = modelNames.filter { self.models[$0.rawValue]?[.accuracy] != nil }
+        let summaries = models.map { self.models[$0.rawValue]![.accuracy]! }
         let corrected = summaries.allSatisfy { $0.ci95Low != nil && $0.ci95High != nil }
         let rows = zip(models, summaries).map { model, s in
-            ScoreDotPlot.Row(model: model, scores: finishedJobs.filter { $0.model == model }.compactMap { $0.metrics["accuracy"] }, mean: s.mean,
+            ScoreDotPlot.Row(model: model.rawValue, scores: finishedJobs.filter { $0.model == model }.compactMap { $0.metrics[.accuracy] }, mean: s.mean,
                              low: corrected ? s.ci95Low! : s.mean - s.std, high: corrected ? s.ci95High! : s.mean + s.std)
         }
         return ScoreDotPlot.svg(rows, scoreName: "held-out accuracy", intervalName: corrected ? "corrected 95 % interval" : "mean ± 1 std",
@@ -28,7 +30,7 @@ extension SweepResults {
     var perClassF1Chart: String {
         let models = modelNames.map { model -> (name: String, f1: [Double?]) in
             let reports = finishedJobs.filter { $0.model == model }.compactMap(\.perClass)
-            return (model, classes.indices.map { c in
+            return (model.rawValue, classes.indices.map { c in
                 let values = reports.filter { c < $0.count && $0[c].support > 0 }.map { $0[c].f1 }
                 return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
             })

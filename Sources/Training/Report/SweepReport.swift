@@ -1,4 +1,6 @@
 import Foundation
+import ModelNames
+import RunRecords
 
 /// report.html: one page per sweep that reads without anything else (inline SVG and CSS, no
 /// scripts, nothing fetched): the comparison table and the paired tests, the accuracy dot plot,
@@ -71,19 +73,19 @@ public enum SweepReport {
     }
 
     private static func comparison(_ r: SweepResults) -> String {
-        let metrics = ["accuracy", "f1_weighted", "f1_macro", "precision_weighted", "recall_weighted", "val_loss"]
+        let metrics = [HeldOutScore.accuracy, .f1Weighted, .f1Macro, .precisionWeighted, .recallWeighted, .valLoss].map(\.rawValue)
         var rows = ["<tr><th>model</th><th>jobs</th><th>accuracy</th><th>accuracy 95 % CI</th>"
-                    + metrics.dropFirst().map { "<th>\($0 == "val_loss" ? "held-out loss" : $0)</th>" }.joined() + "</tr>"]
+                    + metrics.dropFirst().map { "<th>\($0 == HeldOutScore.valLoss.rawValue ? "held-out loss" : $0)</th>" }.joined() + "</tr>"]
         for model in r.modelNames {
             let count = r.finishedJobs.filter { $0.model == model }.count
-            guard let m = r.models[model] else {
-                rows.append("<tr class=\"failed\"><td>\(e(model))</td><td class=\"num\">0</td><td colspan=\"\(metrics.count + 1)\">every job failed</td></tr>")
+            guard let m = r.models[model.rawValue] else {
+                rows.append("<tr class=\"failed\"><td>\(e(model.rawValue))</td><td class=\"num\">0</td><td colspan=\"\(metrics.count + 1)\">every job failed</td></tr>")
                 continue
             }
             let cells = metrics.map { m[$0].map { String(format: "%.4f ± %.4f", $0.mean, $0.std) } ?? "–" }
-            let accuracy = m["accuracy"]
+            let accuracy = m[.accuracy]
             let interval = accuracy?.ci95Low.flatMap { low in accuracy?.ci95High.map { String(format: "[%.4f, %.4f]", low, $0) } } ?? "–"
-            rows.append("<tr><td>\(e(model))</td><td class=\"num\">\(count)</td><td class=\"num\">\(cells[0])</td><td class=\"num\">\(interval)</td>"
+            rows.append("<tr><td>\(e(model.rawValue))</td><td class=\"num\">\(count)</td><td class=\"num\">\(cells[0])</td><td class=\"num\">\(interval)</td>"
                         + cells.dropFirst().map { "<td class=\"num\">\($0)</td>" }.joined() + "</tr>")
         }
         return section("comparison", "Comparison", "<p>Held-out scores over each model's finished jobs: mean ± sample std, and for accuracy "
@@ -122,11 +124,11 @@ public enum SweepReport {
             let attempts = (c.attempts[path] ?? []).map { a in
                 "\(a.worker): \(a.outcome)" + (a.reason.map { " (\($0))" } ?? "")
             }.joined(separator: "; ")
-            let score = { (name: String) in job.metrics[name].map { String(format: "%.4f", $0) } ?? "–" }
+            let score = { (name: HeldOutScore) in job.metrics[name].map { String(format: "%.4f", $0) } ?? "–" }
             rows.append("<tr\(job.status == .finished ? "" : " class=\"failed\"")><td>\(e(path))</td><td>\(e(job.status.rawValue))</td><td>\(e(attempts))</td>"
                         + "<td class=\"num\">\(job.epochs.count)</td><td class=\"num\">\(job.bestEpoch.map { String($0 + 1) } ?? "–")</td>"
-                        + "<td class=\"num\">\(String(format: "%.1f", job.seconds))</td><td class=\"num\">\(score("accuracy"))</td>"
-                        + "<td class=\"num\">\(score("f1_weighted"))</td><td>\(e(job.error ?? ""))</td></tr>")
+                        + "<td class=\"num\">\(String(format: "%.1f", job.seconds))</td><td class=\"num\">\(score(.accuracy))</td>"
+                        + "<td class=\"num\">\(score(.f1Weighted))</td><td>\(e(job.error ?? ""))</td></tr>")
         }
         return section("jobs", "Jobs", "<table>\(rows.joined(separator: "\n"))</table>")
     }
@@ -138,7 +140,7 @@ public enum SweepReport {
                        "\(r.path(of: job)): loss and accuracy per epoch, the fit part solid, the selection part (when there is one) dashed; "
                        + "the vertical line marks the epoch whose weights were scored.")
             }
-            return "<h3>\(e(model))</h3>\n" + (figures.isEmpty ? "<p>No finished job.</p>" : figures.joined(separator: "\n"))
+            return "<h3>\(e(model.rawValue))</h3>\n" + (figures.isEmpty ? "<p>No finished job.</p>" : figures.joined(separator: "\n"))
         }
         return section("curves", "Training curves", groups.joined(separator: "\n"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RunRecords
 
 /// One job's training curves as two panels side by side: the loss, and the accuracy with the
 /// learning rate on its own axis at the right. Epochs (1-based, as MLflow's steps) along both x

@@ -1,4 +1,5 @@
 import Foundation
+import Random
 import Tensor
 
 /// The faults a soak injects. Their kinds, targets, durations and the pauses between them are

@@ -5,7 +5,7 @@ import Foundation
 /// shuffling, dropout, augmentation and the demo data are reproducible. `stream` derives
 /// independent generators from one seed (per fold, per epoch) without sharing state.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var state: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64, stream: UInt64 = 0) {
         var mix = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ (stream == 0 ? 0 : 0xD1B5_4A32_D192_ED03)
@@ -19,6 +19,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
         let t = state.1 << 17
@@ -32,6 +33,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform Float in [0, 1) with 24 random bits.
+    @inlinable
     public mutating func nextUniform() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
@@ -61,21 +63,5 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, below(i + 1)) }
     }
 
-    private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-}
-
-extension Tensor {
-    /// Standard normal samples.
-    public static func randn(_ shape: [Int], generator: inout RandomGenerator) -> Tensor {
-        let storage = TensorStorage(count: Shape.count(shape))
-        for index in 0..<storage.count { storage.base[index] = generator.nextNormal() }
-        return Tensor(shape: shape, storage: storage)
-    }
-
-    /// Uniform samples in [low, high).
-    public static func uniform(_ shape: [Int], low: Float, high: Float, generator: inout RandomGenerator) -> Tensor {
-        let storage = TensorStorage(count: Shape.count(shape))
-        for index in 0..<storage.count { storage.base[index] = low + (high - low) * generator.nextUniform() }
-        return Tensor(shape: shape, storage: storage)
-    }
+    @usableFromInline func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
