@@ -8,8 +8,10 @@ import Foundation
 /// which used that spelling, still load.
 public enum JSONCoding {
     /// An encoder writing non-finite numbers as "inf", "-inf" and "nan".
-    public static func encoder(_ formatting: JSONEncoder.OutputFormatting = [],
-                               keys: JSONEncoder.KeyEncodingStrategy = .useDefaultKeys) -> JSONEncoder {
+    public static func encoder(
+        _ formatting: JSONEncoder.OutputFormatting = [],
+        keys: JSONEncoder.KeyEncodingStrategy = .useDefaultKeys
+    ) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = formatting
         encoder.keyEncodingStrategy = keys
@@ -27,8 +29,10 @@ public enum JSONCoding {
 
     /// `type` from `data`, non-finite numbers spelled "inf" or, as earlier versions wrote some
     /// records, "Infinity"; a value that reads in neither spelling throws the first reading's error.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data,
-                                            keys: JSONDecoder.KeyDecodingStrategy = .useDefaultKeys) throws -> T {
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data,
+        keys: JSONDecoder.KeyDecodingStrategy = .useDefaultKeys
+    ) throws -> T {
         do {
             return try decoder(keys: keys, spelling: ("inf", "-inf", "nan")).decode(type, from: data)
         } catch let error as DecodingError {
