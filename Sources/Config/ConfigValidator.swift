@@ -65,7 +65,7 @@ struct ConfigValidator {
         try require("\(key).freeze_epochs", trainer.freezeEpochs >= 0, "must not be negative")
         try require("\(key).ema_decay", (0..<1).contains(trainer.emaDecay), "must be in [0, 1) (0 turns the average off)")
         try require("\(key).swa_epochs", (0...trainer.epochs).contains(trainer.swaEpochs), "must be in [0, epochs (\(trainer.epochs))]")
-        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.emaDecay == 0, "averages the weights like ema_decay: use one of them")
+        try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.emaDecay == 0, "averages the weights like ema_decay: use one of them (ema_decay: 0 turns the moving average off)")
         try require("\(key).swa_epochs", trainer.swaEpochs == 0 || trainer.earlyStopping.patience == 0 || trainer.selection == .last,
                     "averages the last epochs of a full run: set early_stopping.patience to 0")
         let scheduler = trainer.scheduler

@@ -37,7 +37,8 @@ final class HonestEvaluationTests: XCTestCase {
         for row in pack.indices(fold: 0) { pack.labels[row] = (pack.labels[row] + 1) % pack.classes.count }
         try pack.write(to: directory.file("relabelled.safetensors"))
         let settings = ["--models", "baseline_cnn,ast", "--epochs", "6", "--set", "folds.strategy=manifest",
-                        "--set", "trainer.early_stopping.patience=2", "--set", "trainer.scheduler.patience=1"]
+                        "--set", "trainer.early_stopping.patience=2", "--set", "trainer.scheduler.name=plateau",
+                        "--set", "trainer.scheduler.patience=1"]
         for name in ["original", "relabelled"] {
             let run = try sweep(directory.file("\(name).safetensors"), out: name, settings)
             XCTAssertEqual(run.status, 0, run.standardError)

@@ -39,7 +39,7 @@ final class WeightAveragingTests: XCTestCase {
     }
 
     func testTheLastEpochsAreAveragedAndTheirBatchNormStatisticsRecomputed() throws {
-        let (settings, split, model) = try setUp("swa_epochs: 2")
+        let (settings, split, model) = try setUp("swa_epochs: 2, ema_decay: 0")
         let weights = WeightRecorder(model)
         _ = try Trainer(model: model, settings: settings, classCount: 3)
             .fit(split.fitLoader(LoaderOptions(batchSize: 8, shuffle: true, dropLast: false, seed: 3)), selection: nil, observer: weights)
@@ -77,6 +77,9 @@ final class WeightAveragingTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("trainer.swa_epochs: averages the weights like ema_decay"), "\($0)")
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "trainer: {swa_epochs: 2}", source: "t.yaml")) {
+            XCTAssertTrue("\($0)".contains("use one of them (ema_decay: 0 turns the moving average off)"), "\($0)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: "trainer: {swa_epochs: 2, ema_decay: 0, early_stopping: {patience: 3}}", source: "t.yaml")) {
             XCTAssertTrue("\($0)".contains("set early_stopping.patience to 0"), "\($0)")
         }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "trainer: {ema_decay: 1.0}", source: "t.yaml"))
