@@ -106,7 +106,8 @@ final class HonestEvaluationTests: XCTestCase {
         let cases: [(String, [String], String)] = [
             ("pack", ["--set", "models.ast.trainer.scheduler.name=cosine", "--set", "models.ast.trainer.scheduler.warmup_epochs=3"],
              "models.ast.trainer.scheduler.warmup_epochs: model 'ast': a cosine warm-up of 3 epochs leaves none of its 3 epochs to anneal"),
-            ("pack", ["--set", "trainer.selection=last"], "models.baseline_cnn.trainer.selection: model 'baseline_cnn': selection 'last' has no selection part"),
+            ("pack", ["--set", "trainer.selection=last", "--set", "trainer.scheduler.name=plateau"],
+             "models.baseline_cnn.trainer.selection: model 'baseline_cnn': selection 'last' has no selection part"),
             ("two-groups", ["--set", "folds.strategy=stratified_group", "--folds", "2"],
              "models.baseline_cnn: trainer.selection_fraction: fold 0: class 'class0' cannot be in both the fit and the selection part"),
         ]

@@ -18,7 +18,8 @@ final class RefitRegisterTests: XCTestCase {
         XCTAssertEqual(try spectrofold(["make-demo-data", "--out", directory.file("data"), "--variants", "1", "--seed", "5"]).status, 0)
         let sweep = try spectrofold(["sweep", "--local", "--data", directory.file("data/manifest.csv"), "--out", directory.file("sweep"),
                                      "--models", "cnn_mlp", "--folds", "2", "--epochs", "2", "--set", "features.frames=32",
-                                     "--set", "trainer.batch_size=16", "--set", "data.numeric_metadata=[speed,snr_db]",
+                                     "--set", "trainer.batch_size=16", "--set", "trainer.scheduler.name=plateau",
+                                     "--set", "data.numeric_metadata=[speed,snr_db]",
                                      "--set", "data.categorical_metadata=[voice]", "--set", "name=digits"] + tracking)
         XCTAssertEqual(sweep.status, 0, sweep.standardOutput + sweep.standardError)
 

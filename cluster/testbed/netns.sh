@@ -45,11 +45,18 @@ case "${1:-}" in
         for i in $(seq 1 "$workers"); do add_host "${PREFIX}w$i"; done
         ;;
     down)
-        # Every process still on a host goes with it (a namespace outlives its name while one runs).
+        # Every process still on a host goes with it, and we wait until it has: a namespace
+        # outlives its name while one runs, and with it the host's veth pair.
         for ns in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do
             pids="$(ip netns pids "$ns")"
             [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+            for _ in $(seq 50); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.1; done
             ip netns del "$ns"
+        done
+        # Deleting the root end of a veth pair deletes both ends at once, whether or not its
+        # namespace is gone yet, so the next `up` can add links of the same names.
+        for link in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^v-${PREFIX}" || true); do
+            ip link del "$link" 2>/dev/null || true
         done
         ip link del "$BRIDGE" 2>/dev/null || true
         ;;
