@@ -34,7 +34,7 @@ public struct SweepFolder {
         let repeats = (jobs.compactMap { $0["repeat"] as? Int }.max() ?? 0) + 1
         self.directory = directory
         self.jobs = jobs.compactMap { job in
-            guard job["status"] as? String == "finished", let model = (job["model"] as? String).flatMap(ModelName.init(rawValue:)),
+            guard job["status"] as? String == JobStatus.finished.rawValue, let model = (job["model"] as? String).flatMap(ModelName.init(rawValue:)),
                   let fold = job["fold"] as? Int,
                   let best = job["best_epoch"] as? Int else { return nil }
             let key = JobKey(model: model, repeat: job["repeat"] as? Int ?? 0, fold: fold)
