@@ -59,13 +59,15 @@ final class SlurmSweepTests: ClusterProcessTestCase {
         // The sweep's id is the Slurm job's, so a requeued job would follow it rather than submit another.
         XCTAssertEqual(try harness.ledger().query("SELECT id FROM sweeps").map { $0["id"].string }, ["spectrofold-\(job)"])
         // sf-w1's job at the poll was either lost to the cancel or, had the cancel come late, finished
-        // by sf-w1 first; either way each of its lost attempts was redone by sf-w2.
+        // by sf-w1 first; every attempt sf-w1 lost was redone by a later one that succeeded. (Who
+        // redid it is not fixed: a lease that expired under load before the cancel may go back to
+        // sf-w1 itself; the one the cancel took can only go to sf-w2, the worker left.)
         let lost = attempts.filter { $0.worker == "sf-w1" && $0.outcome != "succeeded" }
         XCTAssertTrue(lost.contains { $0.job == held } || attempts.contains { $0.job == held && $0.worker == "sf-w1" && $0.outcome == "succeeded" },
                       "\(held): lost by sf-w1 or finished by it before the cancel: \(attempts)")
         for attempt in lost {
-            XCTAssertTrue(attempts.contains { $0.job == attempt.job && $0.attempt > attempt.attempt && $0.worker == "sf-w2" && $0.outcome == "succeeded" },
-                          "\(attempt.job) re-leased to sf-w2 and done there: \(attempts)")
+            XCTAssertTrue(attempts.contains { $0.job == attempt.job && $0.attempt > attempt.attempt && $0.outcome == "succeeded" },
+                          "\(attempt.job) leased again and done: \(attempts)")
         }
         // The script stopped the steps still running with SIGTERM, not SIGKILL.
         let output = (try? String(contentsOfFile: harness.directory.file("spectrofold-\(job).log"), encoding: .utf8)) ?? ""
