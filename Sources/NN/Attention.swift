@@ -20,16 +20,7 @@ public final class MultiHeadSelfAttention: Module, Layer {
 
     public func forward(_ x: Tensor) throws -> Tensor {
         guard x.rank == 3 else { throw TensorError(op: "attention", "input must be (B, N, d), got \(x.shape)") }
-        let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
-        let headWidth = d / heads
-        // (B, N, 3, H, dₕ) → (3, B, H, N, dₕ)
-        let qkv = try self.qkv(x).reshaped([b, n, 3, heads, headWidth]).permuted([2, 0, 3, 1, 4])
-        let q = try qkv.slice(axis: 0, 0..<1).reshaped([b, heads, n, headWidth])
-        let k = try qkv.slice(axis: 0, 1..<2).reshaped([b, heads, n, headWidth])
-        let v = try qkv.slice(axis: 0, 2..<3).reshaped([b, heads, n, headWidth])
-        let scores = try Tensor.matmul(q, k, transposeB: true) * (1 / Float(headWidth).squareRoot())
-        let mixed = try Tensor.matmul(scores.softmax(axis: -1), v)  // (B, H, N, dₕ)
-        return try proj(mixed.permuted([0, 2, 1, 3]).reshaped([b, n, d]))
+        return try proj(Tensor.selfAttention(qkv: qkv(x), heads: heads))
     }
 }
 

@@ -92,14 +92,14 @@ extension Tensor {
     }
 }
 
-/// C (m, n) = A·B + beta·C on row-major matrices, A and B optionally transposed (sgemm).
+/// C (m, n) = alpha·A·B + beta·C on row-major matrices, A and B optionally transposed (sgemm).
 @inline(__always)
-func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
 /// `batches` independent gemms whose operands sit `aStride`, `bStride`, `cStride` elements apart

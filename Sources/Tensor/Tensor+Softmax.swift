@@ -12,11 +12,7 @@ extension Tensor {
         let (x, y) = (storage.base, out.base)
         forEachLane(outer, size, inner) { base, stride in
             if stride == 1 {  // the last axis: contiguous loops that vectorise
-                let (row, target) = (x + base, y + base)
-                let peak = VectorSums.maximum(row, size)
-                for s in 0..<size { target[s] = FastMath.exp(row[s] - peak) }
-                let scale = 1 / VectorSums.sum(target, size)
-                for s in 0..<size { target[s] *= scale }
+                Self.softmaxRow(x + base, into: y + base, size)
                 return
             }
             var peak = -Float.infinity
@@ -46,6 +42,15 @@ extension Tensor {
                 }
             }
         }
+    }
+
+    /// y = softmax(x) over one contiguous row of `n` elements; `y` may be `x`.
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let peak = VectorSums.maximum(x, n)
+        for s in 0..<n { y[s] = FastMath.exp(x[s] - peak) }
+        let scale = 1 / VectorSums.sum(y, n)
+        for s in 0..<n { y[s] *= scale }
     }
 
     /// x − log Σ e^x along `axis`. Backward: gx = g − softmax · Σ g.

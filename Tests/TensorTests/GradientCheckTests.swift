@@ -70,6 +70,11 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([a]) { $0[0].tanh() }
     }
 
+    func testSelfAttention() throws {
+        let qkv = parameter([2, 5, 12], seed: 23)
+        try checkGradients([qkv]) { try Tensor.selfAttention(qkv: $0[0], heads: 2) }
+    }
+
     func testSoftmaxFamily() throws {
         let a = parameter([3, 4, 5], seed: 21, scale: 2)
         try checkGradients([a]) { try $0[0].softmax(axis: -1) }

@@ -99,6 +99,10 @@ final class ReferenceFixtureTests: XCTestCase {
             return try Tensor.matmul(scores.softmax(axis: -1), t[2])
         }
     }
+
+    func testSelfAttentionOnTheFusedProjection() throws {
+        try check("self_attention", inputs: ["qkv"]) { try Tensor.selfAttention(qkv: $0[0], heads: 3) }
+    }
 }
 
 /// Fails unless `actual` has `expected`'s shape and every element within `tolerance` (absolute,

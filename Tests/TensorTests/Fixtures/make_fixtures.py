@@ -108,6 +108,12 @@ for name, training in [("bn_relu_train", True), ("bn_relu_eval", False)]:
         "running_mean_before": initial_mean, "running_var_before": initial_var,
         "running_mean_after": running_mean, "running_var_after": running_var})
 
+# multi-head self-attention on timm's fused projection (B, N, 3·H·dₕ), 3 heads of 4, as the
+# engine's one op: q, k, v split per head, scaled dot-product attention, heads side by side.
+qkv = leaf(2, 7, 36)
+q, k, v = qkv.reshape(2, 7, 3, 3, 4).permute(2, 0, 3, 1, 4)
+store("self_attention", {"qkv": qkv}, F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(2, 7, 12))
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
           os.path.join(here, "tensor_fixtures.safetensors"),
