@@ -1,4 +1,5 @@
 import Foundation
+import VectorKernels
 
 /// Elementwise activations. Each is y = f(x) forward and gx += g · f'(x, y) backward, where the
 /// derivative is written in whichever of x and y makes it cheapest. The kinds are switched on
@@ -29,8 +30,8 @@ extension Tensor {
             let (x, y, m) = (x + range.lowerBound, y + range.lowerBound, range.count)
             switch op {
             case .relu: Self.map(x, y, m) { $0 > 0 ? $0 : 0 }
-            case .gelu: Self.map(x, y, m) { x in 0.5 * x * (1 + FastMath.erf(x * 0.707_106_78, expMinusSquare: FastMath.exp(-0.5 * x * x))) }
-            case .sigmoid: Self.map(x, y, m) { 1 / (1 + FastMath.exp(-$0)) }
+            case .gelu: vk_gelu(x, y, Int64(m))
+            case .sigmoid: Self.map(x, y, m) { 1 / (1 + vk_exp(-$0)) }
             case .tanh: Self.map(x, y, m) { tanhf($0) }
             case .reciprocal: Self.map(x, y, m) { 1 / $0 }
             }
@@ -42,12 +43,7 @@ extension Tensor {
                     let (x, y, g, gx, m) = (x + range.lowerBound, y + range.lowerBound, g + range.lowerBound, gx + range.lowerBound, range.count)
                     switch op {
                     case .relu: Self.accumulate(x, y, g, gx, m) { x, _ in x > 0 ? 1 : 0 }
-                    case .gelu:
-                        // Φ(x) + x · φ(x), where e^{−(x/√2)²} = e^{−x²/2} serves both terms.
-                        Self.accumulate(x, y, g, gx, m) { x, _ in
-                            let e = FastMath.exp(-0.5 * x * x)
-                            return 0.5 * (1 + FastMath.erf(x * 0.707_106_78, expMinusSquare: e)) + x * 0.398_942_28 * e
-                        }
+                    case .gelu: vk_gelu_backward(x, g, gx, Int64(m))
                     case .sigmoid: Self.accumulate(x, y, g, gx, m) { _, y in y * (1 - y) }
                     case .tanh: Self.accumulate(x, y, g, gx, m) { _, y in 1 - y * y }
                     case .reciprocal: Self.accumulate(x, y, g, gx, m) { _, y in -y * y }

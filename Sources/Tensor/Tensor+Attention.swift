@@ -1,3 +1,5 @@
+import VectorKernels
+
 /// The core of multi-head self-attention as one op, on the fused projection's layout.
 extension Tensor {
     /// softmax(q·kᵀ/√dₕ)·v for every head, from timm's fused projection: `qkv` (B, N, 3·d) holds,
@@ -26,7 +28,7 @@ extension Tensor {
             gemm(
                 transA: false, transB: true, m: n, n: n, k: width, alpha: scale, a: q, lda: rowStride, b: q + d, ldb: rowStride,
                 beta: 0, c: weights, ldc: n)
-            for row in 0..<n { softmaxRow(weights + row * n, into: weights + row * n, n) }
+            vk_softmax_rows(weights, weights, Int64(n), Int64(n))
             gemm(
                 transA: false, transB: false, m: n, n: width, k: n, a: weights, lda: n, b: q + 2 * d, ldb: rowStride,
                 beta: 0, c: y + outOffset(i), ldc: d)

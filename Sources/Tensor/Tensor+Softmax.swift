@@ -1,5 +1,6 @@
 import Foundation
 import Random
+import VectorKernels
 
 /// Softmax, log-softmax and the cross-entropy loss over integer labels. All work on
 /// (outer, size, inner) views of the chosen axis and subtract the maximum for stability.
@@ -12,12 +13,12 @@ extension Tensor {
         let (x, y) = (storage.base, out.base)
         forEachLane(outer, size, inner) { base, stride in
             if stride == 1 {  // the last axis: contiguous loops that vectorise
-                Self.softmaxRow(x + base, into: y + base, size)
+                vk_softmax_rows(x + base, y + base, 1, Int64(size))
                 return
             }
             var peak = -Float.infinity
             for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
-            for s in 0..<size { y[base + s * stride] = FastMath.exp(x[base + s * stride] - peak) }
+            for s in 0..<size { y[base + s * stride] = vk_exp(x[base + s * stride] - peak) }
             var total: Float = 0
             for s in 0..<size { total += y[base + s * stride] }
             let scale = 1 / total
@@ -44,15 +45,6 @@ extension Tensor {
         }
     }
 
-    /// y = softmax(x) over one contiguous row of `n` elements; `y` may be `x`.
-    @inline(__always)
-    static func softmaxRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        let peak = VectorSums.maximum(x, n)
-        for s in 0..<n { y[s] = FastMath.exp(x[s] - peak) }
-        let scale = 1 / VectorSums.sum(y, n)
-        for s in 0..<n { y[s] *= scale }
-    }
-
     /// x − log Σ e^x along `axis`. Backward: gx = g − softmax · Σ g.
     public func logSoftmax(axis: Int = -1) throws -> Tensor {
         let axis = try Shape.axis(axis, rank: rank, op: "log_softmax")
@@ -63,7 +55,7 @@ extension Tensor {
             var peak = -Float.infinity
             for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
             var total: Float = 0
-            for s in 0..<size { total += FastMath.exp(x[base + s * stride] - peak) }
+            for s in 0..<size { total += vk_exp(x[base + s * stride] - peak) }
             let shift = peak + logf(total)
             for s in 0..<size { y[base + s * stride] = x[base + s * stride] - shift }
         }
@@ -75,7 +67,7 @@ extension Tensor {
                     for s in 0..<size { total += g[base + s * stride] }
                     for s in 0..<size {
                         let i = base + s * stride
-                        gx[i] += g[i] - FastMath.exp(y[i]) * total
+                        gx[i] += g[i] - vk_exp(y[i]) * total
                     }
                 }
             }
@@ -112,7 +104,7 @@ extension Tensor {
             var peak = -Float.infinity
             for c in 0..<classes { peak = Swift.max(peak, xr[c]) }
             var sum: Float = 0
-            for c in 0..<classes { sum += FastMath.exp(xr[c] - peak) }
+            for c in 0..<classes { sum += vk_exp(xr[c] - peak) }
             let shift = peak + logf(sum)
             var smoothed: Float = 0
             for c in 0..<classes {
@@ -131,7 +123,7 @@ extension Tensor {
                     let (gr, lr) = (gx + row * classes, lp + row * classes)
                     for c in 0..<classes {
                         let target = (c == labels[row] ? 1 - labelSmoothing : 0) + uniform
-                        gr[c] += scale * (FastMath.exp(lr[c]) - target)
+                        gr[c] += scale * (vk_exp(lr[c]) - target)
                     }
                 }
             }

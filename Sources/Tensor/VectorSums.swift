@@ -1,6 +1,5 @@
-/// Sums (and the maximum) over contiguous floats with 16-wide vector accumulators. A plain
-/// `total += x[i]` loop is one dependent add per element (float addition is not reassociated),
-/// several times slower; so is a `max` loop.
+/// Sums over contiguous floats with 16-wide vector accumulators. A plain `total += x[i]` loop is
+/// one dependent add per element (float addition is not reassociated), several times slower.
 enum VectorSums {
     /// Σ x[i] for i in 0..<n.
     @inline(__always)
@@ -28,21 +27,6 @@ enum VectorSums {
         var total = acc.sum()
         while i < n { total += (x[i] - mean) * (x[i] - mean); i += 1 }
         return total
-    }
-
-    /// max x[i] for i in 0..<n (−∞ for n = 0).
-    @inline(__always)
-    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>(repeating: -.infinity), i = 0
-        while i + 16 <= n {
-            // A compare and a select; the standard library's `pointwiseMax` goes lane by lane.
-            let lanes = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc.replace(with: lanes, where: lanes .> acc)
-            i += 16
-        }
-        var peak = acc.max()
-        while i < n { peak = Swift.max(peak, x[i]); i += 1 }
-        return peak
     }
 
     /// Σ a[i]·b[i] for i in 0..<n.

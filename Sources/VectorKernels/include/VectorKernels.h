@@ -1,0 +1,53 @@
+// Elementwise kernels whose cost is the exponential: the softmax rows of attention and the exact
+// GELU of the transformer MLP. Each exported function is compiled three times, for AVX-512, for
+// AVX2 + FMA and for baseline x86-64, and the loader picks the one this CPU runs (target_clones,
+// resolved once at start-up), so one binary uses 16-wide vectors where the CPU has them and still
+// runs everywhere. The Swift targets compile for baseline x86-64 only (4-wide SSE).
+#ifndef SPECTROFOLD_VECTOR_KERNELS_H
+#define SPECTROFOLD_VECTOR_KERNELS_H
+
+#include <stdint.h>
+
+/// y[r, :] = softmax(x[r, :]) for the `rows` contiguous rows of `n` floats; y may be x.
+void vk_softmax_rows(const float *x, float *y, int64_t rows, int64_t n);
+
+/// y[i] = x[i] · Φ(x[i]) = ½x(1 + erf(x/√2)) for i < n (exact GELU, not the tanh form).
+void vk_gelu(const float *x, float *y, int64_t n);
+
+/// gx[i] += g[i] · (Φ(x[i]) + x[i] · φ(x[i])), GELU's backward, for i < n.
+void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n);
+
+/// e^x, within 2 ulp of expf on [−87, 88]; inputs outside are clamped (e^−87.3 ≈ 1.2e−38).
+/// Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r and 2^k built
+/// in the exponent bits. Branch-free, so loops over it vectorise (libm's expf is a scalar call).
+static inline float vk_exp(float x) {
+    float clamped = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    // Round to nearest by adding and removing 1.5·2²³.
+    float k = (clamped * 1.44269504f + 12582912.0f) - 12582912.0f;
+    float r = clamped - k * 0.693359375f + k * 2.1219444e-4f;
+    float p = 1.9875691e-4f;
+    p = p * r + 1.3981999e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.1665796e-2f;
+    p = p * r + 1.6666665e-1f;
+    p = p * r + 5.0000001e-1f;
+    float er = p * r * r + r + 1.0f;
+    union { uint32_t bits; float value; } scale = { (uint32_t)((int32_t)k + 127) << 23 };
+    return er * scale.value;
+}
+
+/// erf(x) from e^{−x²} (passed in, so callers that also need it compute it once), by
+/// Abramowitz & Stegun 7.1.26: 1 − t·(a1 + t·(a2 + …))·e^{−x²}, t = 1/(1 + p|x|); absolute
+/// error below 1.5e−7.
+static inline float vk_erf(float x, float exp_minus_square) {
+    float t = 1.0f / (1.0f + 0.3275911f * (x < 0 ? -x : x));
+    float poly = 1.061405429f;
+    poly = poly * t - 1.453152027f;
+    poly = poly * t + 1.421413741f;
+    poly = poly * t - 0.284496736f;
+    poly = poly * t + 0.254829592f;
+    float magnitude = 1.0f - poly * t * exp_minus_square;
+    return x < 0 ? -magnitude : magnitude;
+}
+
+#endif

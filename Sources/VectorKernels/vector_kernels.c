@@ -1,0 +1,68 @@
+#include "VectorKernels.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+#define VK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VK_CLONES
+#endif
+
+// Sums and maxima in 16 lanes, combined in a fixed order: a plain `total += x[i]` loop is one
+// dependent add per element (float addition is not reassociated), and the fixed order gives
+// every clone the same result. Always inlined, so that each clone compiles them for its CPU.
+enum { LANES = 16 };
+
+__attribute__((always_inline)) static inline float row_maximum(const float *x, int64_t n) {
+    float lanes[LANES];
+    for (int l = 0; l < LANES; l++) lanes[l] = -__builtin_inff();
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++) lanes[l] = x[i + l] > lanes[l] ? x[i + l] : lanes[l];
+    float peak = lanes[0];
+    for (int l = 1; l < LANES; l++) peak = lanes[l] > peak ? lanes[l] : peak;
+    for (; i < n; i++) peak = x[i] > peak ? x[i] : peak;
+    return peak;
+}
+
+__attribute__((always_inline)) static inline float row_sum(const float *x, int64_t n) {
+    float lanes[LANES] = {0};
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++) lanes[l] += x[i + l];
+    float total = 0;
+    for (int l = 0; l < LANES; l++) total += lanes[l];
+    for (; i < n; i++) total += x[i];
+    return total;
+}
+
+VK_CLONES
+void vk_softmax_rows(const float *x, float *y, int64_t rows, int64_t n) {
+    for (int64_t r = 0; r < rows; r++) {
+        const float *in = x + r * n;
+        float *out = y + r * n;
+        float peak = row_maximum(in, n);
+        // Element i is read before it is written, so in place (y = x) is safe; predication runs
+        // the last partial vector masked instead of one element at a time.
+#pragma clang loop vectorize(assume_safety) vectorize_width(16) vectorize_predicate(enable)
+        for (int64_t i = 0; i < n; i++) out[i] = vk_exp(in[i] - peak);
+        float scale = 1.0f / row_sum(out, n);
+#pragma clang loop vectorize_width(16) vectorize_predicate(enable)
+        for (int64_t i = 0; i < n; i++) out[i] *= scale;
+    }
+}
+
+VK_CLONES
+void vk_gelu(const float *x, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        float v = x[i];
+        y[i] = 0.5f * v * (1.0f + vk_erf(v * 0.70710678f, vk_exp(-0.5f * v * v)));
+    }
+}
+
+VK_CLONES
+void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        // Φ(x) + x·φ(x), where e^{−(x/√2)²} = e^{−x²/2} serves both terms.
+        float v = x[i], e = vk_exp(-0.5f * v * v);
+        gx[i] += g[i] * (0.5f * (1.0f + vk_erf(v * 0.70710678f, e)) + v * 0.39894228f * e);
+    }
+}
