@@ -100,7 +100,7 @@ public struct SweepResults: Codable, Sendable {
             let ratio = Self.meanTestTrainRatio(finished)
             models[model.rawValue] = Dictionary(uniqueKeysWithValues: Self.reportedMetrics.map { metric in
                 let values = finished.compactMap { $0.metrics[metric] }
-                return (metric, MeanStd(values, interval: metric == HeldOutScore.accuracy.rawValue ? CorrectedInterval(scores: values, testTrainRatio: ratio) : nil))
+                return (metric, MeanStd(values, interval: metric == HeldOutScore.accuracy.rawValue ? CorrectedInterval(scores: values, testTrainRatio: ratio, possible: 0...1) : nil))
             })
         }
         self.models = models

@@ -129,6 +129,11 @@ final class PairedComparisonTests: XCTestCase {
     func testIntervalEdgeCases() throws {
         let constant = try XCTUnwrap(CorrectedInterval(scores: [0.75, 0.75, 0.75], testTrainRatio: 0.5))
         XCTAssertEqual([constant.low, constant.high], [0.75, 0.75], "zero variance collapses to the mean")
+        // asc20's AST folds: mean 0.940, the uncut interval [0.848, 1.031].
+        let nearOne = try XCTUnwrap(CorrectedInterval(scores: [0.971, 0.949, 0.963, 0.963, 0.853], testTrainRatio: 0.25, possible: 0...1))
+        XCTAssertEqual(nearOne.high, 1, "an accuracy's interval ends at 1")
+        XCTAssertLessThan(nearOne.low, 0.9)
+        XCTAssertGreaterThan(try XCTUnwrap(CorrectedInterval(scores: [0.971, 0.949, 0.963, 0.963, 0.853], testTrainRatio: 0.25)).high, 1)
         XCTAssertNil(CorrectedInterval(scores: [0.8], testTrainRatio: 0.5))
         XCTAssertNil(CorrectedInterval(scores: [0.8, 0.9], testTrainRatio: 0))
         XCTAssertNil(CorrectedInterval(scores: [0.8, 0.9], testTrainRatio: 0.5, level: 1))
