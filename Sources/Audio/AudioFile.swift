@@ -24,10 +24,10 @@ public enum AudioFile {
     /// The most mono frames reserved ahead of decoding: 2^22 (87 s at 48 kHz, 16 MiB).
     static let maxReservedFrames = 1 << 22
 
-    /// Decodes `path` and averages its channels to mono.
+    /// Decodes `path`, at most its first `maxSeconds`, and averages its channels to mono.
     /// Throws `AudioError` naming the file when it is missing, empty, corrupt, has no samples or
     /// an extension outside `supportedExtensions`.
-    public static func readMono(_ path: String) throws -> MonoAudio {
+    public static func readMono(_ path: String, maxSeconds: Double = .infinity) throws -> MonoAudio {
         let ext = (path as NSString).pathExtension.lowercased()
         guard supportedExtensions.contains(ext) else {
             throw AudioError(file: path, reason: "unsupported format '.\(ext)' (supported: \(supportedExtensions.sorted().joined(separator: ", ")))")
@@ -46,17 +46,19 @@ public enum AudioFile {
             throw AudioError(file: path, reason: "invalid header (\(channels) channels at \(info.samplerate) Hz)")
         }
 
-        // Read in blocks until the decoder stops: frame counts of compressed formats are estimates.
+        // Read in blocks until the decoder stops or the limit is reached: frame counts of
+        // compressed formats are estimates.
         let blockFrames = 1 << 15
+        let limit = maxSeconds < Double(Int.max / Int(info.samplerate)) ? Int((maxSeconds * Double(info.samplerate)).rounded(.up)) : Int.max
         var interleaved = [Float](repeating: 0, count: blockFrames * channels)
         var mono: [Float] = []
         // The header's frame count is only a claim (FLAC's has 36 bits): reserve no more than
         // `maxReservedFrames` on its word; appending grows past that as samples really arrive.
         mono.reserveCapacity(min(max(0, Int(info.frames)), maxReservedFrames))
         let scale = 1 / Float(channels)
-        while true {
+        while mono.count < limit {
             let read = Int(interleaved.withUnsafeMutableBufferPointer {
-                sf_readf_float(handle, $0.baseAddress, sf_count_t(blockFrames))
+                sf_readf_float(handle, $0.baseAddress, sf_count_t(min(blockFrames, limit - mono.count)))
             })
             if read <= 0 { break }
             for frame in 0..<read {

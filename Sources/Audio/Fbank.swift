@@ -66,6 +66,10 @@ public struct FbankParameters: Sendable, Equatable, Codable {
     public var windowSize: Int { Int(Double(sampleRate) * frameLengthMs * 0.001) }
     /// Samples between frame starts (160 at 16 kHz and 10 ms).
     public var windowShift: Int { Int(Double(sampleRate) * frameShiftMs * 0.001) }
+
+    /// Samples the `maxFrames` stored frames read: the last frame ends here.
+    public var samplesRead: Int { (maxFrames - 1) * windowShift + windowSize }
+
     /// FFT length: the window size rounded up to a power of two (512).
     public var fftSize: Int {
         var size = 1
