@@ -64,12 +64,14 @@ let package = Package(
         .target(name: "Pretrained", dependencies: ["Checkpoint", "ModelNames", "NN", "SafeTensors"]),
         // Real processes and fixtures shared by the tests and `spectrofold-bench soak`: an MLflow
         // server, free ports, child processes, a synthetic feature pack. No XCTest.
-        .target(name: "ProcessHarness", dependencies: ["Audio", "Data", "Random"]),
+        .target(name: "ProcessHarness", dependencies: ["Audio", "Data", "ProcessRunner", "Random"]),
+        // Runs a program to completion and captures its output; for the tests and the demo dataset.
+        .target(name: "ProcessRunner"),
 
         // Executables: thin, they parse arguments and call a library.
         .executableTarget(name: "spectrofold", dependencies: [
             "Audio", "Config", "Data", "ModelNames", "NN", "Random", "RunRecords", "Tensor", "SafeTensors", "TerminalProgress", "Tracking", "Cluster", "SweepRecording",
-            "Training", "Pretrained", "Checkpoint",
+            "Training", "Pretrained", "Checkpoint", "ProcessRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-coordinator", dependencies: [
@@ -79,12 +81,12 @@ let package = Package(
             "Cluster", "Config", "Data", "ModelNames", "RunRecords", "Tensor", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spectrofold-bench", dependencies: [
-            "Tensor", "NN", "ModelNames", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "Random",
+            "Tensor", "NN", "ModelNames", "Optim", "CBLAS", "Cluster", "SQLite", "ProcessHarness", "ProcessRunner", "Random",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["ProcessHarness"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProcessHarness", "ProcessRunner"], path: "Tests/TestSupport"),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "SafeTensors", "TestSupport"],
                     exclude: ["Fixtures"]),

@@ -1,6 +1,7 @@
 import Audio
 import Data
 import Foundation
+import ProcessRunner
 import Random
 
 /// SpectroFold's own demo dataset, made offline: the spoken digits "zero" … "nine" synthesised
@@ -117,19 +118,11 @@ struct DemoDataset: Sendable {
 
     /// Runs `program` and returns its standard output; a failure names the command and its error output.
     private static func run(_ program: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw DataError(program, "cannot run: \(error)") }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw DataError(program, "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+        let result: ChildProcess.Result
+        do { result = try ChildProcess.run(program, arguments: arguments) } catch { throw DataError(program, "cannot run: \(error)") }
+        guard result.status == 0 else {
+            throw DataError(program, "\(arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")
         }
-        return String(decoding: output, as: UTF8.self)
+        return result.standardOutput
     }
 }

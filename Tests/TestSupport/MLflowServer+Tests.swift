@@ -2,6 +2,7 @@ import Foundation
 // The real processes and fixtures the tests share with `spectrofold-bench` (MLflowServer,
 // FreePort, ChildProcess, syntheticPack), visible to every test that imports TestSupport.
 @_exported import ProcessHarness
+@_exported import ProcessRunner
 
 extension MLflowServer {
     /// A started server in the tests' Python environment whose store is a fresh temporary

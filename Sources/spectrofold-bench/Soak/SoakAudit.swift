@@ -1,6 +1,6 @@
 import Cluster
 import Foundation
-import ProcessHarness
+import ProcessRunner
 import SQLite
 
 /// What a soak checks once every sweep ended and the coordinator's outboxes drained: in the

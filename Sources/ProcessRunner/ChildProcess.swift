@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs a program to completion and captures its output (for tools the tests call: python, sox).
+/// Runs a program to completion and captures its output: the tools the tests call (python, sox)
+/// and the demo dataset's speech synthesiser.
 public enum ChildProcess {
     public struct Result {
         public let status: Int32
@@ -25,9 +26,10 @@ public enum ChildProcess {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         errReader.wait()
-        return Result(status: process.terminationStatus,
-                      standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errText.data, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errText.data, as: UTF8.self))
     }
 }
 
