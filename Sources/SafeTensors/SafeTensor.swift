@@ -35,12 +35,25 @@ public struct SafeTensor: Sendable, Equatable {
     /// Number of elements (the product of `shape`; 1 for a scalar).
     public var count: Int { shape.reduce(1, *) }
 
+    /// `bytes` must hold exactly a `dtype` tensor of `shape` (no negative extents).
     public init(dtype: SafeTensorsDType, shape: [Int], bytes: [UInt8]) {
-        precondition(bytes.count == shape.reduce(1, *) * dtype.byteCount,
+        precondition(shape.allSatisfy { $0 >= 0 } && Self.byteCount(of: shape, dtype) == bytes.count,
                      "SafeTensor: \(bytes.count) bytes do not hold \(dtype.rawValue) \(shape)")
         self.dtype = dtype
         self.shape = shape
         self.bytes = bytes
+    }
+
+    /// The bytes a tensor of `shape` and `dtype` takes, or nil when a running product
+    /// overflows an Int (`count` multiplies the dimensions in the same order).
+    static func byteCount(of shape: [Int], _ dtype: SafeTensorsDType) -> Int? {
+        var total = dtype.byteCount
+        for dimension in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            total = product
+        }
+        return total
     }
 
     /// An F32 tensor; `values.count` must equal the product of `shape`.

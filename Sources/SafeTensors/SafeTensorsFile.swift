@@ -107,7 +107,7 @@ public struct SafeTensorsFile: Sendable {
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("entry '\(name)' has a negative dimension in \(shape)") }
             let (begin, end) = (offsets[0], offsets[1])
-            guard let expected = byteCount(of: shape, dtype) else {
+            guard let expected = SafeTensor.byteCount(of: shape, dtype) else {
                 throw fail("entry '\(name)': the size of \(dtypeName) \(shape) overflows a 64-bit count")
             }
             guard begin >= 0, end >= begin, end <= bytes.count - bufferStart else {
@@ -128,18 +128,6 @@ public struct SafeTensorsFile: Sendable {
         }
         file.names = ranges.map(\.name)
         return file
-    }
-
-    /// The bytes a tensor of `shape` and `dtype` takes, or nil when a running product
-    /// overflows an Int (`SafeTensor.count` multiplies the dimensions in the same order).
-    private static func byteCount(of shape: [Int], _ dtype: SafeTensorsDType) -> Int? {
-        var total = dtype.byteCount
-        for dimension in shape {
-            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
-            if overflow { return nil }
-            total = product
-        }
-        return total
     }
 
     // MARK: - Writing
