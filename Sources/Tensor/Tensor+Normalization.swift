@@ -1,4 +1,5 @@
 import Foundation
+import VectorKernels
 
 /// Batch normalisation over the channels of (N, C, …) and layer normalisation over the last axis.
 extension Tensor {
@@ -143,7 +144,7 @@ extension Tensor {
     }
 
     /// Layer norm over the last axis (D): y = (x − mean)/√(var + eps) · weight + bias per row,
-    /// with the biased variance; weight and bias (D).
+    /// with the biased variance; weight and bias (D). The rows run in `VectorKernels`.
     public static func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
         guard let d = x.shape.last, d > 0 else { throw TensorError(op: "layer_norm", "input needs a last axis, got \(x.shape)") }
         for (name, t) in [("weight", weight), ("bias", bias)] {
@@ -152,67 +153,37 @@ extension Tensor {
         let rows = x.count / d
         let mean = TensorStorage(count: rows), invStd = TensorStorage(count: rows)
         let out = TensorStorage(count: x.count)
-        let (px, y, gamma, beta) = (x.storage.base, out.base, weight?.storage.base, bias?.storage.base)
+        // A missing weight is ones and a missing bias zeros, so the kernels have one form.
+        let gamma = weight?.storage ?? TensorStorage(count: d, repeating: 1)
+        let beta = bias?.storage ?? TensorStorage(count: d, repeating: 0)
+        let (px, y) = (x.storage.base, out.base)
         let grain = Swift.max(1, ComputeThreads.elementwiseGrain / d)
         ComputeThreads.parallelFor(rows, grain: grain) { range in
-            for r in range {
-                let row = px + r * d, target = y + r * d
-                let mu = VectorSums.sum(row, d) / Float(d)
-                let s = 1 / (VectorSums.squaredDeviations(row, d, mean: mu) / Float(d) + eps).squareRoot()
-                mean.base[r] = mu
-                invStd.base[r] = s
-                for i in 0..<d { target[i] = (row[i] - mu) * s * (gamma?[i] ?? 1) + (beta?[i] ?? 0) }
-            }
+            let first = range.lowerBound * d
+            vk_layer_norm_rows(px + first, y + first, mean.base + range.lowerBound, invStd.base + range.lowerBound, gamma.base, beta.base,
+                               Int64(range.count), Int64(d), eps)
         }
         let inputs = [x] + [weight, bias].compactMap { $0 }
         return result("layer_norm", shape: x.shape, storage: out, inputs: inputs) {
             { g in
-                layerNormBackward(dOut: g, x: px, mean: mean.base, invStd: invStd.base, weight: gamma, rows: rows, d: d, grain: grain,
-                                  dX: x.gradAccumulatorIfPresent, dWeight: weight?.requiresGrad == true ? weight!.gradAccumulator() : nil,
-                                  dBias: bias?.requiresGrad == true ? bias!.gradAccumulator() : nil)
-            }
-        }
-    }
-
-    /// Layer norm's backward for x (`rows`, D = `d`): adds to dX (rows, D), dWeight and dBias (D),
-    /// each when given, from dOut (rows, D), the forward's per-row mean and 1/√(var + eps) (rows)
-    /// and the weight (D; nil: 1). With x̂ = (x − μ)·s and dx̂ = g·w per row:
-    /// dx = s · (dx̂ − mean(dx̂) − x̂ · mean(dx̂·x̂)); dweight = Σ g·x̂, dbias = Σ g, summed over rows in
-    /// `grain`-row chunks whose partial sums are added in chunk order (the same result on any
-    /// thread count).
-    static func layerNormBackward(dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, mean: UnsafePointer<Float>,
-                                  invStd: UnsafePointer<Float>, weight gamma: UnsafePointer<Float>?, rows: Int, d: Int, grain: Int,
-                                  dX gx: UnsafeMutablePointer<Float>?, dWeight gGamma: UnsafeMutablePointer<Float>?,
-                                  dBias gBeta: UnsafeMutablePointer<Float>?) {
-        // Per-chunk partial sums of the weight and bias gradients, added in chunk order.
-        let chunks = ComputeThreads.chunkCount(rows, grain: grain)
-        let partials = TensorStorage(count: chunks * 2 * d, repeating: 0)
-        ComputeThreads.parallelChunks(rows, grain: grain) { chunk, range in
-            let (pGamma, pBeta) = (partials.base + chunk * 2 * d, partials.base + chunk * 2 * d + d)
-            for r in range {
-                let (row, gr, mu, s) = (px + r * d, g + r * d, mean[r], invStd[r])
-                var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
-                for i in 0..<d {
-                    let xhat = (row[i] - mu) * s
-                    let dxhat = gr[i] * (gamma?[i] ?? 1)
-                    meanDxhat += dxhat
-                    meanDxhatXhat += dxhat * xhat
-                    pGamma[i] += gr[i] * xhat
-                    pBeta[i] += gr[i]
+                // Per-chunk partial sums of the weight and bias gradients, added in chunk order (the
+                // same result on any thread count).
+                let chunks = ComputeThreads.chunkCount(rows, grain: grain)
+                let partials = TensorStorage(count: chunks * 2 * d, repeating: 0)
+                let gx = x.gradAccumulatorIfPresent
+                ComputeThreads.parallelChunks(rows, grain: grain) { chunk, range in
+                    let (first, pGamma) = (range.lowerBound * d, partials.base + chunk * 2 * d)
+                    vk_layer_norm_backward_rows(g + first, px + first, mean.base + range.lowerBound, invStd.base + range.lowerBound, gamma.base,
+                                                Int64(range.count), Int64(d), gx.map { $0 + first }, pGamma, pGamma + d)
                 }
-                meanDxhat /= Float(d)
-                meanDxhatXhat /= Float(d)
-                guard let gx else { continue }
-                for i in 0..<d {
-                    let xhat = (row[i] - mu) * s
-                    gx[r * d + i] += s * (gr[i] * (gamma?[i] ?? 1) - meanDxhat - xhat * meanDxhatXhat)
+                let gGamma = weight?.requiresGrad == true ? weight!.gradAccumulator() : nil
+                let gBeta = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil
+                for chunk in 0..<chunks {
+                    let base = partials.base + chunk * 2 * d
+                    if let gGamma { for i in 0..<d { gGamma[i] += base[i] } }
+                    if let gBeta { for i in 0..<d { gBeta[i] += base[d + i] } }
                 }
             }
-        }
-        for chunk in 0..<chunks {
-            let base = partials.base + chunk * 2 * d
-            if let gGamma { for i in 0..<d { gGamma[i] += base[i] } }
-            if let gBeta { for i in 0..<d { gBeta[i] += base[d + i] } }
         }
     }
 }

@@ -66,3 +66,61 @@ void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n) {
         gx[i] += g[i] * (0.5f * (1.0f + vk_erf(v * 0.70710678f, e)) + v * 0.39894228f * e);
     }
 }
+
+VK_CLONES
+void vk_layer_norm_rows(const float *x, float *y, float *mean, float *inv_std, const float *gamma, const float *beta,
+                        int64_t rows, int64_t d, float eps) {
+    for (int64_t r = 0; r < rows; r++) {
+        const float *in = x + r * d;
+        float *out = y + r * d;
+        float mu = row_sum(in, d) / (float)d;
+        float lanes[LANES] = {0};
+        int64_t i = 0;
+        for (; i + LANES <= d; i += LANES)
+            for (int l = 0; l < LANES; l++) lanes[l] += (in[i + l] - mu) * (in[i + l] - mu);
+        float squares = 0;
+        for (int l = 0; l < LANES; l++) squares += lanes[l];
+        for (; i < d; i++) squares += (in[i] - mu) * (in[i] - mu);
+        float s = 1.0f / __builtin_sqrtf(squares / (float)d + eps);
+        mean[r] = mu;
+        inv_std[r] = s;
+        for (int64_t j = 0; j < d; j++) out[j] = (in[j] - mu) * s * gamma[j] + beta[j];
+    }
+}
+
+VK_CLONES
+void vk_layer_norm_backward_rows(const float *g, const float *x, const float *mean, const float *inv_std, const float *gamma,
+                                 int64_t rows, int64_t d, float *dx, float *dgamma, float *dbeta) {
+    for (int64_t r = 0; r < rows; r++) {
+        const float *gr = g + r * d, *xr = x + r * d;
+        float mu = mean[r], s = inv_std[r];
+        float dxhat_lanes[LANES] = {0}, product_lanes[LANES] = {0};
+        int64_t i = 0;
+        for (; i + LANES <= d; i += LANES)
+            for (int l = 0; l < LANES; l++) {
+                float xhat = (xr[i + l] - mu) * s, dxhat = gr[i + l] * gamma[i + l];
+                dxhat_lanes[l] += dxhat;
+                product_lanes[l] += dxhat * xhat;
+            }
+        float mean_dxhat = 0, mean_product = 0;
+        for (int l = 0; l < LANES; l++) {
+            mean_dxhat += dxhat_lanes[l];
+            mean_product += product_lanes[l];
+        }
+        for (; i < d; i++) {
+            float xhat = (xr[i] - mu) * s, dxhat = gr[i] * gamma[i];
+            mean_dxhat += dxhat;
+            mean_product += dxhat * xhat;
+        }
+        mean_dxhat /= (float)d;
+        mean_product /= (float)d;
+        for (int64_t j = 0; j < d; j++) {
+            float xhat = (xr[j] - mu) * s;
+            dgamma[j] += gr[j] * xhat;
+            dbeta[j] += gr[j];
+        }
+        if (!dx) continue;
+        float *dxr = dx + r * d;
+        for (int64_t j = 0; j < d; j++) dxr[j] += s * (gr[j] * gamma[j] - mean_dxhat - (xr[j] - mu) * s * mean_product);
+    }
+}

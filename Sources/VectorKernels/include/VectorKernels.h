@@ -1,5 +1,5 @@
-// Elementwise kernels whose cost is the exponential: the softmax rows of attention and the exact
-// GELU of the transformer MLP. Each exported function is compiled three times, for AVX-512, for
+// The transformer's row kernels: the softmax rows of attention, the exact GELU of its MLP and
+// its layer norms, which 4-wide vectors leave far from what the CPU can do. Each exported function is compiled three times, for AVX-512, for
 // AVX2 + FMA and for baseline x86-64, and the loader picks the one this CPU runs (target_clones,
 // resolved once at start-up), so one binary uses 16-wide vectors where the CPU has them and still
 // runs everywhere. The Swift targets compile for baseline x86-64 only (4-wide SSE).
@@ -16,6 +16,18 @@ void vk_gelu(const float *x, float *y, int64_t n);
 
 /// gx[i] += g[i] · (Φ(x[i]) + x[i] · φ(x[i])), GELU's backward, for i < n.
 void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n);
+
+/// Layer norm of `rows` contiguous rows of `d` floats: y = (x − μ)·s·gamma + beta with μ the
+/// row's mean and s = 1/√(biased variance + eps), both stored per row in `mean` and `inv_std`;
+/// gamma and beta (d).
+void vk_layer_norm_rows(const float *x, float *y, float *mean, float *inv_std, const float *gamma, const float *beta,
+                        int64_t rows, int64_t d, float eps);
+
+/// Layer norm's backward over `rows` rows of `d` from the output gradient g, the input x and the
+/// forward's `mean` and `inv_std`: with x̂ = (x − μ)·s and dx̂ = g·gamma, adds
+/// s·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) to dx (when not NULL), Σ g·x̂ to dgamma and Σ g to dbeta (d).
+void vk_layer_norm_backward_rows(const float *g, const float *x, const float *mean, const float *inv_std, const float *gamma,
+                                 int64_t rows, int64_t d, float *dx, float *dgamma, float *dbeta);
 
 /// e^x, within 2 ulp of expf on [−87, 88]; inputs outside are clamped (e^−87.3 ≈ 1.2e−38).
 /// Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r and 2^k built
