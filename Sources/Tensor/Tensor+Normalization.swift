@@ -32,19 +32,10 @@ extension Tensor {
         let y = out.base
         ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
             for c in range {
+                let (first, stride) = (c * inner, channels * inner)
                 if training {
-                    var sum: Double = 0
-                    for n in 0..<batch {
-                        let row = px + (n * channels + c) * inner
-                        sum += Double(VectorSums.sum(row, inner))
-                    }
-                    let mu = sum / Double(perChannel)
-                    var squares: Double = 0
-                    for n in 0..<batch {
-                        let row = px + (n * channels + c) * inner
-                        squares += Double(VectorSums.squaredDeviations(row, inner, mean: Float(mu)))
-                    }
-                    let variance = squares / Double(perChannel)
+                    var (mu, variance) = (0.0, 0.0)
+                    vk_batch_norm_moments(px + first, Int64(batch), Int64(stride), Int64(inner), &mu, &variance)
                     mean.base[c] = Float(mu)
                     invStd.base[c] = Float(1 / (variance + Double(eps)).squareRoot())
                     rm[c] = (1 - momentum) * rm[c] + momentum * Float(mu)
@@ -55,14 +46,7 @@ extension Tensor {
                 }
                 let scale = invStd.base[c] * (gamma?[c] ?? 1)
                 let shift = (beta?[c] ?? 0) - mean.base[c] * scale
-                for n in 0..<batch {
-                    let (source, target) = (px + (n * channels + c) * inner, y + (n * channels + c) * inner)
-                    if relu {
-                        for i in 0..<inner { target[i] = Swift.max(0, source[i] * scale + shift) }
-                    } else {
-                        for i in 0..<inner { target[i] = source[i] * scale + shift }
-                    }
-                }
+                vk_batch_norm_apply(px + first, y + first, Int64(batch), Int64(stride), Int64(inner), scale, shift, relu ? 1 : 0)
             }
         }
         let inputs = [x] + [weight, bias].compactMap { $0 }
@@ -82,65 +66,32 @@ extension Tensor {
     /// per-channel mean and 1/√(σ² + eps) (C) and the weight (C; nil: 1). With M = N · inner values
     /// per channel and x̂ = (x − μ)·s: dweight = Σ g·x̂, dbias = Σ g; training (batch statistics)
     /// dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂)); eval (running statistics, constants) dx = g·w·s.
-    /// With `reluOutput` (the fused ReLU's output y), g is first zeroed where y ≤ 0.
+    /// With `reluOutput` (the fused ReLU's output y), g counts as 0 where y ≤ 0.
     static func batchNormBackward(dOut gOut: UnsafePointer<Float>, x px: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?,
                                   mean: UnsafePointer<Float>,
                                   invStd: UnsafePointer<Float>, weight gamma: UnsafePointer<Float>?, training: Bool,
                                   batch: Int, channels: Int, inner: Int, dX gx: UnsafeMutablePointer<Float>?,
                                   dWeight gGamma: UnsafeMutablePointer<Float>?, dBias gBeta: UnsafeMutablePointer<Float>?) {
         let perChannel = batch * inner
-        // The fused ReLU's gradient mask applied once, into a buffer the rest reads as dOut.
-        let masked = reluOutput.map { y in
-            let gated = TensorStorage(count: batch * channels * inner)
-            let target = gated.base
-            ComputeThreads.parallelFor(gated.count, grain: ComputeThreads.elementwiseGrain) { range in
-                // 16 lanes at a time: a scalar `y > 0 ? g : 0` compiles to a branch per element.
-                var i = range.lowerBound
-                while i + 16 <= range.upperBound {
-                    let lanes = UnsafeRawPointer(gOut + i).loadUnaligned(as: SIMD16<Float>.self)
-                    let open = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self) .> 0
-                    UnsafeMutableRawPointer(target + i).storeBytes(of: lanes.replacing(with: 0, where: .!open), as: SIMD16<Float>.self)
-                    i += 16
-                }
-                for j in i..<range.upperBound { target[j] = y[j] > 0 ? gOut[j] : 0 }
-            }
-            return gated
-        }
-        let g = masked.map { UnsafePointer($0.base) } ?? gOut
         ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
             for c in range {
-                let (mu, s) = (mean[c], invStd[c])
+                let (first, stride, mu, s) = (c * inner, channels * inner, mean[c], invStd[c])
                 // Σ g and Σ g·x̂ = s·(Σ g·x − μ·Σ g) over the channel.
                 var sumG: Float = 0, sumGX: Float = 0
-                for n in 0..<batch {
-                    let offset = (n * channels + c) * inner
-                    sumG += VectorSums.sum(g + offset, inner)
-                    sumGX += VectorSums.dot(g + offset, px + offset, inner)
-                }
+                vk_batch_norm_gradient_sums(gOut + first, px + first, reluOutput.map { $0 + first }, Int64(batch), Int64(stride), Int64(inner),
+                                            &sumG, &sumGX)
                 let sumGXhat = s * (sumGX - mu * sumG)
                 gGamma?[c] += sumGXhat
                 gBeta?[c] += sumG
                 guard let gx else { continue }
                 let w = gamma?[c] ?? 1
-                if training {
-                    // dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂))
-                    let k = w * s / Float(perChannel), meanG = sumG, meanGXhat = sumGXhat
-                    for n in 0..<batch {
-                        let offset = (n * channels + c) * inner
-                        for i in 0..<inner {
-                            let xhat = (px[offset + i] - mu) * s
-                            gx[offset + i] += k * (Float(perChannel) * g[offset + i] - meanG - xhat * meanGXhat)
-                        }
-                    }
-                } else {
-                    for n in 0..<batch {
-                        let offset = (n * channels + c) * inner
-                        for i in 0..<inner { gx[offset + i] += g[offset + i] * w * s }
-                    }
-                }
+                // Training: dx = w·s/M · (M·g − Σg − x̂·Σ(g·x̂)), with x̂ = (x − μ)·s; eval: dx = g·w·s.
+                let k = w * s / Float(perChannel)
+                let (a, b, shift) = training ? (k * Float(perChannel), -k * s * sumGXhat, -k * sumG) : (w * s, 0, 0)
+                vk_batch_norm_input_gradient(gOut + first, px + first, reluOutput.map { $0 + first }, Int64(batch), Int64(stride), Int64(inner),
+                                             a, b, training ? mu : 0, shift, gx + first)
             }
         }
-        withExtendedLifetime(masked) {}
     }
 
     /// Layer norm over the last axis (D): y = (x − mean)/√(var + eps) · weight + bias per row,

@@ -14,21 +14,6 @@ enum VectorSums {
         return total
     }
 
-    /// Σ (x[i] − mean)² for i in 0..<n.
-    @inline(__always)
-    static func squaredDeviations(_ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
-        var acc = SIMD16<Float>(), i = 0
-        let m = SIMD16<Float>(repeating: mean)
-        while i + 16 <= n {
-            let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - m
-            acc += d * d
-            i += 16
-        }
-        var total = acc.sum()
-        while i < n { total += (x[i] - mean) * (x[i] - mean); i += 1 }
-        return total
-    }
-
     /// Σ a[i]·b[i] for i in 0..<n.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

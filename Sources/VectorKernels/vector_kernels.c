@@ -124,3 +124,93 @@ void vk_layer_norm_backward_rows(const float *g, const float *x, const float *me
         for (int64_t j = 0; j < d; j++) dxr[j] += s * (gr[j] * gamma[j] - mean_dxhat - (xr[j] - mu) * s * mean_product);
     }
 }
+
+VK_CLONES
+void vk_batch_norm_moments(const float *x, int64_t batch, int64_t stride, int64_t inner, double *mean, double *variance) {
+    double sum = 0, squares = 0;
+    for (int64_t n = 0; n < batch; n++) sum += row_sum(x + n * stride, inner);
+    double count = (double)(batch * inner);
+    float mu = (float)(sum / count);
+    for (int64_t n = 0; n < batch; n++) {
+        const float *row = x + n * stride;
+        float lanes[LANES] = {0};
+        int64_t i = 0;
+        for (; i + LANES <= inner; i += LANES)
+            for (int l = 0; l < LANES; l++) lanes[l] += (row[i + l] - mu) * (row[i + l] - mu);
+        float total = 0;
+        for (int l = 0; l < LANES; l++) total += lanes[l];
+        for (; i < inner; i++) total += (row[i] - mu) * (row[i] - mu);
+        squares += total;
+    }
+    *mean = sum / count;
+    *variance = squares / count;
+}
+
+VK_CLONES
+void vk_batch_norm_apply(const float *x, float *y, int64_t batch, int64_t stride, int64_t inner, float scale, float shift,
+                         int relu) {
+    for (int64_t n = 0; n < batch; n++) {
+        const float *in = x + n * stride;
+        float *out = y + n * stride;
+        if (relu) {
+            for (int64_t i = 0; i < inner; i++) {
+                float v = in[i] * scale + shift;
+                out[i] = v > 0 ? v : 0;
+            }
+        } else {
+            for (int64_t i = 0; i < inner; i++) out[i] = in[i] * scale + shift;
+        }
+    }
+}
+
+// Σ g and Σ g·x over one row, g counted as 0 where `open` (the fused ReLU's output) is not above 0.
+__attribute__((always_inline)) static inline void row_gradient_sums(const float *g, const float *x, const float *open, int64_t n,
+                                                                    float *sum_g, float *sum_gx) {
+    float g_lanes[LANES] = {0}, gx_lanes[LANES] = {0};
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++) {
+            float gv = open ? (open[i + l] > 0 ? g[i + l] : 0) : g[i + l];
+            g_lanes[l] += gv;
+            gx_lanes[l] += gv * x[i + l];
+        }
+    for (int l = 0; l < LANES; l++) {
+        *sum_g += g_lanes[l];
+        *sum_gx += gx_lanes[l];
+    }
+    for (; i < n; i++) {
+        float gv = open ? (open[i] > 0 ? g[i] : 0) : g[i];
+        *sum_g += gv;
+        *sum_gx += gv * x[i];
+    }
+}
+
+VK_CLONES
+void vk_batch_norm_gradient_sums(const float *g, const float *x, const float *relu_out, int64_t batch, int64_t stride,
+                                 int64_t inner, float *sum_g, float *sum_gx) {
+    float total_g = 0, total_gx = 0;
+    // Two call sites, so that each inlined copy knows whether there is a mask.
+    for (int64_t n = 0; n < batch; n++) {
+        if (relu_out)
+            row_gradient_sums(g + n * stride, x + n * stride, relu_out + n * stride, inner, &total_g, &total_gx);
+        else
+            row_gradient_sums(g + n * stride, x + n * stride, 0, inner, &total_g, &total_gx);
+    }
+    *sum_g = total_g;
+    *sum_gx = total_gx;
+}
+
+VK_CLONES
+void vk_batch_norm_input_gradient(const float *g, const float *x, const float *relu_out, int64_t batch, int64_t stride,
+                                  int64_t inner, float a, float b, float mu, float c, float *gx) {
+    for (int64_t n = 0; n < batch; n++) {
+        const float *gr = g + n * stride, *xr = x + n * stride;
+        float *out = gx + n * stride;
+        if (relu_out) {
+            const float *yr = relu_out + n * stride;
+            for (int64_t i = 0; i < inner; i++) out[i] += a * (yr[i] > 0 ? gr[i] : 0) + b * (xr[i] - mu) + c;
+        } else {
+            for (int64_t i = 0; i < inner; i++) out[i] += a * gr[i] + b * (xr[i] - mu) + c;
+        }
+    }
+}

@@ -1,5 +1,5 @@
-// The transformer's row kernels: the softmax rows of attention, the exact GELU of its MLP and
-// its layer norms, which 4-wide vectors leave far from what the CPU can do. Each exported function is compiled three times, for AVX-512, for
+// Row kernels that 4-wide vectors leave far from what the CPU can do: the softmax rows of
+// attention, the exact GELU of the transformer MLP, layer norm and batch norm. Each exported function is compiled three times, for AVX-512, for
 // AVX2 + FMA and for baseline x86-64, and the loader picks the one this CPU runs (target_clones,
 // resolved once at start-up), so one binary uses 16-wide vectors where the CPU has them and still
 // runs everywhere. The Swift targets compile for baseline x86-64 only (4-wide SSE).
@@ -28,6 +28,26 @@ void vk_layer_norm_rows(const float *x, float *y, float *mean, float *inv_std, c
 /// s·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) to dx (when not NULL), Σ g·x̂ to dgamma and Σ g to dbeta (d).
 void vk_layer_norm_backward_rows(const float *g, const float *x, const float *mean, const float *inv_std, const float *gamma,
                                  int64_t rows, int64_t d, float *dx, float *dgamma, float *dbeta);
+
+/// Batch norm's moments of one channel: its `batch` rows of `inner` floats start `stride` floats
+/// apart from x. mean = Σx / M (M = batch·inner) and the biased variance Σ(x − mean)² / M, with
+/// each row's sum in float and the rows added in double.
+void vk_batch_norm_moments(const float *x, int64_t batch, int64_t stride, int64_t inner, double *mean, double *variance);
+
+/// y = x·scale + shift over one channel's rows (as in `vk_batch_norm_moments`), and max(0, ·)
+/// when `relu` is not 0.
+void vk_batch_norm_apply(const float *x, float *y, int64_t batch, int64_t stride, int64_t inner, float scale, float shift,
+                         int relu);
+
+/// Σ g and Σ g·x over one channel's rows, with g taken as 0 where `relu_out` (the fused ReLU's
+/// output, or NULL) is not above 0.
+void vk_batch_norm_gradient_sums(const float *g, const float *x, const float *relu_out, int64_t batch, int64_t stride,
+                                 int64_t inner, float *sum_g, float *sum_gx);
+
+/// Adds a·g + b·(x − mu) + c to gx over one channel's rows (g masked by `relu_out` as above):
+/// batch norm's input gradient, an affine function of g and the centred x per channel.
+void vk_batch_norm_input_gradient(const float *g, const float *x, const float *relu_out, int64_t batch, int64_t stride,
+                                  int64_t inner, float a, float b, float mu, float c, float *gx);
 
 /// e^x, within 2 ulp of expf on [−87, 88]; inputs outside are clamped (e^−87.3 ≈ 1.2e−38).
 /// Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r and 2^k built
