@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Config", dependencies: ["ModelNames", "Yams"]),
         // The one seeded generator: initialisation, folds, shuffling, augmentation, dropout.
         .target(name: "Random"),
-        // The transformer's row kernels (softmax, GELU, layer norm) in C, compiled for AVX-512, AVX2 and
+        // Row kernels (softmax, GELU, layer norm, batch norm) in C, compiled for AVX-512, AVX2 and
         // baseline x86-64, picked at load time.
         .target(name: "VectorKernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "Random", "VectorKernels"], swiftSettings: numericSettings),
