@@ -39,8 +39,7 @@ public struct Refit {
                 throw ModelFolderError((sweep.directory as NSString).appendingPathComponent("results.json"),
                                        "the sweep has no finished job of model '\(model)' to refit")
             }
-            chosenEpochs = jobs.map { $0.bestEpoch + 1 }
-            scores = ModelCard.HeldOutScores(scope: "cross_validation", jobs: jobs.count, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
+            self.init(chosenEpochs: jobs.map { $0.bestEpoch + 1 }, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
         }
 
         /// From the sweep's job `outcomes` (results.json's figures, `SweepResults`); an error when none of `model`'s finished.
@@ -49,8 +48,13 @@ public struct Refit {
             guard !jobs.isEmpty, let figures = results.models[model.rawValue] else {
                 throw TrainingError.configuration("refit", "sweep '\(results.name)' has no finished job of model '\(model)' to refit")
             }
-            chosenEpochs = jobs.map { ($0.bestEpoch ?? 0) + 1 }
-            scores = ModelCard.HeldOutScores(scope: "cross_validation", jobs: jobs.count, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
+            self.init(chosenEpochs: jobs.map { ($0.bestEpoch ?? 0) + 1 }, mean: figures.mapValues(\.mean), std: figures.mapValues(\.std))
+        }
+
+        /// One finished job per chosen epoch; the model's held-out `mean` and `std` per metric.
+        private init(chosenEpochs: [Int], mean: [String: Double], std: [String: Double]) {
+            self.chosenEpochs = chosenEpochs
+            scores = ModelCard.HeldOutScores(scope: "cross_validation", jobs: chosenEpochs.count, mean: mean, std: std)
         }
     }
 
