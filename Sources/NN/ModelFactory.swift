@@ -29,16 +29,18 @@ public enum ModelFactory {
         }
     }
 
-    public struct UnknownModel: Error, CustomStringConvertible {
+    /// A spec no model can be built from: an unknown preset, fewer than 2 classes, or inputs the
+    /// model cannot take; the description says which.
+    public struct InvalidModelSpec: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// The model `spec` names, with fresh weights drawn from `seed`.
     public static func make(_ spec: Spec, seed: UInt64) throws -> any SpectrogramClassifier {
         guard presets(of: spec.name).contains(spec.preset) else {
-            throw UnknownModel(description: "\(spec.name) has no preset '\(spec.preset)' (known: \(presets(of: spec.name).joined(separator: ", ")))")
+            throw InvalidModelSpec(description: "\(spec.name) has no preset '\(spec.preset)' (known: \(presets(of: spec.name).joined(separator: ", ")))")
         }
-        guard spec.classes >= 2 else { throw UnknownModel(description: "a classifier needs at least 2 classes, got \(spec.classes)") }
+        guard spec.classes >= 2 else { throw InvalidModelSpec(description: "a classifier needs at least 2 classes, got \(spec.classes)") }
         var generator = RandomGenerator(seed: seed)
         let standard = spec.preset == "standard"
         let width = standard ? 64 : 16
@@ -48,12 +50,12 @@ public enum ModelFactory {
         case .cnnAttention:
             return BaselineCNN(width: width, classes: spec.classes, attention: true, dropout: spec.dropout, generator: &generator)
         case .cnnMLP:
-            guard spec.metadataWidth > 0 else { throw UnknownModel(description: "cnn_mlp needs metadata columns (width 0 given)") }
+            guard spec.metadataWidth > 0 else { throw InvalidModelSpec(description: "cnn_mlp needs metadata columns (width 0 given)") }
             return CNNWithMetadata(width: width, classes: spec.classes, metadataWidth: spec.metadataWidth,
                                    dropout: spec.dropout, generator: &generator)
         case .ast:
             guard spec.melBins >= 16, spec.frames >= 16 else {
-                throw UnknownModel(description: "ast needs at least 16 mel bins and 16 frames, got \(spec.melBins)×\(spec.frames)")
+                throw InvalidModelSpec(description: "ast needs at least 16 mel bins and 16 frames, got \(spec.melBins)×\(spec.frames)")
             }
             let (width, depth, heads) = ["mini": (64, 4, 4), "standard": (192, 12, 3), "small": (384, 12, 6), "base": (768, 12, 12)][spec.preset]!
             return AST(inputShape: (spec.melBins, spec.frames), classes: spec.classes, width: width, depth: depth, heads: heads,
