@@ -83,7 +83,7 @@ extension Coordinator {
         let complete = try upload.partial.write(chunk, chunkBytes: configuration.chunkBytes)
         if complete {
             uploads[chunk.digest] = nil
-            _ = try upload.partial.finish()
+            _ = try upload.partial.close().install()
             log("file \(chunk.digest) uploaded and verified")
         }
         return .uploaded(UploadReceipt(digest: chunk.digest, chunk: chunk.chunk, complete: complete))

@@ -44,21 +44,35 @@ final class DatasetCache {
     /// Digest of the download in progress, if any.
     var downloading: String? { download?.digest }
 
-    /// Checks the finished download against its digest and moves it into the cache; returns
-    /// its path. A mismatch deletes it and throws.
-    func finish() throws -> String {
+    /// Ends the finished download: its bytes are written and closed, to be checked by
+    /// `WrittenFile.install()` before they join the cache.
+    func close() throws -> WrittenFile {
         guard let current = download else { throw CocoaError(.fileNoSuchFile) }
         download = nil
         try current.handle.close()
-        let partial = directory.file(current.digest) + ".partial"
-        let actual = try DatasetDirectory.digest(ofFileAt: partial)
-        guard actual == current.digest else {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw DatasetMismatch(expected: current.digest, actual: actual)
+        return WrittenFile(digest: current.digest, path: directory.file(current.digest))
+    }
+
+    /// A download whose bytes are all written to `<path>.partial`, not yet checked.
+    struct WrittenFile: Sendable {
+        let digest: String
+        /// Where it goes in the cache.
+        let path: String
+
+        /// Checks the bytes against the digest and moves them into the cache; returns the path.
+        /// A mismatch deletes them and throws. Hashing a pack takes seconds: the worker calls it
+        /// off its I/O thread, so heartbeats go on meanwhile.
+        func install() throws -> String {
+            let partial = path + ".partial"
+            let actual = try DatasetDirectory.digest(ofFileAt: partial)
+            guard actual == digest else {
+                try? FileManager.default.removeItem(atPath: partial)
+                throw DatasetMismatch(expected: digest, actual: actual)
+            }
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.moveItem(atPath: partial, toPath: path)
+            return path
         }
-        try? FileManager.default.removeItem(atPath: directory.file(current.digest))
-        try FileManager.default.moveItem(atPath: partial, toPath: directory.file(current.digest))
-        return directory.file(current.digest)
     }
 
     /// Abandons the download in progress.

@@ -11,6 +11,9 @@ struct JobInHand {
         /// Fetching the files the job lacks, one after another; `next` is the next chunk of the
         /// first to request.
         case downloading(missing: [StoredFile], next: Int)
+        /// The first of `missing` arrived whole; its digest is being checked on a thread of its own.
+        /// The attempt stays in hand until that returns, even when cancelled.
+        case verifying(missing: [StoredFile])
         /// On the work thread; `epoch` is the last epoch it reported (0-based; nil before the first).
         case running(epoch: Int?)
     }

@@ -82,18 +82,28 @@ extension Worker {
         }
     }
 
-    /// Verifies the finished download; fetches the next missing file, or runs the job when
-    /// it has them all.
+    /// Checks the finished download on a thread of its own (hashing a pack of hundreds of
+    /// megabytes takes seconds, longer than the coordinator waits for a heartbeat).
     private func finishFetch() {
-        guard case .downloading(let missing, _) = current?.stage else { return }
-        do {
-            let path = try cache.finish()
+        guard case .downloading(let missing, _) = current?.stage, let attempt = current?.attempt else { return }
+        let written: DatasetCache.WrittenFile
+        do { written = try cache.close() } catch { return failCurrent(reason: "\(error)") }
+        current?.stage = .verifying(missing: missing)
+        let thread = Thread { [self] in post(.verified(attempt, Result { try written.install() })) }
+        thread.name = "spectrofold-worker-verify"
+        thread.start()
+    }
+
+    /// After a check: fetches the next missing file, or runs the job when it has them all.
+    private func verified(_ outcome: Result<String, Error>, missing: [StoredFile]) {
+        switch outcome {
+        case .success(let path):
             log("worker \(configuration.name): file \((path as NSString).lastPathComponent) cached")
-        } catch {
-            return failCurrent(reason: "\(error)")
+            current?.stage = .downloading(missing: Array(missing.dropFirst()), next: 0)
+            if missing.count == 1 { run() } else { startFetch() }
+        case .failure(let error):
+            failCurrent(reason: "\(error)")
         }
-        current?.stage = .downloading(missing: Array(missing.dropFirst()), next: 0)
-        if missing.count == 1 { run() } else { startFetch() }
     }
 
     /// Starts the executor on a new work thread for the current assignment, whose files are
@@ -128,6 +138,13 @@ extension Worker {
                 current?.stage = .running(epoch: report.record.epoch)
                 send(.progress(JobProgress(job: attempt.job, attempt: attempt.attempt, epochs: report.epochs,
                                            samplesPerSecond: report.samplesPerSecond, record: report.record)))
+            case .verified(let attempt, let outcome):
+                guard isCurrent(attempt), case .verifying(let missing) = current?.stage else { continue }
+                guard current?.cancelled.isSet == false else {
+                    current = nil
+                    continue
+                }
+                verified(outcome, missing: missing)
             case .finished(let attempt, let outcome):
                 guard isCurrent(attempt), let flag = current?.cancelled else { continue }
                 current = nil

@@ -44,6 +44,8 @@ public final class Worker: @unchecked Sendable {
     enum WorkEvent {
         case epoch(JobAttempt, EpochReport)
         case finished(JobAttempt, Result<JobOutput, Error>)
+        /// A downloaded file was checked: its path in the cache, or why it was refused.
+        case verified(JobAttempt, Result<String, Error>)
     }
     private let eventsLock = NSLock()
     private var workEvents: [WorkEvent] = []
