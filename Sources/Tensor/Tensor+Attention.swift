@@ -35,14 +35,14 @@ extension Tensor {
         }
         return result("self_attention", shape: [batch, n, d], storage: out, inputs: [qkv]) {
             { g in
-                let gx = qkv.gradAccumulator()
+                let gx = qkv.gradAccumulator()  // dq | dk | dv per token, laid out as qkv
                 let scratch = TensorStorage(count: ComputeThreads.chunkCount(pairs, grain: 1) * n * n)
                 forEachHead(pairs) { chunk, i in
-                    let (q, dq, dOut) = (x + qOffset(i), gx + qOffset(i), g + outOffset(i))
+                    let (q, dqkv, dOut) = (x + qOffset(i), gx + qOffset(i), g + outOffset(i))
                     let (weights, dScores) = (probabilities.base + i * n * n, scratch.base + chunk * n * n)
                     gemm(
                         transA: true, transB: false, m: n, n: width, k: n, a: weights, lda: n, b: dOut, ldb: d,
-                        beta: 1, c: dq + 2 * d, ldc: rowStride)
+                        beta: 1, c: dqkv + 2 * d, ldc: rowStride)
                     gemm(
                         transA: false, transB: true, m: n, n: n, k: width, a: dOut, lda: d, b: q + 2 * d, ldb: rowStride,
                         beta: 0, c: dScores, ldc: n)
@@ -53,10 +53,10 @@ extension Tensor {
                     }
                     gemm(
                         transA: false, transB: false, m: n, n: width, k: n, alpha: scale, a: dScores, lda: n, b: q + d, ldb: rowStride,
-                        beta: 1, c: dq, ldc: rowStride)
+                        beta: 1, c: dqkv, ldc: rowStride)
                     gemm(
                         transA: true, transB: false, m: n, n: width, k: n, alpha: scale, a: dScores, lda: n, b: q, ldb: rowStride,
-                        beta: 1, c: dq + d, ldc: rowStride)
+                        beta: 1, c: dqkv + d, ldc: rowStride)
                 }
             }
         }
