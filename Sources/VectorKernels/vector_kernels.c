@@ -34,6 +34,17 @@ __attribute__((always_inline)) static inline float row_sum(const float *x, int64
     return total;
 }
 
+__attribute__((always_inline)) static inline float row_squared_deviations(const float *x, int64_t n, float mean) {
+    float lanes[LANES] = {0};
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++) lanes[l] += (x[i + l] - mean) * (x[i + l] - mean);
+    float total = 0;
+    for (int l = 0; l < LANES; l++) total += lanes[l];
+    for (; i < n; i++) total += (x[i] - mean) * (x[i] - mean);
+    return total;
+}
+
 VK_CLONES
 void vk_softmax_rows(const float *x, float *y, int64_t rows, int64_t n) {
     for (int64_t r = 0; r < rows; r++) {
@@ -74,14 +85,7 @@ void vk_layer_norm_rows(const float *x, float *y, float *mean, float *inv_std, c
         const float *in = x + r * d;
         float *out = y + r * d;
         float mu = row_sum(in, d) / (float)d;
-        float lanes[LANES] = {0};
-        int64_t i = 0;
-        for (; i + LANES <= d; i += LANES)
-            for (int l = 0; l < LANES; l++) lanes[l] += (in[i + l] - mu) * (in[i + l] - mu);
-        float squares = 0;
-        for (int l = 0; l < LANES; l++) squares += lanes[l];
-        for (; i < d; i++) squares += (in[i] - mu) * (in[i] - mu);
-        float s = 1.0f / __builtin_sqrtf(squares / (float)d + eps);
+        float s = 1.0f / __builtin_sqrtf(row_squared_deviations(in, d, mu) / (float)d + eps);
         mean[r] = mu;
         inv_std[r] = s;
         for (int64_t j = 0; j < d; j++) out[j] = (in[j] - mu) * s * gamma[j] + beta[j];
@@ -131,17 +135,7 @@ void vk_batch_norm_moments(const float *x, int64_t batch, int64_t stride, int64_
     for (int64_t n = 0; n < batch; n++) sum += row_sum(x + n * stride, inner);
     double count = (double)(batch * inner);
     float mu = (float)(sum / count);
-    for (int64_t n = 0; n < batch; n++) {
-        const float *row = x + n * stride;
-        float lanes[LANES] = {0};
-        int64_t i = 0;
-        for (; i + LANES <= inner; i += LANES)
-            for (int l = 0; l < LANES; l++) lanes[l] += (row[i + l] - mu) * (row[i + l] - mu);
-        float total = 0;
-        for (int l = 0; l < LANES; l++) total += lanes[l];
-        for (; i < inner; i++) total += (row[i] - mu) * (row[i] - mu);
-        squares += total;
-    }
+    for (int64_t n = 0; n < batch; n++) squares += row_squared_deviations(x + n * stride, inner, mu);
     *mean = sum / count;
     *variance = squares / count;
 }
