@@ -43,8 +43,8 @@ final class SlurmSweepTests: ClusterProcessTestCase {
         XCTAssertEqual(steps.filter { $0.name == "spectrofold-worker" }.map(\.nodes).sorted(), ["sf-w1", "sf-w2"], "\(steps)")
         XCTAssertEqual(try jobField(job, "BatchHost"), "sf-coord", "the batch script (and so the submitting client) runs on the first node")
 
-        // Cancel sf-w1's step once it has trained an epoch (jobs are still queued, so it always
-        // holds one): whatever it held goes to sf-w2, and nothing is lost or done twice.
+        // Cancel sf-w1's step once it has trained an epoch: whatever it held is done by some
+        // attempt, and nothing is lost or done twice.
         let held = try poll("sf-w1 to train an epoch", timeout: 300) {
             (try? harness.ledger().query("SELECT job FROM attempts WHERE worker = 'sf-w1' AND outcome = 'running' AND epoch >= 0"))?.first?["job"].string
         }
@@ -58,16 +58,14 @@ final class SlurmSweepTests: ClusterProcessTestCase {
         let attempts = try harness.checkSweepCompleted(jobs: folds)
         // The sweep's id is the Slurm job's, so a requeued job would follow it rather than submit another.
         XCTAssertEqual(try harness.ledger().query("SELECT id FROM sweeps").map { $0["id"].string }, ["spectrofold-\(job)"])
-        // sf-w1's job at the poll was either lost to the cancel or, had the cancel come late, finished
-        // by sf-w1 first; every attempt sf-w1 lost was redone by a later one that succeeded. (Who
-        // redid it is not fixed: a lease that expired under load before the cancel may go back to
-        // sf-w1 itself; the one the cancel took can only go to sf-w2, the worker left.)
-        let lost = attempts.filter { $0.worker == "sf-w1" && $0.outcome != "succeeded" }
-        XCTAssertTrue(lost.contains { $0.job == held } || attempts.contains { $0.job == held && $0.worker == "sf-w1" && $0.outcome == "succeeded" },
-                      "\(held): lost by sf-w1 or finished by it before the cancel: \(attempts)")
-        for attempt in lost {
-            XCTAssertTrue(attempts.contains { $0.job == attempt.job && $0.attempt > attempt.attempt && $0.outcome == "succeeded" },
-                          "\(attempt.job) leased again and done: \(attempts)")
+        // What sf-w1 held at the poll, and every attempt it lost, ended in exactly one succeeded
+        // attempt of the same job. Which attempt and which worker is not fixed: a lease that
+        // expired under load may go back to sf-w1, or a late result of an earlier attempt may win
+        // and supersede a later one (checkSweepCompleted counts one success per job).
+        let succeeded = Set(attempts.filter { $0.outcome == "succeeded" }.map(\.job))
+        XCTAssertTrue(succeeded.contains(held), "\(held), held by sf-w1 at the cancel, done: \(attempts)")
+        for attempt in attempts where attempt.worker == "sf-w1" && attempt.outcome != "succeeded" {
+            XCTAssertTrue(succeeded.contains(attempt.job), "\(attempt.job), lost by sf-w1, done by another attempt: \(attempts)")
         }
         // The script stopped the steps still running with SIGTERM, not SIGKILL.
         let output = (try? String(contentsOfFile: harness.directory.file("spectrofold-\(job).log"), encoding: .utf8)) ?? ""
