@@ -11,18 +11,20 @@ extension Tensor {
         let (outer, size, inner) = Shape.around(shape, axis: axis)
         let out = TensorStorage(count: count)
         let (x, y) = (storage.base, out.base)
-        forEachLane(outer, size, inner) { base, stride in
-            if stride == 1 {  // the last axis: contiguous loops that vectorise
-                vk_softmax_rows(x + base, y + base, 1, Int64(size))
-                return
+        if inner == 1 {  // the last axis: contiguous rows, one kernel call per chunk of them
+            ComputeThreads.parallelFor(outer, grain: Self.laneGrain(size)) { rows in
+                vk_softmax_rows(x + rows.lowerBound * size, y + rows.lowerBound * size, Int64(rows.count), Int64(size))
             }
-            var peak = -Float.infinity
-            for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
-            for s in 0..<size { y[base + s * stride] = vk_exp(x[base + s * stride] - peak) }
-            var total: Float = 0
-            for s in 0..<size { total += y[base + s * stride] }
-            let scale = 1 / total
-            for s in 0..<size { y[base + s * stride] *= scale }
+        } else {
+            forEachLane(outer, size, inner) { base, stride in
+                var peak = -Float.infinity
+                for s in 0..<size { peak = Swift.max(peak, x[base + s * stride]) }
+                for s in 0..<size { y[base + s * stride] = vk_exp(x[base + s * stride] - peak) }
+                var total: Float = 0
+                for s in 0..<size { total += y[base + s * stride] }
+                let scale = 1 / total
+                for s in 0..<size { y[base + s * stride] *= scale }
+            }
         }
         return Tensor.result("softmax", shape: shape, storage: out, inputs: [self]) {
             { g in
@@ -74,10 +76,13 @@ extension Tensor {
         }
     }
 
+    /// Lanes of `size` elements per parallel chunk.
+    private static func laneGrain(_ size: Int) -> Int { Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(size, 1) / 4) }
+
     /// Calls `body(firstIndex, stride)` for each of the outer × inner lanes along the axis.
     private func forEachLane(_ outer: Int, _ size: Int, _ inner: Int, _ body: (Int, Int) -> Void) {
         let lanes = outer * inner
-        ComputeThreads.parallelFor(lanes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(size, 1) / 4)) { range in
+        ComputeThreads.parallelFor(lanes, grain: Self.laneGrain(size)) { range in
             for lane in range { body((lane / inner) * size * inner + lane % inner, inner) }
         }
     }
