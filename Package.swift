@@ -41,8 +41,8 @@ let package = Package(
         .target(name: "Config", dependencies: ["ModelNames", "Yams"]),
         // The one seeded generator: initialisation, folds, shuffling, augmentation, dropout.
         .target(name: "Random"),
-        // Row kernels (softmax, GELU, layer norm, batch norm) in C, compiled for AVX-512, AVX2 and
-        // baseline x86-64, picked at load time.
+        // Row kernels (softmax, GELU, layer norm, batch norm) and the direct convolution's core in
+        // C, compiled for AVX-512, AVX2 and baseline x86-64, picked at load time.
         .target(name: "VectorKernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "Random", "VectorKernels"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["ModelNames", "Random", "SafeTensors", "Tensor"], swiftSettings: numericSettings),

@@ -8,6 +8,8 @@
 /// db += Σ dY, dx += col2im(Wᵀ · dY).
 /// Chunks keep the column matrix small enough to stay in cache; when there are enough of them,
 /// each thread works through its own chunks with single-threaded sgemm (see `ConvPlan`).
+/// Stride-1 convolutions that keep the plane's size skip the column matrix when their planes are
+/// large enough (see `StrideOneConvolution`).
 extension Tensor {
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Tensor {
@@ -26,18 +28,45 @@ extension Tensor {
             throw TensorError.shapes("conv2d", weight.shape, bias.shape, "bias must have shape [\(outChannels)]")
         }
         let plan = ConvPlan(geometry, outChannels: outChannels)
-        let (p, patch) = (geometry.positions, geometry.patchSize)
-        let out = TensorStorage(count: geometry.batch * outChannels * p)
+        let out = TensorStorage(count: geometry.batch * outChannels * geometry.positions)
         let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
+        let direct = StrideOneConvolution(geometry, outChannels: outChannels)
         // Every chunk's column matrix, side by side, when backward will reuse them.
         let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        let kept = recording && plan.keepsColumns ? TensorStorage(count: patch * geometry.batch * p) : nil
+        let kept = direct == nil && recording && plan.keepsColumns ? TensorStorage(count: geometry.patchSize * geometry.batch * geometry.positions) : nil
+        if let direct {
+            direct.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
+        } else {
+            columnsForward(x: px, weight: pw, bias: pb, into: py, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan)
+        }
+        let outShape = [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth]
+        return result("conv2d", shape: outShape, storage: out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) {
+            { g in
+                let (dX, dWeight) = (x.gradAccumulatorIfPresent, weight.requiresGrad ? weight.gradAccumulator() : nil)
+                let dBias = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil
+                if let direct {
+                    direct.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
+                } else {
+                    conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
+                                   dX: dX, dWeight: dWeight, dBias: dBias)
+                }
+            }
+        }
+    }
+
+    /// conv2d's forward by im2col + sgemm, chunk by chunk as `plan` splits the batch: y (N, O, P)
+    /// from x (N, C, H, W), weight (O, C·kh·kw) and bias (O). With `keptColumns`, each chunk's
+    /// column matrix stays there, side by side, for backward.
+    static func columnsForward(x px: UnsafePointer<Float>, weight pw: UnsafePointer<Float>, bias pb: UnsafePointer<Float>?,
+                               into py: UnsafeMutablePointer<Float>, keptColumns kept: UnsafeMutablePointer<Float>?,
+                               geometry: ConvGeometry, outChannels: Int, plan: ConvPlan) {
+        let (p, patch) = (geometry.positions, geometry.patchSize)
         plan.forEachWorker { _, chunks, parallelInside in
             let scratch = TensorStorage(count: kept == nil ? patch * plan.maxColumns : 0)
             let product = TensorStorage(count: plan.maxSamples > 1 ? outChannels * plan.maxColumns : 0)
             for chunk in chunks {
                 let samples = plan.samples(chunk), columns = samples.count * p
-                let col = kept.map { $0.base + patch * samples.lowerBound * p } ?? scratch.base
+                let col = kept.map { $0 + patch * samples.lowerBound * p } ?? scratch.base
                 im2col(px, geometry, samples: samples, into: col, parallel: parallelInside)
                 // A one-sample chunk's product is already that sample's (O, P) output.
                 let single = samples.count == 1
@@ -51,14 +80,6 @@ extension Tensor {
                         for j in 0..<p { output[j] = source[j] + shift }
                     }
                 }
-            }
-        }
-        let outShape = [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth]
-        return result("conv2d", shape: outShape, storage: out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) {
-            { g in
-                conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
-                               dX: x.gradAccumulatorIfPresent, dWeight: weight.requiresGrad ? weight.gradAccumulator() : nil,
-                               dBias: bias?.requiresGrad == true ? bias!.gradAccumulator() : nil)
             }
         }
     }
@@ -144,13 +165,16 @@ struct ConvPlan {
     let transposedWeightGradient: Bool
     /// Whether forward keeps the column matrices for backward instead of backward recomputing
     /// them: when patch ≤ O they are no larger than the output, and im2col is then a large share
-    /// of the work (the 7×7 stem over one channel, the 1×1 downsampling convolutions).
+    /// of the work (the 1×1 downsampling convolutions); and whenever they take at most
+    /// `maxKeptColumnBytes` (the mini models' strided and small-plane convolutions and their stem,
+    /// a few MB each, where recomputing costs a tenth of the backward).
     let keepsColumns: Bool
     static let minColumns = 512
+    static let maxKeptColumnBytes = 32 << 20
 
     init(_ g: ConvGeometry, outChannels: Int) {
         transposedWeightGradient = g.patchSize < outChannels
-        keepsColumns = g.patchSize <= outChannels
+        keepsColumns = g.patchSize <= outChannels || g.patchSize * g.batch * g.positions * 4 <= Self.maxKeptColumnBytes
         let threads = ComputeThreads.current
         let fitting = Swift.min(g.batch, Swift.max(1, g.batch * g.positions / Self.minColumns))
         chunks = fitting >= threads ? fitting - fitting % threads : 1

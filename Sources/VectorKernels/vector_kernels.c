@@ -1,10 +1,5 @@
 #include "VectorKernels.h"
-
-#if defined(__x86_64__) && defined(__linux__)
-#define VK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define VK_CLONES
-#endif
+#include "clones.h"
 
 // Sums and maxima in 16 lanes, combined in a fixed order: a plain `total += x[i]` loop is one
 // dependent add per element (float addition is not reassociated), and the fixed order gives

@@ -109,6 +109,12 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([small, w7same]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (3, 3)) }
     }
 
+    /// The direct kernel's path: stride 1, same size, channels in multiples of 8, a wide plane.
+    func testDirectStrideOneConv2d() throws {
+        let x = parameter([2, 8, 4, 14], seed: 64), w = parameter([8, 8, 3, 3], seed: 65, scale: 0.2), b = parameter([8], seed: 66)
+        try checkGradients([x, w, b]) { try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1)) }
+    }
+
     func testPooling() throws {
         let x = distinctParameter([2, 2, 7, 6], seed: 29)
         try checkGradients([x]) { try $0[0].maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }

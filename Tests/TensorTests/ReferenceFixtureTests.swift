@@ -49,6 +49,15 @@ final class ReferenceFixtureTests: XCTestCase {
         try check("conv_5x5_same", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 2)) }
     }
 
+    /// Stride-1 same-size convolutions that the engine computes with its direct kernel (channel
+    /// counts in multiples of 8, planes large enough), with a 3×3 and a 5×3 kernel.
+    func testDirectStrideOneConv2d() throws {
+        try check("conv_3x3_direct", inputs: ["x", "weight", "bias"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1))
+        }
+        try check("conv_5x3_direct", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 1)) }
+    }
+
     func testBatchNormTrainAndEvalWithRunningStatistics() throws {
         for (name, training) in [("bn_train", true), ("bn_eval", false)] {
             let runningMean = try tensor("\(name).running_mean_before"), runningVar = try tensor("\(name).running_var_before")

@@ -7,6 +7,7 @@
 #define SPECTROFOLD_VECTOR_KERNELS_H
 
 #include <stdint.h>
+#include "ConvolutionKernels.h"
 
 /// y[r, :] = softmax(x[r, :]) for the `rows` contiguous rows of `n` floats; y may be x.
 void vk_softmax_rows(const float *x, float *y, int64_t rows, int64_t n);

@@ -114,6 +114,16 @@ qkv = leaf(2, 7, 36)
 q, k, v = qkv.reshape(2, 7, 3, 3, 4).permute(2, 0, 3, 1, 4)
 store("self_attention", {"qkv": qkv}, F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(2, 7, 12))
 
+# stride-1 same-size convolutions with channel counts in multiples of 8 on planes large enough
+# for the engine's direct kernel (no column matrix), square and rectangular kernels.
+for name, xs, ws, padding, bias in [
+    ("conv_3x3_direct", (3, 8, 12, 14), (16, 8, 3, 3), (1, 1), True),
+    ("conv_5x3_direct", (2, 16, 10, 13), (8, 16, 5, 3), (2, 1), False),
+]:
+    x, w = leaf(*xs), leaf(*ws, scale=0.2)
+    b = leaf(ws[0]) if bias else None
+    store(name, {"x": x, "weight": w} | ({"bias": b} if bias else {}), F.conv2d(x, w, b, padding=padding))
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
           os.path.join(here, "tensor_fixtures.safetensors"),
