@@ -1,3 +1,5 @@
+import VectorKernels
+
 /// Max and average pooling over (N, C, H, W), with fixed windows (kernel, stride, padding) or
 /// adaptive ones (output size given; window i covers ⌊i·In/Out⌋ ..< ⌈(i+1)·In/Out⌉ as in PyTorch).
 /// Planes (n, c) are independent and split over threads.
@@ -21,8 +23,9 @@ extension Tensor {
         pool("adaptive_max_pool2d", try PoolWindows.adaptive(op: "adaptive_max_pool2d", shape, size), average: false, divisor: nil)
     }
 
-    /// Pools every plane over `windows`: the maximum (remembering where it was, the first on ties)
-    /// or the mean over `divisor` (nil: the window's own size).
+    /// Pools every plane over `windows`: the maximum (remembering where it was, the first on ties;
+    /// fixed windows through `vk_max_pool_plane`) or the mean over `divisor` (nil: the window's
+    /// own size).
     private func pool(_ op: String, _ windows: PoolWindows, average: Bool, divisor: Float?) -> Tensor {
         let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         let (oh, ow) = (windows.rows.count, windows.columns.count)
@@ -40,6 +43,12 @@ extension Tensor {
                 let (rowStart, rowEnd, columnStart, columnEnd) = (rowStart, rowEnd, columnStart, columnEnd)
                 for plane in range {
                     let source = x + plane * h * w
+                    if !average, let fixed = windows.fixed {
+                        vk_max_pool_plane(source, Int64(h), Int64(w), Int64(fixed.kernel.0), Int64(fixed.kernel.1),
+                                          Int64(fixed.stride.0), Int64(fixed.stride.1), Int64(fixed.padding.0), Int64(fixed.padding.1),
+                                          Int64(oh), Int64(ow), y + plane * oh * ow, argmax! + plane * oh * ow)
+                        continue
+                    }
                     for i in 0..<oh {
                         let (r0, r1) = (rowStart[i], rowEnd[i])
                         let o = (plane * oh + i) * ow
@@ -106,6 +115,8 @@ extension Tensor {
 struct PoolWindows {
     let rows: [Range<Int>]
     let columns: [Range<Int>]
+    /// The kernel, stride and padding of fixed windows; nil for adaptive ones.
+    var fixed: (kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int))? = nil
 
     static func fixed(op: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int), _ padding: (Int, Int)) throws -> PoolWindows {
         guard shape.count == 4 else { throw TensorError(op: op, "input must be (N, C, H, W), got \(shape)") }
@@ -121,7 +132,7 @@ struct PoolWindows {
             return (0..<count).map { i in Swift.max(0, i * s - p)..<Swift.min(size, i * s - p + k) }
         }
         return PoolWindows(rows: try axis(shape[2], kernel.0, stride.0, padding.0),
-                           columns: try axis(shape[3], kernel.1, stride.1, padding.1))
+                           columns: try axis(shape[3], kernel.1, stride.1, padding.1), fixed: (kernel, stride, padding))
     }
 
     static func adaptive(op: String, _ shape: [Int], _ size: (Int, Int)) throws -> PoolWindows {

@@ -203,3 +203,72 @@ void vk_batch_norm_input_gradient(const float *g, const float *x, const float *r
         }
     }
 }
+
+// The maximum of rows r0 ..< r1 × columns c0 ..< c1 of x (rows of w), and where it is.
+static inline __attribute__((always_inline)) void vk_window_max(const float *x, int64_t w, int64_t r0, int64_t r1,
+                                                                int64_t c0, int64_t c1, float *best, int32_t *at) {
+    float b = -__builtin_inff();
+    int32_t a = (int32_t)(r0 * w + c0);
+    for (int64_t r = r0; r < r1; r++) {
+        for (int64_t c = c0; c < c1; c++) {
+            // Selects rather than branches: which element wins is unpredictable.
+            const float value = x[r * w + c];
+            const int wins = value > b;
+            b = wins ? value : b;
+            a = wins ? (int32_t)(r * w + c) : a;
+        }
+    }
+    *best = b;
+    *at = a;
+}
+
+enum { POOL_CHAINS = 4 };
+
+VK_CLONES
+void vk_max_pool_plane(const float *x, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph,
+                       int64_t pw, int64_t oh, int64_t ow, float *y, int32_t *argmax) {
+    // Output columns whose window lies inside the plane's columns: j·sw − pw ≥ 0 and
+    // j·sw − pw + kw ≤ w.
+    int64_t inside_end = w - kw + pw < 0 ? 0 : (w - kw + pw) / sw + 1;
+    inside_end = inside_end < ow ? inside_end : ow;
+    int64_t inside_start = (pw + sw - 1) / sw;
+    inside_start = inside_start < inside_end ? inside_start : inside_end;
+    for (int64_t i = 0; i < oh; i++) {
+        const int64_t r0 = i * sh - ph < 0 ? 0 : i * sh - ph;
+        const int64_t r1 = i * sh - ph + kh > h ? h : i * sh - ph + kh;
+        float *out = y + i * ow;
+        int32_t *where = argmax + i * ow;
+        int64_t j = 0;
+        for (; j < inside_start; j++) {
+            const int64_t c0 = j * sw - pw < 0 ? 0 : j * sw - pw, c1 = j * sw - pw + kw > w ? w : j * sw - pw + kw;
+            vk_window_max(x, w, r0, r1, c0, c1, out + j, where + j);
+        }
+        for (; j + POOL_CHAINS <= inside_end; j += POOL_CHAINS) {
+            float b[POOL_CHAINS];
+            int32_t a[POOL_CHAINS];
+            for (int t = 0; t < POOL_CHAINS; t++) {
+                b[t] = -__builtin_inff();
+                a[t] = (int32_t)(r0 * w + (j + t) * sw - pw);
+            }
+            for (int64_t r = r0; r < r1; r++) {
+                const float *row = x + r * w + j * sw - pw;
+                for (int64_t kj = 0; kj < kw; kj++) {
+                    for (int t = 0; t < POOL_CHAINS; t++) {
+                        const float value = row[t * sw + kj];
+                        const int wins = value > b[t];
+                        b[t] = wins ? value : b[t];
+                        a[t] = wins ? (int32_t)(r * w + (j + t) * sw - pw + kj) : a[t];
+                    }
+                }
+            }
+            for (int t = 0; t < POOL_CHAINS; t++) {
+                out[j + t] = b[t];
+                where[j + t] = a[t];
+            }
+        }
+        for (; j < ow; j++) {
+            const int64_t c0 = j * sw - pw < 0 ? 0 : j * sw - pw, c1 = j * sw - pw + kw > w ? w : j * sw - pw + kw;
+            vk_window_max(x, w, r0, r1, c0, c1, out + j, where + j);
+        }
+    }
+}

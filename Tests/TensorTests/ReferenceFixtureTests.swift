@@ -58,6 +58,13 @@ final class ReferenceFixtureTests: XCTestCase {
         try check("conv_5x3_direct", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 1)) }
     }
 
+    /// Max pooling with ties in most windows, square and rectangular, on planes wide enough for
+    /// the kernel's four-at-a-time path.
+    func testMaxPoolWithTies() throws {
+        try check("max_pool_3x3_s2", inputs: ["x"]) { try $0[0].maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        try check("max_pool_3x2_rect", inputs: ["x"]) { try $0[0].maxPool2d(kernel: (3, 2), stride: (2, 1), padding: (1, 0)) }
+    }
+
     func testBatchNormTrainAndEvalWithRunningStatistics() throws {
         for (name, training) in [("bn_train", true), ("bn_eval", false)] {
             let runningMean = try tensor("\(name).running_mean_before"), runningVar = try tensor("\(name).running_var_before")

@@ -50,6 +50,13 @@ void vk_batch_norm_gradient_sums(const float *g, const float *x, const float *re
 void vk_batch_norm_input_gradient(const float *g, const float *x, const float *relu_out, int64_t batch, int64_t stride,
                                   int64_t inner, float a, float b, float mu, float c, float *gx);
 
+/// Max pooling of one plane x (h, w) with fixed windows (kernel kh × kw, stride sh × sw, zero
+/// padding ph × pw): y (oh, ow) the window maxima and argmax the flat index r·w + c of each one's
+/// first maximum in row-major order. The windows inside the plane's columns go four at a time,
+/// so that four compare chains run side by side.
+void vk_max_pool_plane(const float *x, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph,
+                       int64_t pw, int64_t oh, int64_t ow, float *y, int32_t *argmax);
+
 /// e^x, within 2 ulp of expf on [−87, 88]; inputs outside are clamped (e^−87.3 ≈ 1.2e−38).
 /// Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r and 2^k built
 /// in the exponent bits. Branch-free, so loops over it vectorise (libm's expf is a scalar call).

@@ -124,6 +124,15 @@ for name, xs, ws, padding, bias in [
     b = leaf(ws[0]) if bias else None
     store(name, {"x": x, "weight": w} | ({"bias": b} if bias else {}), F.conv2d(x, w, b, padding=padding))
 
+# max pooling on planes wide enough for the engine's four-at-a-time windows, on small integers so
+# that windows hold ties (the gradient goes to the first maximum in row-major order).
+for name, xs, kernel, stride, padding in [
+    ("max_pool_3x3_s2", (2, 3, 9, 21), (3, 3), (2, 2), (1, 1)),
+    ("max_pool_3x2_rect", (1, 2, 8, 19), (3, 2), (2, 1), (1, 0)),
+]:
+    x = torch.randint(-3, 4, xs).double().requires_grad_()
+    store(name, {"x": x}, F.max_pool2d(x, kernel, stride, padding))
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
           os.path.join(here, "tensor_fixtures.safetensors"),
