@@ -2,23 +2,37 @@ import CBLAS
 import Dispatch
 import Foundation
 
-/// How many threads the engine's kernels use: OpenBLAS's threads for sgemm and the chunks of
-/// `ComputeThreads.parallelFor` for everything else. Both default to the machine's core count and
-/// run one after the other, never at the same time, so the cores are never oversubscribed.
+/// How many threads the engine's kernels use: the chunks of `ComputeThreads.parallelFor`, and the
+/// blocks a large sgemm is split into (see `gemm`). OpenBLAS itself runs single-threaded for good:
+/// its idle threads spin for up to 2²⁸ cycles after every call (OPENBLAS_THREAD_TIMEOUT) before
+/// they sleep, and on two cores that spinning took the core from the loop that ran next (AST mini
+/// inference on 2 threads: 60–64 ms of CPU per 30–32 ms step, 40 ms per 23 ms without it).
 public enum ComputeThreads {
     nonisolated(unsafe) private static var loopThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// False inside loops that already run a gemm on every loop thread (`withSerialGemm`).
+    nonisolated(unsafe) private static var gemmMaySplit = true
+    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
-    /// Sets the thread count for sgemm and for the parallel loops (at least 1).
+    /// Sets the thread count of the parallel loops and of gemm's splits (at least 1).
     public static func set(_ count: Int) {
         loopThreads = max(1, count)
-        openblas_set_num_threads(Int32(loopThreads))
+        _ = singleThreadedBLAS
     }
 
     /// The thread count of the parallel loops.
     public static var current: Int { loopThreads }
 
-    /// OpenBLAS's current thread count.
+    /// OpenBLAS's own thread count: 1 once the engine has run a gemm or set a thread count.
     public static var blas: Int { Int(openblas_get_num_threads()) }
+
+    /// Whether a gemm of m·n·k multiply-adds, split along `length` (its larger output side), runs
+    /// as blocks on the loop threads: when there are several threads, no enclosing loop already
+    /// runs on them, and the product is large enough to repay the hand-off (2²⁰ multiply-adds,
+    /// about 10 µs). Makes sure OpenBLAS runs single-threaded.
+    static func splitsGemm(multiplyAdds: Int, length: Int) -> Bool {
+        _ = singleThreadedBLAS
+        return loopThreads > 1 && gemmMaySplit && multiplyAdds >= 1 << 20 && length >= 32 * loopThreads
+    }
 
     /// The number of chunks `parallelFor` splits `count` elements into: at most `current`, each
     /// of at least `grain` elements. Depends only on its arguments and the thread count, so
@@ -48,10 +62,11 @@ public enum ComputeThreads {
         parallelChunks(count, grain: grain) { _, range in body(range) }
     }
 
-    /// Runs `body` with sgemm single-threaded, for loops that call sgemm from every loop thread.
-    static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(loopThreads)) }
+    /// Runs `body` with every gemm in one piece, for loops that call gemm from every loop thread.
+    static func withSerialGemm<R>(_ body: () throws -> R) rethrows -> R {
+        let enclosing = gemmMaySplit
+        gemmMaySplit = false
+        defer { gemmMaySplit = enclosing }
         return try body()
     }
 

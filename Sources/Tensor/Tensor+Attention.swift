@@ -63,9 +63,9 @@ extension Tensor {
     }
 
     /// Runs `body(chunk, pair)` for pairs 0..<`pairs`, the chunks side by side on the loop threads
-    /// with sgemm single-threaded (each pair's products are small).
+    /// with each gemm in one piece (each pair's products are small).
     private static func forEachHead(_ pairs: Int, _ body: (_ chunk: Int, _ pair: Int) -> Void) {
-        ComputeThreads.withSingleThreadedBLAS {
+        ComputeThreads.withSerialGemm {
             ComputeThreads.parallelChunks(pairs, grain: 1) { chunk, range in
                 for i in range { body(chunk, i) }
             }

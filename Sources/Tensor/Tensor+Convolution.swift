@@ -151,8 +151,8 @@ extension Tensor {
 
 /// How a convolution splits its batch: chunks of whole samples with at least `minColumns`
 /// columns each. With at least as many chunks as threads, each thread takes a contiguous run of
-/// chunks and sgemm runs single-threaded inside it; otherwise the chunks run one after another
-/// with OpenBLAS's threads and parallel im2col.
+/// chunks and each gemm inside it runs in one piece; otherwise the chunks run one after another,
+/// each gemm split over the threads (see `gemm`) and im2col parallel.
 struct ConvPlan {
     let batch: Int
     let chunks: Int
@@ -193,7 +193,7 @@ struct ConvPlan {
             body(0, 0..<chunks, true)
             return
         }
-        ComputeThreads.withSingleThreadedBLAS {
+        ComputeThreads.withSerialGemm {
             ComputeThreads.parallelChunks(chunks, grain: chunks / workers) { worker, range in
                 body(worker, range, false)
             }

@@ -93,19 +93,45 @@ extension Tensor {
 }
 
 /// C (m, n) = alpha·A·B + beta·C on row-major matrices, A and B optionally transposed (sgemm).
-@inline(__always)
+/// A large product is split along its larger output side into one block per loop thread, each a
+/// single-threaded sgemm over the whole k (the result can differ from one piece's in the last bits,
+/// as OpenBLAS's kernels treat the blocks' edges differently; it is the same for a thread count).
 func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
+    let byColumns = n >= m
+    guard ComputeThreads.splitsGemm(multiplyAdds: m * n * k, length: byColumns ? n : m) else {
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    let length = byColumns ? n : m
+    ComputeThreads.withSerialGemm {
+        ComputeThreads.parallelFor(length, grain: length / ComputeThreads.current) { block in
+            let first = block.lowerBound
+            if byColumns {  // columns of B and C
+                sgemm(transA: transA, transB: transB, m: m, n: block.count, k: k, alpha: alpha, a: a, lda: lda,
+                      b: transB ? b + first * ldb : b + first, ldb: ldb, beta: beta, c: c + first, ldc: ldc)
+            } else {  // rows of A and C
+                sgemm(transA: transA, transB: transB, m: block.count, n: n, k: k, alpha: alpha, a: transA ? a + first : a + first * lda,
+                      lda: lda, b: b, ldb: ldb, beta: beta, c: c + first * ldc, ldc: ldc)
+            }
+        }
+    }
+}
+
+/// OpenBLAS's sgemm on row-major matrices.
+@inline(__always)
+private func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                   b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
 /// `batches` independent gemms whose operands sit `aStride`, `bStride`, `cStride` elements apart
 /// (a stride of 0 reuses one matrix; then C must not be shared, or batches must be 1). Small
-/// products run side by side on the loop threads with sgemm single-threaded; large ones use
-/// OpenBLAS's own threads one after another.
+/// products run side by side on the loop threads, each in one piece; large ones one after
+/// another, each split over the loop threads (see `gemm`).
 func batchedGemm(_ batches: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                  a: UnsafePointer<Float>, aStride: Int, lda: Int, b: UnsafePointer<Float>, bStride: Int, ldb: Int,
                  beta: Float, c: UnsafeMutablePointer<Float>, cStride: Int, ldc: Int) {
@@ -119,5 +145,5 @@ func batchedGemm(_ batches: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: 
         run(0..<batches)
         return
     }
-    ComputeThreads.withSingleThreadedBLAS { ComputeThreads.parallelFor(batches, grain: 1, run) }
+    ComputeThreads.withSerialGemm { ComputeThreads.parallelFor(batches, grain: 1, run) }
 }

@@ -76,12 +76,37 @@ final class EngineBehaviourTests: XCTestCase {
         let serial = try run()
         ComputeThreads.set(2)
         XCTAssertEqual(ComputeThreads.current, 2)
+        XCTAssertEqual(ComputeThreads.blas, 1, "OpenBLAS stays single-threaded; gemm splits large products itself")
         let parallel = try run()
         for (s, p) in zip(serial, parallel) {
             let scale = s.map(abs).max()!
             for (a, b) in zip(s, p) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(scale, 1)) }
         }
         XCTAssertEqual(try run()[1], parallel[1], "the same thread count gives identical results")
+    }
+
+    /// gemm splits a large product into one block per thread, along rows (m > n) or columns, with
+    /// and without transposed operands: the one-thread result to rounding, and the same result on
+    /// every run with the same thread count.
+    func testLargeProductsSplitOverThreadsGiveTheOneThreadResult() throws {
+        defer { ComputeThreads.set(ProcessInfo.processInfo.activeProcessorCount) }
+        let tall = parameter([300, 200], seed: 70), wide = parameter([64, 200], seed: 71)
+        let right = parameter([200, 300], seed: 72), narrow = parameter([200, 64], seed: 73)
+        func products() throws -> [[Float]] {
+            try GradMode.withDisabled {
+                [try Tensor.matmul(tall, narrow), try Tensor.matmul(wide, right), try Tensor.matmul(tall, wide, transposeB: true),
+                 try Tensor.matmul(wide, tall, transposeB: true)].map(\.scalars)
+            }
+        }
+        ComputeThreads.set(1)
+        let serial = try products()
+        ComputeThreads.set(2)
+        let parallel = try products()
+        for (s, p) in zip(serial, parallel) {
+            let scale = s.map(abs).max()!
+            for (a, b) in zip(s, p) { XCTAssertEqual(a, b, accuracy: 1e-5 * scale) }
+        }
+        XCTAssertEqual(try products(), parallel)
     }
 
     func testShapeErrorsNameTheOpAndBothShapes() throws {
