@@ -100,12 +100,11 @@ func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
-    let byColumns = n >= m
-    guard ComputeThreads.splitsGemm(multiplyAdds: m * n * k, length: byColumns ? n : m) else {
+    let byColumns = n >= m, length = Swift.max(m, n)
+    guard ComputeThreads.splitsGemm(multiplyAdds: m * n * k, length: length) else {
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
-    let length = byColumns ? n : m
     ComputeThreads.withSerialGemm {
         ComputeThreads.parallelFor(length, grain: length / ComputeThreads.current) { block in
             let first = block.lowerBound
