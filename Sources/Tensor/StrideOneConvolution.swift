@@ -29,14 +29,19 @@ struct StrideOneConvolution {
     /// The most computed positions per valid output at which the direct kernel still beats
     /// im2col + sgemm (measured on the ResNet shapes: 1.23 wins, 1.7 loses).
     static let maxWaste = 1.4
+    /// The most input or output channels at which it still beats im2col + sgemm, whose sgemm
+    /// reaches its full rate on wide channels (2 threads, fwd + bwd: 64 channels 42 → 34 ms,
+    /// 128 channels 28 → 54 ms).
+    static let maxChannels = 64
 
-    /// nil when the convolution is not of this kind, or when its planes are so small that the
-    /// padded grid would compute more than `maxWaste` positions per output.
+    /// nil when the convolution is not of this kind, when it has more than `maxChannels`
+    /// channels, or when its planes are so small that the padded grid would compute more than
+    /// `maxWaste` positions per output.
     init?(_ g: ConvGeometry, outChannels: Int) {
         let block = Int(VK_CONV_CHANNEL_BLOCK), positionBlock = Int(VK_CONV_POSITION_BLOCK)
         guard g.strideH == 1, g.strideW == 1, g.kernelH % 2 == 1, g.kernelW % 2 == 1,
             g.padH == g.kernelH / 2, g.padW == g.kernelW / 2,
-            outChannels % block == 0, g.channels % block == 0
+            outChannels % block == 0, g.channels % block == 0, Swift.max(outChannels, g.channels) <= Self.maxChannels
         else { return nil }
         geometry = g
         self.outChannels = outChannels
