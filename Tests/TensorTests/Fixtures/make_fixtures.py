@@ -88,15 +88,20 @@ q, k, v = leaf(2, 3, 10, 8), leaf(2, 3, 10, 8), leaf(2, 3, 10, 8)
 scores = torch.matmul(q, k.transpose(-1, -2)) / 8 ** 0.5
 store("attention", {"q": q, "k": k, "v": v}, torch.matmul(torch.softmax(scores, dim=-1), v))
 
+def store_stride1_convs(cases, weight_scale):
+    """conv2d cases (name, input shape, weight shape, padding, bias) with stride 1."""
+    for name, xs, ws, padding, bias in cases:
+        x, w = leaf(*xs), leaf(*ws, scale=weight_scale)
+        b = leaf(ws[0]) if bias else None
+        store(name, {"x": x, "weight": w} | ({"bias": b} if bias else {}), F.conv2d(x, w, b, padding=padding))
+
+
 # stride-1 convolutions that keep the width (the engine's shifted-copy im2col), after the cases
 # above so that their random inputs stay as they were.
-for name, xs, ws, padding, bias in [
+store_stride1_convs([
     ("conv_3x3_same", (2, 3, 6, 5), (4, 3, 3, 3), (1, 1), True),
     ("conv_5x5_same", (2, 2, 7, 9), (3, 2, 5, 5), (2, 2), False),
-]:
-    x, w = leaf(*xs), leaf(*ws, scale=0.3)
-    b = leaf(ws[0]) if bias else None
-    store(name, {"x": x, "weight": w} | ({"bias": b} if bias else {}), F.conv2d(x, w, b, padding=padding))
+], weight_scale=0.3)
 
 # batch norm followed by ReLU (the engine fuses them), training and eval.
 for name, training in [("bn_relu_train", True), ("bn_relu_eval", False)]:
@@ -116,13 +121,10 @@ store("self_attention", {"qkv": qkv}, F.scaled_dot_product_attention(q, k, v).tr
 
 # stride-1 same-size convolutions with channel counts in multiples of 8 on planes large enough
 # for the engine's direct kernel (no column matrix), square and rectangular kernels.
-for name, xs, ws, padding, bias in [
+store_stride1_convs([
     ("conv_3x3_direct", (3, 8, 12, 14), (16, 8, 3, 3), (1, 1), True),
     ("conv_5x3_direct", (2, 16, 10, 13), (8, 16, 5, 3), (2, 1), False),
-]:
-    x, w = leaf(*xs), leaf(*ws, scale=0.2)
-    b = leaf(ws[0]) if bias else None
-    store(name, {"x": x, "weight": w} | ({"bias": b} if bias else {}), F.conv2d(x, w, b, padding=padding))
+], weight_scale=0.2)
 
 # max pooling on planes wide enough for the engine's four-at-a-time windows, on small integers so
 # that windows hold ties (the gradient goes to the first maximum in row-major order).
