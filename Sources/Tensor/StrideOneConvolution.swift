@@ -1,7 +1,7 @@
 import VectorKernels
 
 /// A stride-1 convolution that keeps the plane's size (odd kernel, padding (k − 1) / 2, channel
-/// counts multiples of 8), computed without a column matrix: each sample's planes are copied into
+/// counts multiples of 8 up to 64), computed without a column matrix: each sample's planes are copied into
 /// zero-bordered planes `row` = W + 2·padW floats wide, and `vk_conv_stride1` sums the taps
 /// straight from them onto an output grid of the same row width (the 2·padW positions past W in
 /// each output row are computed and discarded).
@@ -30,8 +30,9 @@ struct StrideOneConvolution {
     /// im2col + sgemm (measured on the ResNet shapes: 1.23 wins, 1.7 loses).
     static let maxWaste = 1.4
     /// The most input or output channels at which it still beats im2col + sgemm, whose sgemm
-    /// reaches its full rate on wide channels (2 threads, fwd + bwd: 64 channels 42 → 34 ms,
-    /// 128 channels 28 → 54 ms).
+    /// reaches its full rate on wide channels (fwd + bwd, direct against im2col: 64 channels,
+    /// standard layer1, 54 against 61–63 ms on one thread; 128 channels, standard layer2, 54
+    /// against 26–28 ms on two).
     static let maxChannels = 64
 
     /// nil when the convolution is not of this kind, when it has more than `maxChannels`
