@@ -163,13 +163,21 @@ struct StrideOneConvolution {
         into target: UnsafeMutablePointer<Float>, stride: Int
     ) {
         let (h, w) = (geometry.height, geometry.width)
-        target.update(repeating: 0, count: channels * stride)
-        for n in samples {
-            for c in 0..<channels {
+        for c in 0..<channels {
+            for n in samples {
                 let from = source + (n * channels + c) * h * w
-                let to = target + c * stride + (n - samples.lowerBound) * plane + geometry.padH * row + geometry.padW
-                for y in 0..<h { (to + y * row).update(from: from + y * w, count: w) }
+                let to = target + c * stride + (n - samples.lowerBound) * plane
+                // Zeros only between the copied rows: the border, and the plane's unused end.
+                var filled = 0
+                for y in 0..<h {
+                    let start = (y + geometry.padH) * row + geometry.padW
+                    (to + filled).update(repeating: 0, count: start - filled)
+                    (to + start).update(from: from + y * w, count: w)
+                    filled = start + w
+                }
+                (to + filled).update(repeating: 0, count: plane - filled)
             }
+            (target + c * stride + samples.count * plane).update(repeating: 0, count: overrun)
         }
     }
 
