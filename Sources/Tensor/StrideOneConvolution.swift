@@ -32,7 +32,8 @@ struct StrideOneConvolution {
     /// The most input or output channels at which it still beats im2col + sgemm, whose sgemm
     /// reaches its full rate on wide channels (fwd + bwd, direct against im2col: 64 channels,
     /// standard layer1, 54 against 61–63 ms on one thread; 128 channels, standard layer2, 54
-    /// against 26–28 ms on two).
+    /// against 26–28 ms on two). 3×3 kernels on 64 channels or more go to `WinogradConvolution`
+    /// first (see `ConvAlgorithm`).
     static let maxChannels = 64
 
     /// nil when the convolution is not of this kind, when it has more than `maxChannels`

@@ -8,8 +8,9 @@
 /// db += Σ dY, dx += col2im(Wᵀ · dY).
 /// Chunks keep the column matrix small enough to stay in cache; when there are enough of them,
 /// each thread works through its own chunks with single-threaded sgemm (see `ConvPlan`).
-/// Stride-1 convolutions that keep the plane's size skip the column matrix when their planes are
-/// large enough (see `StrideOneConvolution`).
+/// Stride-1 convolutions that keep the plane's size skip the column matrix: on narrow channels
+/// and planes large enough, a direct kernel (see `StrideOneConvolution`); 3×3 ones on wide
+/// channels, Winograd's F(2×2, 3×3) (see `WinogradConvolution`).
 extension Tensor {
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Tensor {
@@ -30,13 +31,15 @@ extension Tensor {
         let plan = ConvPlan(geometry, outChannels: outChannels)
         let out = TensorStorage(count: geometry.batch * outChannels * geometry.positions)
         let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
-        let direct = StrideOneConvolution(geometry, outChannels: outChannels)
+        let algorithm = ConvAlgorithm(geometry, outChannels: outChannels)
         // Every chunk's column matrix, side by side, when backward will reuse them.
         let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        let kept = direct == nil && recording && plan.keepsColumns ? TensorStorage(count: geometry.patchSize * geometry.batch * geometry.positions) : nil
-        if let direct {
-            direct.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
-        } else {
+        let kept = algorithm.usesColumns && recording && plan.keepsColumns
+            ? TensorStorage(count: geometry.patchSize * geometry.batch * geometry.positions) : nil
+        switch algorithm {
+        case .direct(let direct): direct.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
+        case .winograd(let winograd): winograd.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
+        case .columns:
             columnsForward(x: px, weight: pw, bias: pb, into: py, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan)
         }
         let outShape = [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth]
@@ -44,9 +47,12 @@ extension Tensor {
             { g in
                 let (dX, dWeight) = (x.gradAccumulatorIfPresent, weight.requiresGrad ? weight.gradAccumulator() : nil)
                 let dBias = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil
-                if let direct {
+                switch algorithm {
+                case .direct(let direct):
                     direct.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
-                } else {
+                case .winograd(let winograd):
+                    winograd.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
+                case .columns:
                     conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
                                    dX: dX, dWeight: dWeight, dBias: dBias)
                 }
@@ -146,6 +152,29 @@ extension Tensor {
                 for o in 0..<outChannels { gb[o] += dBias[o] }
             }
         }
+    }
+}
+
+/// How a convolution is computed: Winograd's F(2×2, 3×3) (3×3 same-size on wide channels), the
+/// direct stride-1 kernel (same-size on narrow channels), or im2col + sgemm, the first of them
+/// that takes its shape.
+enum ConvAlgorithm {
+    case direct(StrideOneConvolution)
+    case winograd(WinogradConvolution)
+    case columns
+
+    init(_ g: ConvGeometry, outChannels: Int) {
+        if let winograd = WinogradConvolution(g, outChannels: outChannels) {
+            self = .winograd(winograd)
+        } else if let direct = StrideOneConvolution(g, outChannels: outChannels) {
+            self = .direct(direct)
+        } else {
+            self = .columns
+        }
+    }
+
+    var usesColumns: Bool {
+        if case .columns = self { true } else { false }
     }
 }
 

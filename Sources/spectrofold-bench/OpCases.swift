@@ -20,7 +20,8 @@ enum OpCases {
     typealias Conv = (name: String, n: Int, c: Int, h: Int, w: Int, o: Int, k: Int, s: Int, p: Int)
 
     /// ResNet-18's convolutions (standard width 64, then mini width 16) on 32 spectrograms of 128×100: the stem sees
-    /// 128×100, layer1 32×25, layer2 16×13, layer3 8×7, layer4 4×4. Plus AST's patch embedding.
+    /// 128×100, layer1 32×25, layer2 16×13, layer3 8×7, layer4 4×4. Plus AST's patch embedding, and
+    /// the same-size 3×3 ones on 128×500.
     static let convolutions: [Conv] = [
         ("conv2d_stem_7x7_s2", 32, 1, 128, 100, 64, 7, 2, 3),
         ("conv2d_layer1_3x3", 32, 64, 32, 25, 64, 3, 1, 1),
@@ -45,6 +46,13 @@ enum OpCases {
         ("conv2d_mini_layer3_3x3", 32, 64, 8, 7, 64, 3, 1, 1),
         ("conv2d_mini_layer4_3x3_s2", 32, 64, 8, 7, 128, 3, 2, 1),
         ("conv2d_mini_layer4_3x3", 32, 128, 4, 4, 128, 3, 1, 1),
+        // The same-size 3×3 convolutions on 500 frames (5 s clips), where the planes are 5× wider.
+        ("conv2d_500f_layer1_3x3", 32, 64, 32, 125, 64, 3, 1, 1),
+        ("conv2d_500f_layer2_3x3", 32, 128, 16, 63, 128, 3, 1, 1),
+        ("conv2d_500f_layer3_3x3", 32, 256, 8, 32, 256, 3, 1, 1),
+        ("conv2d_500f_layer4_3x3", 32, 512, 4, 16, 512, 3, 1, 1),
+        ("conv2d_500f_mini_layer3_3x3", 32, 64, 8, 32, 64, 3, 1, 1),
+        ("conv2d_500f_mini_layer4_3x3", 32, 128, 4, 16, 128, 3, 1, 1),
     ]
 
     static func all() throws -> [OpCase] {

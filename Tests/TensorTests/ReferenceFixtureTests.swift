@@ -58,6 +58,15 @@ final class ReferenceFixtureTests: XCTestCase {
         try check("conv_5x3_direct", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 1)) }
     }
 
+    /// 3×3 same-size convolutions that the engine computes by Winograd's F(2×2, 3×3) (at least 32
+    /// channels in and out), on planes whose last tiles reach past them.
+    func testWinogradConv2d() throws {
+        try check("conv_3x3_winograd_odd", inputs: ["x", "weight", "bias"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1))
+        }
+        try check("conv_3x3_winograd_even", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (1, 1)) }
+    }
+
     /// Max pooling with ties in most windows, square and rectangular, on planes wide enough for
     /// the kernel's four-at-a-time path.
     func testMaxPoolWithTies() throws {

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "ConvolutionKernels.h"
+#include "WinogradKernels.h"
 
 /// y[r, :] = softmax(x[r, :]) for the `rows` contiguous rows of `n` floats; y may be x.
 void vk_softmax_rows(const float *x, float *y, int64_t rows, int64_t n);
