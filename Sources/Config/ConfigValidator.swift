@@ -81,6 +81,7 @@ struct ConfigValidator {
         try require("\(key).augment.mixup_prob", (0...1).contains(augment.mixupProb), "must be in [0, 1]")
         try require("\(key).augment.time_shift_frames", augment.timeShiftFrames >= 0, "must not be negative")
         try require("\(key).augment.freq_warp", (0..<0.5).contains(augment.freqWarp), "must be in [0, 0.5) (0 turns the stretch off)")
+        try require("\(key).augment.time_stretch", (0..<0.5).contains(augment.timeStretch), "must be in [0, 0.5) (0 turns the stretch off)")
     }
 
     /// Points at where the value was set: a model's effective trainer key falls back to the

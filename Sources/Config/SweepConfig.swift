@@ -213,6 +213,9 @@ public struct AugmentConfig: Codable, Equatable, Sendable {
     /// Stretch each training example's mel axis by a factor drawn uniformly in
     /// [1 − freq_warp, 1 + freq_warp), as vocal tract length perturbation does; 0: no stretch.
     public var freqWarp = 0.0
+    /// Stretch each training window's time axis by a factor drawn uniformly in
+    /// [1 − time_stretch, 1 + time_stretch), as tempo perturbation does; 0: no stretch.
+    public var timeStretch = 0.0
 }
 
 /// How a refit trains a model on every example of the sweep's data.

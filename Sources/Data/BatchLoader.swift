@@ -13,6 +13,9 @@ public struct LoaderOptions: Sendable, Equatable {
     /// The largest relative stretch of each training example's mel axis (`FrequencyWarp`, α
     /// drawn uniformly in [1 − w, 1 + w) after normalisation, before masking); 0 for none.
     public var frequencyWarp: Float
+    /// The largest relative stretch of each training window's time axis (`TimeStretch`, β drawn
+    /// uniformly in [1 − s, 1 + s) before normalisation); 0 for none.
+    public var timeStretch: Float
     /// Masking applied to each example after normalisation (mask value 0, the training mean); nil for none.
     public var specAugment: SpecAugment?
     /// Beta(α, α) mixup of each batch with a shuffled copy of itself; 0 for none.
@@ -24,16 +27,19 @@ public struct LoaderOptions: Sendable, Equatable {
     /// Batches assembled ahead of the consumer.
     public var prefetch: Int
 
-    public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, frequencyWarp: Float = 0, specAugment: SpecAugment? = nil,
+    public init(batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64, frequencyWarp: Float = 0, timeStretch: Float = 0,
+                specAugment: SpecAugment? = nil,
                 mixupAlpha: Double = 0, mixupProbability: Double = 1, windows: ClipWindows = .training(randomCrop: true, shift: 0),
                 prefetch: Int = 2) {
-        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0 && (0...1).contains(mixupProbability) && (0..<1).contains(frequencyWarp),
-                     "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha), \(mixupProbability), \(frequencyWarp)")
+        precondition(batchSize > 0 && prefetch > 0 && mixupAlpha >= 0 && (0...1).contains(mixupProbability) && (0..<1).contains(frequencyWarp)
+                     && (0..<1).contains(timeStretch),
+                     "LoaderOptions: invalid \(batchSize), \(prefetch), \(mixupAlpha), \(mixupProbability), \(frequencyWarp), \(timeStretch)")
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
         self.frequencyWarp = frequencyWarp
+        self.timeStretch = timeStretch
         self.specAugment = specAugment
         self.mixupAlpha = mixupAlpha
         self.mixupProbability = mixupProbability
@@ -110,7 +116,7 @@ public final class BatchLoader: Sendable {
     }
 
     /// One batch of `windows` (row, first frame; training draws its own): copy the window,
-    /// normalise, warp the mel axis, mask, mix.
+    /// stretch its time axis, normalise, warp the mel axis, mask, mix.
     func assemble(_ windows: [(row: Int, start: Int)], generator: inout RandomGenerator) -> Batch {
         let stored = pack.featureSize, size = pack.windowSize, k = metadataWidth
         let bins = pack.parameters.numMelBins, frames = pack.parameters.frames, stride = pack.parameters.maxFrames
@@ -128,6 +134,10 @@ public final class BatchLoader: Sendable {
                     let example = UnsafeMutableBufferPointer(rebasing: out[(i * size)..<((i + 1) * size)])
                     ClipWindows.copy(UnsafeBufferPointer(rebasing: source[(window.row * stored)..<((window.row + 1) * stored)]), stride: stride,
                                      length: length, bins: bins, start: start, shift: shift, into: example, frames: frames)
+                    if options.timeStretch > 0 {
+                        let factor = FrequencyWarp.factor(maxWarp: options.timeStretch, uniform: generator.nextUniform())
+                        TimeStretch.apply(to: example, bins: bins, frames: frames, factor: factor)
+                    }
                     normalizer.apply(example)
                     if options.frequencyWarp > 0 {
                         let factor = FrequencyWarp.factor(maxWarp: options.frequencyWarp, uniform: generator.nextUniform())

@@ -98,7 +98,8 @@ public struct ModelTraining {
         // drop_last never drops the only batch of a small fit part.
         let dropLast = t.dropLast && split.fitRows.count > t.batchSize
         let fit = split.fitLoader(LoaderOptions(batchSize: t.batchSize, shuffle: true, dropLast: dropLast, seed: seed,
-                                                frequencyWarp: Float(t.augment.freqWarp), specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
+                                                frequencyWarp: Float(t.augment.freqWarp), timeStretch: Float(t.augment.timeStretch),
+                                                specAugment: augment, mixupAlpha: t.augment.mixupAlpha,
                                                 mixupProbability: t.augment.mixupProb,
                                                 windows: .training(randomCrop: t.augment.randomCrop, shift: t.augment.timeShiftFrames)))
         let network = try ModelFactory.make(spec(model, metadataWidth: fit.metadataWidth, dropout: Float(t.dropout)), seed: seed)

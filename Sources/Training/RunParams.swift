@@ -16,7 +16,7 @@ enum RunParams {
         ("freq_masks", \.augment.freqMasks), ("freq_mask_param", \.augment.freqMaskParam), ("time_masks", \.augment.timeMasks),
         ("time_mask_param", \.augment.timeMaskParam), ("mixup_alpha", \.augment.mixupAlpha), ("mixup_prob", \.augment.mixupProb),
         ("ema_decay", \.emaDecay), ("swa_epochs", \.swaEpochs), ("random_crop", \.augment.randomCrop),
-        ("time_shift_frames", \.augment.timeShiftFrames), ("freq_warp", \.augment.freqWarp)
+        ("time_shift_frames", \.augment.timeShiftFrames), ("freq_warp", \.augment.freqWarp), ("time_stretch", \.augment.timeStretch)
     ]
 
     /// The fine-tuning settings a model started from a checkpoint logs besides.

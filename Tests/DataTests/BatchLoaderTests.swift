@@ -93,6 +93,21 @@ final class BatchLoaderTests: XCTestCase {
         }
     }
 
+    /// Each training window's time axis is stretched by its own factor, before normalisation:
+    /// frame 0 of every bin never moves, and the same seed gives the same batch.
+    func testTimeStretchStretchesTrainingWindowsTheSameWayUnderTheSameSeed() {
+        let options = LoaderOptions(batchSize: 9, shuffle: false, dropLast: false, seed: 1, timeStretch: 0.3)
+        let plain = Array(loader(.evaluation(batchSize: 9)).epoch(0))[0].features
+        let stretched = Array(loader(options).epoch(0))[0].features
+        XCTAssertEqual(Array(loader(options).epoch(0))[0].features, stretched)
+        XCTAssertNotEqual(stretched, plain)
+        for example in 0..<9 {
+            for bin in 0..<4 {
+                XCTAssertEqual(stretched[example * 20 + bin * 5], plain[example * 20 + bin * 5], "example \(example), bin \(bin)")
+            }
+        }
+    }
+
     func testMixupBlendsPartnersWithOneWeight() throws {
         let options = LoaderOptions(batchSize: 9, shuffle: false, dropLast: false, seed: 2, mixupAlpha: 0.4)
         let plain = Array(loader(.evaluation(batchSize: 9)).epoch(0))[0]

@@ -36,7 +36,7 @@ final class RunParamsTests: XCTestCase {
                   scheduler: {name: cosine, warmup_epochs: 1}
                   early_stopping: {patience: 3}
                   augment: {freq_masks: 1, freq_mask_param: 8, time_masks: 3, time_mask_param: 5, mixup_alpha: 0.4, mixup_prob: 0.5,
-                            random_crop: false, time_shift_frames: 2, freq_warp: 0.1}
+                            random_crop: false, time_shift_frames: 2, freq_warp: 0.1, time_stretch: 0.15}
                 """, source: "test")
     }
 
@@ -54,7 +54,7 @@ final class RunParamsTests: XCTestCase {
         "momentum": "0.8", "nesterov": "true", "label_smoothing": "0.1", "grad_clip_norm": "2.5", "scheduler": "cosine",
         "early_stopping_patience": "3", "selection": "inner", "selection_fraction": "0.25", "freq_masks": "1", "freq_mask_param": "8",
         "time_masks": "3", "time_mask_param": "5", "mixup_alpha": "0.4", "mixup_prob": "0.5", "ema_decay": "0.99", "swa_epochs": "0",
-        "random_crop": "false", "time_shift_frames": "2", "freq_warp": "0.1"
+        "random_crop": "false", "time_shift_frames": "2", "freq_warp": "0.1", "time_stretch": "0.15"
     ]
 
     /// What the model and the pack add.
