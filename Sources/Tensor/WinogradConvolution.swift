@@ -25,19 +25,25 @@ struct WinogradConvolution {
     /// The fewest input and output channels at which it beats the direct kernel and im2col +
     /// sgemm (fwd + bwd on one thread, `spectrofold-bench ops`: standard layer1, 64 channels on
     /// 32×25, 42 against the direct kernel's 53 ms; layer2–4 1.2–1.3× faster than im2col at 100
-    /// frames, 1.5–2.2× at 500; the mini layer3 and layer4, 64 and 128 channels on 8×7 and 4×4,
-    /// even; the mini layer1 and layer2, 16 and 32 channels, 1.5× slower than the direct kernel).
+    /// frames, 1.5–2.2× at 500; the mini layer1 and layer2, 16 and 32 channels, 1.5× slower than
+    /// the direct kernel).
     static let minChannels = 64
+    /// The fewest tiles per plane times channels: below it the transforms, per plane, outweigh
+    /// what the products save (the mini layer4 at 100 frames, 128 channels on 4×4 planes of 4
+    /// tiles, 0.93–0.95× im2col's speed; the mini layer3, 64 channels on 16 tiles, 1.04×; the
+    /// standard layer4, 512 channels on 4 tiles, 1.2×).
+    static let minChannelTiles = 1024
 
     /// nil unless the convolution is 3×3, stride 1, padding 1 with at least `minChannels`
-    /// input and output channels.
+    /// input and output channels and `minChannelTiles` tiles × channels.
     init?(_ g: ConvGeometry, outChannels: Int) {
+        let tiles = ((g.height + 1) / 2) * ((g.width + 1) / 2), channels = Swift.min(g.channels, outChannels)
         guard g.kernelH == 3, g.kernelW == 3, g.strideH == 1, g.strideW == 1, g.padH == 1, g.padW == 1,
-            Swift.min(g.channels, outChannels) >= Self.minChannels
+            channels >= Self.minChannels, channels * tiles >= Self.minChannelTiles
         else { return nil }
         geometry = g
         self.outChannels = outChannels
-        tilesPerSample = ((g.height + 1) / 2) * ((g.width + 1) / 2)
+        tilesPerSample = tiles
         scratchCount = Int(vk_winograd_scratch(Int64(g.height), Int64(g.width)))
     }
 

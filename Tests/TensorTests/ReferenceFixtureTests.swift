@@ -58,8 +58,9 @@ final class ReferenceFixtureTests: XCTestCase {
         try check("conv_5x3_direct", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (2, 1)) }
     }
 
-    /// 3×3 same-size convolutions that the engine computes by Winograd's F(2×2, 3×3) (at least 32
-    /// channels in and out), on planes whose last tiles reach past them.
+    /// 3×3 same-size convolutions that the engine computes by Winograd's F(2×2, 3×3) (see
+    /// `WinogradConvolution.init`: at least 64 channels in and out, 1,024 tiles × channels), on
+    /// planes whose last tiles reach past them and on even ones.
     func testWinogradConv2d() throws {
         try check("conv_3x3_winograd_odd", inputs: ["x", "weight", "bias"]) {
             try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1))

@@ -135,12 +135,13 @@ for name, xs, kernel, stride, padding in [
     x = torch.randint(-3, 4, xs).double().requires_grad_()
     store(name, {"x": x}, F.max_pool2d(x, kernel, stride, padding))
 
-# 3×3 same-size convolutions on channel counts wide enough for the engine's Winograd F(2×2, 3×3),
-# on planes of odd and even sides (the last tiles half outside the plane) and batches of 1 and 3.
+# 3×3 same-size convolutions wide enough for the engine's Winograd F(2×2, 3×3) (at least 64
+# channels, and 1,024 tiles × channels), on planes of odd sides (the last tiles half outside the
+# plane) and even ones.
 store_stride1_convs([
-    ("conv_3x3_winograd_odd", (3, 32, 7, 9), (40, 32, 3, 3), (1, 1), True),
-    ("conv_3x3_winograd_even", (1, 48, 4, 6), (32, 48, 3, 3), (1, 1), False),
-], weight_scale=0.1)
+    ("conv_3x3_winograd_odd", (1, 64, 7, 9), (64, 64, 3, 3), (1, 1), True),
+    ("conv_3x3_winograd_even", (1, 64, 8, 8), (64, 64, 3, 3), (1, 1), False),
+], weight_scale=0.05)
 
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
