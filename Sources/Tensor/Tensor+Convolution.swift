@@ -32,13 +32,19 @@ extension Tensor {
         let out = TensorStorage(count: geometry.batch * outChannels * geometry.positions)
         let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
         let algorithm = ConvAlgorithm(geometry, outChannels: outChannels)
-        // Every chunk's column matrix, side by side, when backward will reuse them.
+        // Every chunk's column matrix, or Winograd's input transform, side by side, when backward
+        // will reuse them.
         let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        let kept = algorithm.usesColumns && recording && plan.keepsColumns
-            ? TensorStorage(count: geometry.patchSize * geometry.batch * geometry.positions) : nil
+        let kept: TensorStorage? =
+            switch algorithm {
+            case .columns where recording && plan.keepsColumns: TensorStorage(count: geometry.patchSize * geometry.batch * geometry.positions)
+            case .winograd(let winograd) where GradMode.isEnabled && weight.requiresGrad && winograd.keepsInput(plan):
+                TensorStorage(count: plan.chunks * winograd.inputFloats(plan))
+            default: nil
+            }
         switch algorithm {
         case .direct(let direct): direct.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
-        case .winograd(let winograd): winograd.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
+        case .winograd(let winograd): winograd.forward(x: px, weight: pw, bias: pb, into: py, plan: plan, keptInput: kept?.base)
         case .columns:
             columnsForward(x: px, weight: pw, bias: pb, into: py, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan)
         }
@@ -51,7 +57,8 @@ extension Tensor {
                 case .direct(let direct):
                     direct.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
                 case .winograd(let winograd):
-                    winograd.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
+                    winograd.backward(
+                        dOut: g, x: px, weight: pw, plan: plan, keptInput: kept?.base, dX: dX, dWeight: dWeight, dBias: dBias)
                 case .columns:
                     conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
                                    dX: dX, dWeight: dWeight, dBias: dBias)
@@ -173,9 +180,6 @@ enum ConvAlgorithm {
         }
     }
 
-    var usesColumns: Bool {
-        if case .columns = self { true } else { false }
-    }
 }
 
 /// How a convolution splits its batch: chunks of whole samples with at least `minColumns`

@@ -13,7 +13,8 @@ import VectorKernels
 ///
 /// Backward differentiates the same computation: Ŷ = A dY Aᵀ per tile (16, O, T), then
 /// dV[ξ] = U[ξ]ᵀ Ŷ[ξ] and dx += B dV Bᵀ at each tile's window, and dU[ξ] += Ŷ[ξ] V[ξ]ᵀ
-/// (V recomputed) with dW = Gᵀ dU G per filter.
+/// with dW = Gᵀ dU G per filter, V being the forward's when it kept it (`keepsInput`), else
+/// recomputed.
 struct WinogradConvolution {
     let geometry: ConvGeometry
     let outChannels: Int
@@ -49,30 +50,39 @@ struct WinogradConvolution {
 
     private var planeSize: Int { geometry.height * geometry.width }
 
+    /// Floats of one chunk's V (16, C, T) under `plan`; forward keeps V at that spacing, chunk
+    /// by chunk, when given a buffer of `plan.chunks` times that.
+    func inputFloats(_ plan: ConvPlan) -> Int { 16 * Self.rowStride(geometry.channels * plan.maxSamples * tilesPerSample) }
+
+    /// Whether forward keeps V for backward's weight gradient instead of backward recomputing it:
+    /// when it takes at most `ConvPlan.maxKeptColumnBytes`, as with im2col's column matrices.
+    func keepsInput(_ plan: ConvPlan) -> Bool { plan.chunks * inputFloats(plan) * 4 <= ConvPlan.maxKeptColumnBytes }
+
     /// y (N, O, H, W) = conv(x (N, C, H, W), weight (O, C, 3, 3)) + bias (O), chunk by chunk as
-    /// `plan` splits the batch.
+    /// `plan` splits the batch; each chunk's V stays in `keptInput` when given (see `inputFloats`).
     func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>, plan: ConvPlan
+        into y: UnsafeMutablePointer<Float>, plan: ConvPlan, keptInput: UnsafeMutablePointer<Float>?
     ) {
         let (channels, h, w) = (geometry.channels, Int64(geometry.height), Int64(geometry.width))
         let (u, uStride) = transformedWeight(weight)
         let maxTiles = plan.maxSamples * tilesPerSample
         plan.forEachWorker { _, chunks, parallelInside in
-            let v = TensorStorage(count: 16 * Self.rowStride(channels * maxTiles))
+            let scratchV = TensorStorage(count: keptInput == nil ? inputFloats(plan) : 0)
             let m = TensorStorage(count: 16 * Self.rowStride(outChannels * maxTiles))
             for chunk in chunks {
                 let samples = plan.samples(chunk), tiles = samples.count * tilesPerSample
                 let (vStride, mStride) = (Self.rowStride(channels * tiles), Self.rowStride(outChannels * tiles))
+                let v = keptInput.map { $0 + chunk * inputFloats(plan) } ?? scratchV.base
                 forEachPlane(samples: samples, channels: channels, parallel: parallelInside) { n, c, scratch in
                     vk_winograd_input(
-                        x + (n * channels + c) * planeSize, h, w, v.base + c * tiles + (n - samples.lowerBound) * tilesPerSample,
+                        x + (n * channels + c) * planeSize, h, w, v + c * tiles + (n - samples.lowerBound) * tilesPerSample,
                         Int64(vStride), scratch)
                 }
                 forEachProduct(parallel: parallelInside) { xi in
                     gemm(
                         transA: false, transB: false, m: outChannels, n: tiles, k: channels,
-                        a: u.base + xi * uStride, lda: channels, b: v.base + xi * vStride, ldb: tiles,
+                        a: u.base + xi * uStride, lda: channels, b: v + xi * vStride, ldb: tiles,
                         beta: 0, c: m.base + xi * mStride, ldc: tiles)
                 }
                 forEachPlane(samples: samples, channels: outChannels, parallel: parallelInside) { n, o, scratch in
@@ -85,11 +95,12 @@ struct WinogradConvolution {
     }
 
     /// Adds to dX (N, C, H, W), dWeight (O, C, 3, 3) and dBias (O), each when given, from
-    /// dOut (N, O, H, W), the input x and the weight. Each worker sums dU (16, O, C) and db in
-    /// its own buffer; the buffers are added in worker order (the same result on any thread count).
+    /// dOut (N, O, H, W), the input x and the weight, with V from `keptInput` when forward kept
+    /// it (its buffer then takes dV). Each worker sums dU (16, O, C) and db in its own buffer; the
+    /// buffers are added in worker order (the same result on any thread count).
     func backward(
         dOut g: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, plan: ConvPlan,
-        dX gx: UnsafeMutablePointer<Float>?, dWeight gw: UnsafeMutablePointer<Float>?,
+        keptInput: UnsafeMutablePointer<Float>?, dX gx: UnsafeMutablePointer<Float>?, dWeight gw: UnsafeMutablePointer<Float>?,
         dBias gb: UnsafeMutablePointer<Float>?
     ) {
         let (channels, h, w, p) = (geometry.channels, Int64(geometry.height), Int64(geometry.width), planeSize)
@@ -99,11 +110,12 @@ struct WinogradConvolution {
         let partials = TensorStorage(count: plan.workers * partialCount, repeating: 0)
         plan.forEachWorker { worker, chunks, parallelInside in
             let gHat = TensorStorage(count: 16 * Self.rowStride(outChannels * maxTiles))
-            let v = TensorStorage(count: 16 * Self.rowStride(channels * maxTiles))
+            let scratchV = TensorStorage(count: keptInput == nil ? inputFloats(plan) : 0)
             let dU = partials.base + worker * partialCount, dBias = dU + 16 * uStride
             for chunk in chunks {
                 let samples = plan.samples(chunk), tiles = samples.count * tilesPerSample
                 let (vStride, gStride) = (Self.rowStride(channels * tiles), Self.rowStride(outChannels * tiles))
+                let v = keptInput.map { $0 + chunk * inputFloats(plan) } ?? scratchV.base
                 if gb != nil {
                     for n in samples {
                         for o in 0..<outChannels { dBias[o] += VectorSums.sum(g + (n * outChannels + o) * p, p) }
@@ -115,15 +127,17 @@ struct WinogradConvolution {
                         Int64(gStride), scratch)
                 }
                 if gw != nil {
-                    forEachPlane(samples: samples, channels: channels, parallel: parallelInside) { n, c, scratch in
-                        vk_winograd_input(
-                            x + (n * channels + c) * p, h, w, v.base + c * tiles + (n - samples.lowerBound) * tilesPerSample,
-                            Int64(vStride), scratch)
+                    if keptInput == nil {
+                        forEachPlane(samples: samples, channels: channels, parallel: parallelInside) { n, c, scratch in
+                            vk_winograd_input(
+                                x + (n * channels + c) * p, h, w, v + c * tiles + (n - samples.lowerBound) * tilesPerSample,
+                                Int64(vStride), scratch)
+                        }
                     }
                     forEachProduct(parallel: parallelInside) { xi in  // dU[ξ] (O, C) += Ŷ[ξ] · V[ξ]ᵀ
                         gemm(
                             transA: false, transB: true, m: outChannels, n: channels, k: tiles,
-                            a: gHat.base + xi * gStride, lda: tiles, b: v.base + xi * vStride, ldb: tiles,
+                            a: gHat.base + xi * gStride, lda: tiles, b: v + xi * vStride, ldb: tiles,
                             beta: 1, c: dU + xi * uStride, ldc: channels)
                     }
                 }
@@ -132,11 +146,11 @@ struct WinogradConvolution {
                         gemm(
                             transA: true, transB: false, m: channels, n: tiles, k: outChannels,
                             a: u.base + xi * uStride, lda: channels, b: gHat.base + xi * gStride,
-                            ldb: tiles, beta: 0, c: v.base + xi * vStride, ldc: tiles)
+                            ldb: tiles, beta: 0, c: v + xi * vStride, ldc: tiles)
                     }
                     forEachPlane(samples: samples, channels: channels, parallel: parallelInside) { n, c, scratch in
                         vk_winograd_input_gradient(
-                            v.base + c * tiles + (n - samples.lowerBound) * tilesPerSample, Int64(vStride),
+                            v + c * tiles + (n - samples.lowerBound) * tilesPerSample, Int64(vStride),
                             gx + (n * channels + c) * p, h, w, scratch)
                     }
                 }

@@ -109,6 +109,26 @@ final class EngineBehaviourTests: XCTestCase {
         XCTAssertEqual(try products(), parallel)
     }
 
+    /// Winograd's weight gradient is the same whether forward kept its input transform for
+    /// backward or backward recomputed it: 16 samples of 64 channels on 32×32 keep 17 MB of it, 32
+    /// samples would keep 34, past the 32 MB kept, so dW over 32 must be the sum over each half.
+    func testWinogradWeightGradientKeptOrRecomputed() throws {
+        let (n, c, h, w) = (32, 64, 32, 32), size = 64 * 32 * 32
+        let x = parameter([n, c, h, w], seed: 80).scalars, probe = parameter([n, c, h, w], seed: 81).scalars
+        let weight = parameter([c, c, 3, 3], seed: 82, scale: 0.05)
+        func weightGradient(_ samples: Range<Int>) throws -> [Float] {
+            weight.zeroGrad()
+            let part = try Tensor(Array(x[(samples.lowerBound * size)..<(samples.upperBound * size)]), shape: [samples.count, c, h, w])
+            let weights = try Tensor(Array(probe[(samples.lowerBound * size)..<(samples.upperBound * size)]), shape: [samples.count, c, h, w])
+            try (Tensor.conv2d(part, weight: weight, padding: (1, 1)) * weights).sum().backward()
+            return weight.grad!.scalars
+        }
+        let whole = try weightGradient(0..<n)
+        let halves = zip(try weightGradient(0..<(n / 2)), try weightGradient((n / 2)..<n)).map { $0 + $1 }
+        let scale = whole.map(abs).max()!
+        for (a, b) in zip(whole, halves) { XCTAssertEqual(a, b, accuracy: 1e-4 * scale) }
+    }
+
     func testShapeErrorsNameTheOpAndBothShapes() throws {
         let a = Tensor.zeros([2, 3]), b = Tensor.zeros([4, 5])
         assertError(try Tensor.matmul(a, b), contains: ["matmul", "[2, 3]", "[4, 5]", "inner dimensions 3 and 4"])
