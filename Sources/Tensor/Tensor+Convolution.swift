@@ -42,9 +42,11 @@ extension Tensor {
                 TensorStorage(count: plan.chunks * winograd.inputFloats(plan))
             default: nil
             }
+        var filters: TensorStorage?  // Winograd's transformed filters, for backward
         switch algorithm {
         case .direct(let direct): direct.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
-        case .winograd(let winograd): winograd.forward(x: px, weight: pw, bias: pb, into: py, plan: plan, keptInput: kept?.base)
+        case .winograd(let winograd):
+            filters = winograd.forward(x: px, weight: pw, bias: pb, into: py, plan: plan, keptInput: kept?.base)
         case .columns:
             columnsForward(x: px, weight: pw, bias: pb, into: py, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan)
         }
@@ -58,7 +60,7 @@ extension Tensor {
                     direct.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
                 case .winograd(let winograd):
                     winograd.backward(
-                        dOut: g, x: px, weight: pw, plan: plan, keptInput: kept?.base, dX: dX, dWeight: dWeight, dBias: dBias)
+                        dOut: g, x: px, filters: filters!, plan: plan, keptInput: kept?.base, dX: dX, dWeight: dWeight, dBias: dBias)
                 case .columns:
                     conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
                                    dX: dX, dWeight: dWeight, dBias: dBias)

@@ -60,12 +60,14 @@ struct WinogradConvolution {
 
     /// y (N, O, H, W) = conv(x (N, C, H, W), weight (O, C, 3, 3)) + bias (O), chunk by chunk as
     /// `plan` splits the batch; each chunk's V stays in `keptInput` when given (see `inputFloats`).
+    /// Returns U, the transformed filters, for backward.
+    @discardableResult
     func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>, plan: ConvPlan, keptInput: UnsafeMutablePointer<Float>?
-    ) {
+    ) -> TensorStorage {
         let (channels, h, w) = (geometry.channels, Int64(geometry.height), Int64(geometry.width))
-        let (u, uStride) = transformedWeight(weight)
+        let (u, uStride) = (transformedWeight(weight), filterStride)
         let maxTiles = plan.maxSamples * tilesPerSample
         plan.forEachWorker { _, chunks, parallelInside in
             let scratchV = TensorStorage(count: keptInput == nil ? inputFloats(plan) : 0)
@@ -92,20 +94,20 @@ struct WinogradConvolution {
                 }
             }
         }
+        return u
     }
 
     /// Adds to dX (N, C, H, W), dWeight (O, C, 3, 3) and dBias (O), each when given, from
-    /// dOut (N, O, H, W), the input x and the weight, with V from `keptInput` when forward kept
-    /// it (its buffer then takes dV). Each worker sums dU (16, O, C) and db in its own buffer; the
-    /// buffers are added in worker order (the same result on any thread count).
+    /// dOut (N, O, H, W), the input x and U from forward, with V from `keptInput` when forward
+    /// kept it (its buffer then takes dV). Each worker sums dU (16, O, C) and db in its own
+    /// buffer; the buffers are added in worker order (the same result on any thread count).
     func backward(
-        dOut g: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, plan: ConvPlan,
+        dOut g: UnsafePointer<Float>, x: UnsafePointer<Float>, filters u: TensorStorage, plan: ConvPlan,
         keptInput: UnsafeMutablePointer<Float>?, dX gx: UnsafeMutablePointer<Float>?, dWeight gw: UnsafeMutablePointer<Float>?,
         dBias gb: UnsafeMutablePointer<Float>?
     ) {
         let (channels, h, w, p) = (geometry.channels, Int64(geometry.height), Int64(geometry.width), planeSize)
-        let u = gx.map { _ in transformedWeight(weight) }
-        let (maxTiles, uStride) = (plan.maxSamples * tilesPerSample, Self.rowStride(outChannels * channels))
+        let (maxTiles, uStride) = (plan.maxSamples * tilesPerSample, filterStride)
         let partialCount = 16 * uStride + outChannels
         let partials = TensorStorage(count: plan.workers * partialCount, repeating: 0)
         plan.forEachWorker { worker, chunks, parallelInside in
@@ -141,7 +143,7 @@ struct WinogradConvolution {
                             beta: 1, c: dU + xi * uStride, ldc: channels)
                     }
                 }
-                if let gx, let (u, _) = u {
+                if let gx {
                     forEachProduct(parallel: parallelInside) { xi in  // dV[ξ] (C, T) = U[ξ]ᵀ · Ŷ[ξ], over V's buffer
                         gemm(
                             transA: true, transB: false, m: channels, n: tiles, k: outChannels,
@@ -192,13 +194,14 @@ struct WinogradConvolution {
         }
     }
 
-    /// U (16, O, C): U[ξ][o][c] = (G g Gᵀ)[ξ] for each filter g = weight[o, c] (3×3), and the
-    /// floats between its 16 matrices.
-    private func transformedWeight(_ weight: UnsafePointer<Float>) -> (TensorStorage, stride: Int) {
-        let pairs = outChannels * geometry.channels, stride = Self.rowStride(pairs)
-        let u = TensorStorage(count: 16 * stride)
-        vk_winograd_filters(weight, Int64(pairs), u.base, Int64(stride))
-        return (u, stride)
+    /// Floats between U's 16 matrices.
+    private var filterStride: Int { Self.rowStride(outChannels * geometry.channels) }
+
+    /// U (16, O, C): U[ξ][o][c] = (G g Gᵀ)[ξ] for each filter g = weight[o, c] (3×3).
+    private func transformedWeight(_ weight: UnsafePointer<Float>) -> TensorStorage {
+        let u = TensorStorage(count: 16 * filterStride)
+        vk_winograd_filters(weight, Int64(outChannels * geometry.channels), u.base, Int64(filterStride))
+        return u
     }
 
     /// Floats between the 16 matrices of `floats` each: a whole number of KiB plus one cache
