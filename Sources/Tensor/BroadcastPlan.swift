@@ -52,10 +52,11 @@ struct BroadcastPlan {
         rowCount = Shape.count(extents)
     }
 
-    /// Whether operand a (or b) covers the whole output without repeats, so per-row writes into
-    /// its gradient never collide and can run in parallel.
-    var aIsFull: Bool { aRowStride == 1 && !aOuterStrides.contains(0) }
-    var bIsFull: Bool { bRowStride == 1 && !bOuterStrides.contains(0) }
+    /// Whether no two rows touch the same elements of operand a (or b): it is repeated along a
+    /// row at most, so per-row writes into its gradient never collide and can run in parallel
+    /// (a full operand, or one such as (B, C, 1, 1) against (B, C, H, W)).
+    var aRowsDistinct: Bool { !aOuterStrides.contains(0) }
+    var bRowsDistinct: Bool { !bOuterStrides.contains(0) }
 
     /// Calls `body(outputOffset, aOffset, bOffset)` for each row in `rows`.
     @inline(__always)

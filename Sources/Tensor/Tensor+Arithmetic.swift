@@ -69,7 +69,7 @@ extension Tensor {
     }
 
     /// One operand's gradient: target[…] += h(g[i], other[…]) row by row, summed along a row where
-    /// the target repeats (stride 0). Rows run in parallel only when the target has no repeats.
+    /// the target repeats (stride 0). Rows run in parallel only when no two write the same target.
     @inline(__always)
     private static func accumulate(_ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
                                    targetIsA: Bool, other: UnsafePointer<Float>, _ h: (Float, Float) -> Float) {
@@ -80,8 +80,17 @@ extension Tensor {
             plan.forEachRow(in: rows) { o, ia, ib in
                 let (t, y, gr) = (target + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o)
                 if targetStride == 0 {
-                    var sum: Float = 0
-                    for j in 0..<n { sum += h(gr[j], y[j * otherStride]) }
+                    // 16 independent partial sums: one running sum is a chain of dependent adds.
+                    var partial = SIMD16<Float>(), j = 0
+                    while j + 16 <= n {
+                        for k in 0..<16 { partial[k] += h(gr[j + k], y[(j + k) * otherStride]) }
+                        j += 16
+                    }
+                    var sum = partial.sum()
+                    while j < n {
+                        sum += h(gr[j], y[j * otherStride])
+                        j += 1
+                    }
                     t[0] += sum
                 } else if otherStride == 1 {
                     for j in 0..<n { t[j] += h(gr[j], y[j]) }
@@ -91,7 +100,7 @@ extension Tensor {
                 }
             }
         }
-        if targetIsA ? plan.aIsFull : plan.bIsFull {
+        if targetIsA ? plan.aRowsDistinct : plan.bRowsDistinct {
             ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain, body)
         } else {
             body(0..<plan.rowCount)

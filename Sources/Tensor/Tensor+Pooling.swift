@@ -35,6 +35,8 @@ extension Tensor {
         // Window bounds as plain integers, so the loops below compile to tight code.
         let (rowStart, rowEnd) = (windows.rows.map(\.lowerBound), windows.rows.map(\.upperBound))
         let (columnStart, columnEnd) = (windows.columns.map(\.lowerBound), windows.columns.map(\.upperBound))
+        // One window over the whole plane (global pooling, as the channel attention's).
+        let global = oh == 1 && ow == 1 && rowStart[0] == 0 && rowEnd[0] == h && columnStart[0] == 0 && columnEnd[0] == w
         argmax.withUnsafeMutableBufferPointer { argmax in
             let argmax = argmax.baseAddress
             ComputeThreads.parallelFor(planes, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(h * w, 1))) { range in
@@ -43,6 +45,16 @@ extension Tensor {
                 let (rowStart, rowEnd, columnStart, columnEnd) = (rowStart, rowEnd, columnStart, columnEnd)
                 for plane in range {
                     let source = x + plane * h * w
+                    if global {
+                        if average {
+                            y[plane] = VectorSums.sum(source, h * w) / (divisor ?? Float(h * w))
+                        } else {
+                            let (value, index) = VectorSums.firstMax(source, h * w)
+                            y[plane] = value
+                            argmax![plane] = Int32(index)
+                        }
+                        continue
+                    }
                     if !average, let fixed = windows.fixed {
                         vk_max_pool_plane(source, Int64(h), Int64(w), Int64(fixed.kernel.0), Int64(fixed.kernel.1),
                                           Int64(fixed.stride.0), Int64(fixed.stride.1), Int64(fixed.padding.0), Int64(fixed.padding.1),

@@ -37,15 +37,19 @@ extension Tensor {
         argmax.withUnsafeMutableBufferPointer { indices in
             let indices = indices.baseAddress!
             ComputeThreads.parallelFor(outer, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(size * inner, 1))) { range in
+                // Row by row along the axis, each compared with the running maxima of all `inner`
+                // positions (contiguous), with selects: which row wins is unpredictable.
                 for o in range {
-                    for i in 0..<inner {
-                        var best = x[o * size * inner + i], bestIndex: Int32 = 0
-                        for s in 1..<size where x[(o * size + s) * inner + i] > best {
-                            best = x[(o * size + s) * inner + i]
-                            bestIndex = Int32(s)
+                    let first = x + o * size * inner, best = y + o * inner, at = indices + o * inner
+                    best.update(from: first, count: inner)
+                    at.update(repeating: 0, count: inner)
+                    for s in 1..<size {
+                        let row = first + s * inner, index = Int32(s)
+                        for i in 0..<inner {
+                            let value = row[i], wins = value > best[i]
+                            best[i] = wins ? value : best[i]
+                            at[i] = wins ? index : at[i]
                         }
-                        y[o * inner + i] = best
-                        indices[o * inner + i] = bestIndex
                     }
                 }
             }

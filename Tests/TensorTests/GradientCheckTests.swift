@@ -13,6 +13,11 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([c, a]) { try $0[0] * $0[1] }
         try checkGradients([a, d]) { try $0[0] / $0[1] }
         try checkGradients([b, a]) { try $0[0] - $0[1] }
+        // A per-(sample, channel) gate over planes longer than the 16 lanes its gradient sums in
+        // (rows that each write their own element, in parallel), as the channel attention's.
+        let planes = parameter([2, 3, 5, 7], seed: 30), gate = parameter([2, 3, 1, 1], seed: 31)
+        try checkGradients([planes, gate]) { try $0[0] * $0[1] }
+        try checkGradients([gate, planes]) { try $0[0] + $0[1] }
     }
 
     func testScalarOps() throws {
@@ -49,6 +54,7 @@ final class GradientCheckTests: XCTestCase {
         let distinct = distinctParameter([3, 4, 5], seed: 16)
         try checkGradients([distinct]) { try $0[0].max(axis: 1) }
         try checkGradients([distinct]) { try $0[0].max(axis: -1, keepDims: true) }
+        try checkGradients([distinct]) { try $0[0].max(axis: 0, keepDims: true) }
     }
 
     func testLayoutOps() throws {
@@ -123,6 +129,19 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([x]) { try $0[0].adaptiveAvgPool2d((3, 4)) }
         try checkGradients([x]) { try $0[0].adaptiveMaxPool2d((3, 2)) }
         try checkGradients([x]) { try $0[0].adaptiveAvgPool2d((1, 1)) }
+        // Global pooling over planes longer than 16 (the vectorised path).
+        let wide = distinctParameter([2, 3, 5, 7], seed: 32)
+        try checkGradients([wide]) { try $0[0].adaptiveMaxPool2d((1, 1)) }
+        try checkGradients([wide]) { try $0[0].adaptiveAvgPool2d((1, 1)) }
+        // Ties: the gradient goes to the first maximum, in a lane block or in the tail.
+        for (first, second) in [(20, 33), (33, 34)] {
+            var values = [Float](repeating: 0, count: 35)
+            (values[first], values[second]) = (2, 2)
+            let tied = try Tensor(values, shape: [1, 1, 5, 7]).requiringGrad()
+            try tied.adaptiveMaxPool2d((1, 1)).sum().backward()
+            XCTAssertEqual(tied.grad!.scalars.firstIndex(of: 1), first)
+            XCTAssertEqual(tied.grad!.scalars.reduce(0, +), 1)
+        }
     }
 
     func testBatchNormTrainingAndEval() throws {
