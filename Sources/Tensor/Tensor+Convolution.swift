@@ -181,7 +181,6 @@ enum ConvAlgorithm {
             self = .columns
         }
     }
-
 }
 
 /// How a convolution splits its batch: chunks of whole samples with at least `minColumns`
