@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /// Floats of scratch every transform below needs for a plane of height × width:
-/// (2·th + 2) · (2·tw + 2) + 16 · (tw + 1).
+/// 24 · (th + 1) · (tw + 1) + 2 · (2·th + 2) · (tw + 1).
 int64_t vk_winograd_scratch(int64_t height, int64_t width);
 
 /// v[ξ·stride + tile] = (Bᵀ d B)[ξ] for each tile of the plane x (height × width).
