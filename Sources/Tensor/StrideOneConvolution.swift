@@ -102,11 +102,7 @@ struct StrideOneConvolution {
             for chunk in chunks {
                 let samples = plan.samples(chunk), stride = channelStride(samples: samples.count)
                 pad(g, channels: outChannels, samples: samples, into: paddedG.base, stride: stride)
-                if gb != nil {
-                    for n in samples {
-                        for o in 0..<outChannels { dBias[o] += VectorSums.sum(g + (n * outChannels + o) * p, p) }
-                    }
-                }
+                if gb != nil { plan.addBiasGradient(g, samples: samples, outChannels: outChannels, positions: p, into: dBias) }
                 if gw != nil {
                     pad(x, channels: channels, samples: samples, into: paddedX.base, stride: stride)
                     // dY on the output grid: the padded plane read from its first valid element.

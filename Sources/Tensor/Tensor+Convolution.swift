@@ -218,6 +218,16 @@ struct ConvPlan {
         maxColumns = maxSamples * g.positions
     }
 
+    /// dBias (O) += the sum over positions of dOut (N, O, positions), for `samples`: a worker's
+    /// partial bias gradient over its chunk.
+    func addBiasGradient(
+        _ g: UnsafePointer<Float>, samples: Range<Int>, outChannels: Int, positions p: Int, into dBias: UnsafeMutablePointer<Float>
+    ) {
+        for n in samples {
+            for o in 0..<outChannels { dBias[o] += VectorSums.sum(g + (n * outChannels + o) * p, p) }
+        }
+    }
+
     /// The samples of chunk `i` (balanced: sizes differ by at most one).
     func samples(_ i: Int) -> Range<Int> { (batch * i / chunks)..<(batch * (i + 1) / chunks) }
 

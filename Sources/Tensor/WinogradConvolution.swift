@@ -118,11 +118,7 @@ struct WinogradConvolution {
                 let samples = plan.samples(chunk), tiles = samples.count * tilesPerSample
                 let (vStride, gStride) = (Self.rowStride(channels * tiles), Self.rowStride(outChannels * tiles))
                 let v = keptInput.map { $0 + chunk * inputFloats(plan) } ?? scratchV.base
-                if gb != nil {
-                    for n in samples {
-                        for o in 0..<outChannels { dBias[o] += VectorSums.sum(g + (n * outChannels + o) * p, p) }
-                    }
-                }
+                if gb != nil { plan.addBiasGradient(g, samples: samples, outChannels: outChannels, positions: p, into: dBias) }
                 forEachPlane(samples: samples, channels: outChannels, parallel: parallelInside) { n, o, scratch in
                     vk_winograd_output_gradient(
                         g + (n * outChannels + o) * p, h, w, gHat.base + o * tiles + (n - samples.lowerBound) * tilesPerSample,
