@@ -17,15 +17,10 @@ public struct FbankParameters: Sendable, Equatable, Codable {
     /// normalisation in the log-mel domain): what a microphone, a room or a voice adds to every
     /// frame alike is taken out, and the padding then sits at the clip's mean level.
     public var subtractClipMean: Bool
-    /// Also divide each mel bin by its standard deviation over the clip's own frames (mean and
-    /// variance normalisation; needs `subtractClipMean`): every clip's bins then span the same
-    /// range, however loud its noise floor or how compressed its recording.
-    public var divideClipStd: Bool
 
     /// `maxFrames` nil: the same as `frames` (every clip cropped or padded to the model's input).
     public init(sampleRate: Int = 16000, numMelBins: Int = 128, frameLengthMs: Double = 25,
-                frameShiftMs: Double = 10, frames: Int = 100, maxFrames: Int? = nil, subtractClipMean: Bool = false,
-                divideClipStd: Bool = false) {
+                frameShiftMs: Double = 10, frames: Int = 100, maxFrames: Int? = nil, subtractClipMean: Bool = false) {
         self.sampleRate = sampleRate
         self.numMelBins = numMelBins
         self.frameLengthMs = frameLengthMs
@@ -33,13 +28,11 @@ public struct FbankParameters: Sendable, Equatable, Codable {
         self.frames = frames
         self.maxFrames = max(maxFrames ?? frames, frames)
         self.subtractClipMean = subtractClipMean
-        self.divideClipStd = divideClipStd
     }
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate = "sample_rate", numMelBins = "num_mel_bins", frameLengthMs = "frame_length_ms"
         case frameShiftMs = "frame_shift_ms", frames, maxFrames = "max_frames", subtractClipMean = "subtract_clip_mean"
-        case divideClipStd = "divide_clip_std"
         // The fixed Kaldi settings, written for readers of a feature pack; never read back.
         case windowType = "window_type", preemphasis, lowFrequency = "low_freq", logFloor = "log_floor", padValue = "pad_value"
     }
@@ -50,8 +43,7 @@ public struct FbankParameters: Sendable, Equatable, Codable {
                   frameLengthMs: try c.decode(Double.self, forKey: .frameLengthMs),
                   frameShiftMs: try c.decode(Double.self, forKey: .frameShiftMs), frames: try c.decode(Int.self, forKey: .frames),
                   maxFrames: try c.decodeIfPresent(Int.self, forKey: .maxFrames),
-                  subtractClipMean: try c.decodeIfPresent(Bool.self, forKey: .subtractClipMean) ?? false,
-                  divideClipStd: try c.decodeIfPresent(Bool.self, forKey: .divideClipStd) ?? false)
+                  subtractClipMean: try c.decodeIfPresent(Bool.self, forKey: .subtractClipMean) ?? false)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -63,7 +55,6 @@ public struct FbankParameters: Sendable, Equatable, Codable {
         try c.encode(frames, forKey: .frames)
         try c.encode(maxFrames, forKey: .maxFrames)
         try c.encode(subtractClipMean, forKey: .subtractClipMean)
-        try c.encode(divideClipStd, forKey: .divideClipStd)
         try c.encode("hanning", forKey: .windowType)
         try c.encode(0.97, forKey: .preemphasis)
         try c.encode(Fbank.lowFrequency, forKey: .lowFrequency)

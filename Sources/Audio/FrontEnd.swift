@@ -1,7 +1,6 @@
 /// Audio file → stored spectrogram: decode (at most `decodedSeconds`), downmix, resample to
 /// `parameters.sampleRate`, log-mel (each bin's clip mean subtracted with
-/// `parameters.subtractClipMean`, and divided by its standard deviation with
-/// `parameters.divideClipStd`) padded or cropped to `parameters.maxFrames`, plus the acoustic
+/// `parameters.subtractClipMean`) padded or cropped to `parameters.maxFrames`, plus the acoustic
 /// descriptors of the decoded audio.
 /// Not thread-safe (it owns an `Fbank`): one instance per thread.
 public final class FrontEnd {
@@ -19,10 +18,7 @@ public final class FrontEnd {
         let audio = try Resampler.resample(try AudioFile.readMono(path, maxSeconds: decodedSeconds), to: parameters.sampleRate)
         let descriptors = AcousticDescriptors(of: audio, frameLength: parameters.windowSize, frameShift: parameters.windowShift)
         var (features, frames) = fbank.features(audio.samples)
-        if parameters.subtractClipMean {
-            Self.normaliseBins(
-                &features, bins: parameters.numMelBins, stride: parameters.maxFrames, frames: frames, dividingByStd: parameters.divideClipStd)
-        }
+        if parameters.subtractClipMean { Self.subtractBinMeans(&features, bins: parameters.numMelBins, stride: parameters.maxFrames, frames: frames) }
         return (features, frames, descriptors)
     }
 
@@ -36,22 +32,13 @@ public final class FrontEnd {
     }
 
     /// Subtracts from each of `bins` rows of `features` ((bins, stride) row-major) the mean of its
-    /// first `frames` values and, `dividingByStd`, divides them by their standard deviation
-    /// (population, at least `minimumStd`), from those values only (the padding after them stays 0).
-    static func normaliseBins(_ features: inout [Float], bins: Int, stride: Int, frames: Int, dividingByStd: Bool) {
+    /// first `frames` values, from those values only (the padding after them stays 0).
+    static func subtractBinMeans(_ features: inout [Float], bins: Int, stride: Int, frames: Int) {
         guard frames > 0 else { return }
         for b in 0..<bins {
             let row = (b * stride)..<(b * stride + frames)
             let mean = features[row].reduce(0, +) / Float(frames)
             for i in row { features[i] -= mean }
-            guard dividingByStd else { continue }
-            let variance = features[row].reduce(0) { $0 + $1 * $1 } / Float(frames)
-            let scale = 1 / max(variance.squareRoot(), Self.minimumStd)
-            for i in row { features[i] *= scale }
         }
     }
-
-    /// The smallest standard deviation a bin is divided by: a bin constant over the clip (a
-    /// one-frame clip, digital silence at the log floor) stays 0 instead of blowing up.
-    static let minimumStd: Float = 1e-3
 }

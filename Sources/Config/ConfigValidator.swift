@@ -9,8 +9,6 @@ struct ConfigValidator {
         try require("features.sample_rate", config.features.sampleRate >= 8000, "must be at least 8000 Hz")
         try require("features.num_mel_bins", config.features.numMelBins >= 1, "must be at least 1")
         try require("features.frames", config.features.frames >= 1, "must be at least 1")
-        try require("features.divide_clip_std", !config.features.divideClipStd || config.features.subtractClipMean,
-                    "divides the clip's bins after their mean is subtracted: set features.subtract_clip_mean: true too")
         try require("features.max_frames", config.features.maxFrames == 0 || config.features.maxFrames >= config.features.frames,
                     "must be 0 (the same as frames) or at least frames (\(config.features.frames))")
         try require("evaluation.hop_frames", config.evaluation.hopFrames >= 0, "must not be negative (0: half the window)")

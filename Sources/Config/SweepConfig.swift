@@ -73,9 +73,6 @@ public struct FeaturesConfig: Codable, Equatable, Sendable {
     /// Subtract from each mel bin its mean over the clip (cepstral mean normalisation): takes out
     /// what a microphone, a room or a voice adds to every frame alike.
     public var subtractClipMean = false
-    /// Also divide each mel bin by its standard deviation over the clip (mean and variance
-    /// normalisation); needs `subtractClipMean`.
-    public var divideClipStd = false
 }
 
 /// How the data is split for cross-validation.

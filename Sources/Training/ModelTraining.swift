@@ -66,7 +66,6 @@ public struct ModelTraining {
             "seed": String(config.seed), "frames": String(pack.parameters.frames), "max_frames": String(pack.parameters.maxFrames),
             "evaluation_windows": "\(scoringWindows)", "mel_bins": String(pack.parameters.numMelBins), "classes": String(pack.classes.count),
             "subtract_clip_mean": String(pack.parameters.subtractClipMean),
-            "divide_clip_std": String(pack.parameters.divideClipStd),
         ]
         if let start = starts[model] {
             params["init"] = start.logged

@@ -12,6 +12,6 @@ extension SweepConfig {
     var fbankParameters: FbankParameters {
         FbankParameters(sampleRate: features.sampleRate, numMelBins: features.numMelBins, frameLengthMs: features.frameLengthMs,
                         frameShiftMs: features.frameShiftMs, frames: features.frames, maxFrames: features.maxFrames == 0 ? nil : features.maxFrames,
-                        subtractClipMean: features.subtractClipMean, divideClipStd: features.divideClipStd)
+                        subtractClipMean: features.subtractClipMean)
     }
 }

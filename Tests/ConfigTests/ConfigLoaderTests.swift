@@ -99,11 +99,6 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "trainer: {dropout: 1.5}", source: "d.yaml")) {
             XCTAssertEqual(String(describing: $0), "d.yaml:1: trainer.dropout: must be in [0, 1)")
         }
-        XCTAssertThrowsError(try ConfigLoader.load(yaml: "features: {divide_clip_std: true}", source: "n.yaml")) {
-            XCTAssertEqual(
-                String(describing: $0),
-                "n.yaml:1: features.divide_clip_std: divides the clip's bins after their mean is subtracted: set features.subtract_clip_mean: true too")
-        }
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "a: [", source: "bad.yaml")) {
             XCTAssertTrue(String(describing: $0).hasPrefix("bad.yaml: invalid YAML"), "\($0)")
         }

@@ -60,8 +60,7 @@ final class RunParamsTests: XCTestCase {
     /// What the model and the pack add.
     private let modelParams = [
         "model_version": "ast@1.0.0", "preset": "standard", "seed": "11", "frames": "40", "max_frames": "40",
-        "evaluation_windows": "sliding(hop: 7)", "mel_bins": "128", "classes": "3", "subtract_clip_mean": "false",
-        "divide_clip_std": "false"
+        "evaluation_windows": "sliding(hop: 7)", "mel_bins": "128", "classes": "3", "subtract_clip_mean": "false"
     ]
 
     func testAJobLogsEveryHyperparameterUnderItsMLflowName() throws {
