@@ -10,18 +10,23 @@
 /// each thread works through its own chunks with single-threaded sgemm (see `ConvPlan`).
 /// Stride-1 convolutions that keep the plane's size skip the column matrix: on narrow channels
 /// and planes large enough, a direct kernel (see `StrideOneConvolution`); 3×3 ones on wide
-/// channels, Winograd's F(2×2, 3×3) (see `WinogradConvolution`).
+/// channels, Winograd's F(2×2, 3×3) (see `WinogradConvolution`). So does the stem, stride 2 on
+/// one channel, when its input needs no gradient (see `PhaseConvolution`).
 extension Tensor {
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
-                              stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Tensor {
+    public static func conv2d(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+        stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
+    ) throws -> Tensor {
         guard x.rank == 4, weight.rank == 4, x.shape[1] == weight.shape[1] else {
             throw TensorError.shapes("conv2d", x.shape, weight.shape, "input must be (N, C, H, W) and weight (O, C, kh, kw) with the same C")
         }
-        let geometry = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                                    kernelH: weight.shape[2], kernelW: weight.shape[3],
-                                    strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1)
+        let geometry = ConvGeometry(
+            batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+            kernelH: weight.shape[2], kernelW: weight.shape[3],
+            strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1)
         guard stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0,
-              geometry.outHeight > 0, geometry.outWidth > 0 else {
+            geometry.outHeight > 0, geometry.outWidth > 0
+        else {
             throw TensorError.shapes("conv2d", x.shape, weight.shape, "stride \(stride) and padding \(padding) leave no output")
         }
         let outChannels = weight.shape[0]
@@ -31,7 +36,7 @@ extension Tensor {
         let plan = ConvPlan(geometry, outChannels: outChannels)
         let out = TensorStorage(count: geometry.batch * outChannels * geometry.positions)
         let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
-        let algorithm = ConvAlgorithm(geometry, outChannels: outChannels)
+        let algorithm = ConvAlgorithm(geometry, outChannels: outChannels, inputNeedsGradient: GradMode.isEnabled && x.requiresGrad)
         // Every chunk's column matrix, or Winograd's input transform, side by side, when backward
         // will reuse them.
         let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
@@ -45,6 +50,7 @@ extension Tensor {
         var filters: TensorStorage?  // Winograd's transformed filters, for backward
         switch algorithm {
         case .direct(let direct): direct.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
+        case .phases(let phases): phases.forward(x: px, weight: pw, bias: pb, into: py, plan: plan)
         case .winograd(let winograd):
             filters = winograd.forward(x: px, weight: pw, bias: pb, into: py, plan: plan, keptInput: kept?.base)
         case .columns:
@@ -58,12 +64,15 @@ extension Tensor {
                 switch algorithm {
                 case .direct(let direct):
                     direct.backward(dOut: g, x: px, weight: pw, plan: plan, dX: dX, dWeight: dWeight, dBias: dBias)
+                case .phases(let phases):
+                    phases.backward(dOut: g, x: px, plan: plan, dWeight: dWeight, dBias: dBias)
                 case .winograd(let winograd):
                     winograd.backward(
                         dOut: g, x: px, filters: filters!, plan: plan, keptInput: kept?.base, dX: dX, dWeight: dWeight, dBias: dBias)
                 case .columns:
-                    conv2dBackward(dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
-                                   dX: dX, dWeight: dWeight, dBias: dBias)
+                    conv2dBackward(
+                        dOut: g, x: px, weight: pw, keptColumns: kept?.base, geometry: geometry, outChannels: outChannels, plan: plan,
+                        dX: dX, dWeight: dWeight, dBias: dBias)
                 }
             }
         }
@@ -72,9 +81,11 @@ extension Tensor {
     /// conv2d's forward by im2col + sgemm, chunk by chunk as `plan` splits the batch: y (N, O, P)
     /// from x (N, C, H, W), weight (O, C·kh·kw) and bias (O). With `keptColumns`, each chunk's
     /// column matrix stays there, side by side, for backward.
-    static func columnsForward(x px: UnsafePointer<Float>, weight pw: UnsafePointer<Float>, bias pb: UnsafePointer<Float>?,
-                               into py: UnsafeMutablePointer<Float>, keptColumns kept: UnsafeMutablePointer<Float>?,
-                               geometry: ConvGeometry, outChannels: Int, plan: ConvPlan) {
+    static func columnsForward(
+        x px: UnsafePointer<Float>, weight pw: UnsafePointer<Float>, bias pb: UnsafePointer<Float>?,
+        into py: UnsafeMutablePointer<Float>, keptColumns kept: UnsafeMutablePointer<Float>?,
+        geometry: ConvGeometry, outChannels: Int, plan: ConvPlan
+    ) {
         let (p, patch) = (geometry.positions, geometry.patchSize)
         plan.forEachWorker { _, chunks, parallelInside in
             let scratch = TensorStorage(count: kept == nil ? patch * plan.maxColumns : 0)
@@ -86,8 +97,9 @@ extension Tensor {
                 // A one-sample chunk's product is already that sample's (O, P) output.
                 let single = samples.count == 1
                 let target = single ? py + samples.lowerBound * outChannels * p : product.base
-                gemm(transA: false, transB: false, m: outChannels, n: columns, k: patch,
-                     a: pw, lda: patch, b: col, ldb: columns, beta: 0, c: target, ldc: columns)
+                gemm(
+                    transA: false, transB: false, m: outChannels, n: columns, k: patch,
+                    a: pw, lda: patch, b: col, ldb: columns, beta: 0, c: target, ldc: columns)
                 for n in samples where !single || pb != nil {
                     for o in 0..<outChannels {
                         let source = target + o * columns + (n - samples.lowerBound) * p
@@ -106,10 +118,12 @@ extension Tensor {
     /// dW += dY · colᵀ, db += Σ dY over positions, dx += col2im(Wᵀ · dY). Each worker sums dW and
     /// db in its own buffer; the buffers are added in worker order (the same result on any thread
     /// count).
-    static func conv2dBackward(dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, weight pw: UnsafePointer<Float>,
-                               keptColumns: UnsafeMutablePointer<Float>?, geometry: ConvGeometry, outChannels: Int, plan: ConvPlan,
-                               dX gx: UnsafeMutablePointer<Float>?, dWeight gw: UnsafeMutablePointer<Float>?,
-                               dBias gb: UnsafeMutablePointer<Float>?) {
+    static func conv2dBackward(
+        dOut g: UnsafePointer<Float>, x px: UnsafePointer<Float>, weight pw: UnsafePointer<Float>,
+        keptColumns: UnsafeMutablePointer<Float>?, geometry: ConvGeometry, outChannels: Int, plan: ConvPlan,
+        dX gx: UnsafeMutablePointer<Float>?, dWeight gw: UnsafeMutablePointer<Float>?,
+        dBias gb: UnsafeMutablePointer<Float>?
+    ) {
         let (p, patch) = (geometry.positions, geometry.patchSize)
         // Per worker: dW (O, patch) and db (O) partial sums, added in worker order below.
         let partials = TensorStorage(count: plan.workers * outChannels * (patch + 1), repeating: 0)
@@ -134,16 +148,19 @@ extension Tensor {
                 let col = keptColumns.map { $0 + patch * samples.lowerBound * p } ?? scratch.base
                 if keptColumns == nil { im2col(px, geometry, samples: samples, into: col, parallel: parallelInside) }
                 if plan.transposedWeightGradient {  // dWᵀ (patch, O) += col · dYᵀ
-                    gemm(transA: false, transB: true, m: patch, n: outChannels, k: columns,
-                         a: col, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
+                    gemm(
+                        transA: false, transB: true, m: patch, n: outChannels, k: columns,
+                        a: col, lda: columns, b: dyChunk, ldb: columns, beta: 1, c: dWeight, ldc: outChannels)
                 } else {  // dW (O, patch) += dY · colᵀ
-                    gemm(transA: false, transB: true, m: outChannels, n: patch, k: columns,
-                         a: dyChunk, lda: columns, b: col, ldb: columns, beta: 1, c: dWeight, ldc: patch)
+                    gemm(
+                        transA: false, transB: true, m: outChannels, n: patch, k: columns,
+                        a: dyChunk, lda: columns, b: col, ldb: columns, beta: 1, c: dWeight, ldc: patch)
                 }
                 if let gx {
                     // The chunk's column matrix is used up: its buffer takes Wᵀ · dY.
-                    gemm(transA: true, transB: false, m: patch, n: columns, k: outChannels,
-                         a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col, ldc: columns)
+                    gemm(
+                        transA: true, transB: false, m: patch, n: columns, k: outChannels,
+                        a: pw, lda: patch, b: dyChunk, ldb: columns, beta: 0, c: col, ldc: columns)
                     col2im(col, geometry, samples: samples, addingInto: gx, parallel: parallelInside)
                 }
             }
@@ -165,18 +182,22 @@ extension Tensor {
 }
 
 /// How a convolution is computed: Winograd's F(2×2, 3×3) (3×3 same-size on wide channels), the
-/// direct stride-1 kernel (same-size on narrow channels), or im2col + sgemm, the first of them
-/// that takes its shape.
+/// direct stride-1 kernel (same-size on narrow channels), the direct kernel over the input's
+/// phases (stride 2 on a few input channels that need no gradient: the stem), or im2col +
+/// sgemm, the first of them that takes its shape.
 enum ConvAlgorithm {
     case direct(StrideOneConvolution)
+    case phases(PhaseConvolution)
     case winograd(WinogradConvolution)
     case columns
 
-    init(_ g: ConvGeometry, outChannels: Int) {
+    init(_ g: ConvGeometry, outChannels: Int, inputNeedsGradient: Bool) {
         if let winograd = WinogradConvolution(g, outChannels: outChannels) {
             self = .winograd(winograd)
         } else if let direct = StrideOneConvolution(g, outChannels: outChannels) {
             self = .direct(direct)
+        } else if let phases = PhaseConvolution(g, outChannels: outChannels, inputNeedsGradient: inputNeedsGradient) {
+            self = .phases(phases)
         } else {
             self = .columns
         }

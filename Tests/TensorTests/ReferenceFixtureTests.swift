@@ -17,13 +17,16 @@ final class ReferenceFixtureTests: XCTestCase {
         return grad ? t.requiringGrad() : t
     }
 
-    /// Runs `body` on the case's inputs, then checks the output and, through loss = Σ out · probe,
-    /// every input's gradient against PyTorch's.
-    private func check(_ name: String, inputs names: [String], tolerance: Float = 1e-4,
-                       file: StaticString = #filePath, line: UInt = #line,
-                       _ body: ([Tensor]) throws -> Tensor) throws {
+    /// Runs `body` on the case's inputs (first the `constants`, which need no gradient), then
+    /// checks the output and, through loss = Σ out · probe, every other input's gradient against
+    /// PyTorch's.
+    private func check(
+        _ name: String, constants: [String] = [], inputs names: [String], tolerance: Float = 1e-4,
+        file: StaticString = #filePath, line: UInt = #line,
+        _ body: ([Tensor]) throws -> Tensor
+    ) throws {
         let inputs = try names.map { try tensor("\(name).\($0)", grad: true) }
-        let out = try body(inputs)
+        let out = try body(try constants.map { try tensor("\(name).\($0)") } + inputs)
         assertClose(out, try tensor("\(name).out"), tolerance, "\(name) output", file: file, line: line)
         try (out * tensor("\(name).probe")).sum().backward()
         for (input, key) in zip(inputs, names) {
@@ -68,6 +71,18 @@ final class ReferenceFixtureTests: XCTestCase {
         try check("conv_3x3_winograd_even", inputs: ["x", "weight"]) { try Tensor.conv2d($0[0], weight: $0[1], padding: (1, 1)) }
     }
 
+    /// Stride-2 convolutions on one and two input channels that need no gradient (the stem's kind),
+    /// which the engine computes by its direct kernel over the input's four phases (output
+    /// channels in multiples of 8, output rows 32 floats wide with the phase kernel's overlap).
+    func testPhaseSplitConv2d() throws {
+        try check("conv_7x7_phases", constants: ["x"], inputs: ["weight", "bias"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: (3, 3))
+        }
+        try check("conv_5x5_phases", constants: ["x"], inputs: ["weight"]) {
+            try Tensor.conv2d($0[0], weight: $0[1], stride: (2, 2), padding: (2, 2))
+        }
+    }
+
     /// Max pooling with ties in most windows, square and rectangular, on planes wide enough for
     /// the kernel's four-at-a-time path.
     func testMaxPoolWithTies() throws {
@@ -79,8 +94,9 @@ final class ReferenceFixtureTests: XCTestCase {
         for (name, training) in [("bn_train", true), ("bn_eval", false)] {
             let runningMean = try tensor("\(name).running_mean_before"), runningVar = try tensor("\(name).running_var_before")
             try check(name, inputs: ["x", "weight", "bias"]) {
-                try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
-                                     training: training, momentum: 0.1, eps: 1e-5)
+                try Tensor.batchNorm(
+                    $0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
+                    training: training, momentum: 0.1, eps: 1e-5)
             }
             assertClose(runningMean, try tensor("\(name).running_mean_after"), 1e-5, "\(name) running mean")
             assertClose(runningVar, try tensor("\(name).running_var_after"), 1e-5, "\(name) running var")
@@ -91,8 +107,9 @@ final class ReferenceFixtureTests: XCTestCase {
         for (name, training) in [("bn_relu_train", true), ("bn_relu_eval", false)] {
             let runningMean = try tensor("\(name).running_mean_before"), runningVar = try tensor("\(name).running_var_before")
             try check(name, inputs: ["x", "weight", "bias"]) {
-                try Tensor.batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
-                                     training: training, momentum: 0.1, eps: 1e-5, relu: true)
+                try Tensor.batchNorm(
+                    $0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVar: runningVar,
+                    training: training, momentum: 0.1, eps: 1e-5, relu: true)
             }
             assertClose(runningMean, try tensor("\(name).running_mean_after"), 1e-5, "\(name) running mean")
             assertClose(runningVar, try tensor("\(name).running_var_after"), 1e-5, "\(name) running var")
@@ -133,8 +150,10 @@ final class ReferenceFixtureTests: XCTestCase {
 
 /// Fails unless `actual` has `expected`'s shape and every element within `tolerance` (absolute,
 /// plus the same relative to the expected magnitude).
-func assertClose(_ actual: Tensor, _ expected: Tensor, _ tolerance: Float, _ what: String,
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ actual: Tensor, _ expected: Tensor, _ tolerance: Float, _ what: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
     guard actual.shape == expected.shape else { return }
     var worst: (index: Int, difference: Float) = (0, 0)
@@ -142,7 +161,8 @@ func assertClose(_ actual: Tensor, _ expected: Tensor, _ tolerance: Float, _ wha
         let excess = abs(a - e) - tolerance * (1 + abs(e))
         if excess > worst.difference { worst = (index, excess) }
     }
-    XCTAssertEqual(worst.difference, 0,
-                   "\(what): element \(worst.index) is \(actual.scalars[worst.index]), expected \(expected.scalars[worst.index])",
-                   file: file, line: line)
+    XCTAssertEqual(
+        worst.difference, 0,
+        "\(what): element \(worst.index) is \(actual.scalars[worst.index]), expected \(expected.scalars[worst.index])",
+        file: file, line: line)
 }

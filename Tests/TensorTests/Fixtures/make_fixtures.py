@@ -143,6 +143,16 @@ store_stride1_convs([
     ("conv_3x3_winograd_even", (1, 64, 8, 8), (64, 64, 3, 3), (1, 1), False),
 ], weight_scale=0.05)
 
+# stride-2 convolutions on one or two input channels that need no gradient (the stem), which
+# the engine computes by its direct kernel over the input's four phases; odd and even heights.
+for name, xs, ws, padding, bias in [
+    ("conv_7x7_phases", (3, 1, 10, 57), (8, 1, 7, 7), (3, 3), True),
+    ("conv_5x5_phases", (2, 2, 9, 60), (16, 2, 5, 5), (2, 2), False),
+]:
+    x, w = torch.randn(*xs), leaf(*ws, scale=0.3)
+    inputs = {"x": x, "weight": w} | ({"bias": leaf(ws[0])} if bias else {})
+    store(name, inputs, F.conv2d(x, w, inputs.get("bias"), stride=2, padding=padding))
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
           os.path.join(here, "tensor_fixtures.safetensors"),
