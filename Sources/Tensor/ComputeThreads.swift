@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+import Synchronization
 
 /// How many threads the engine's kernels use: the chunks of `ComputeThreads.parallelFor`, and the
 /// blocks a large sgemm is split into (see `gemm`). OpenBLAS itself runs single-threaded for good:
@@ -42,7 +43,8 @@ public enum ComputeThreads {
     }
 
     /// Runs `body(chunk, range)` for each of the `chunkCount` contiguous chunks of `0..<count`,
-    /// side by side.
+    /// side by side on the loop threads (`LoopWorkers`); a loop started inside another runs its
+    /// chunks one after another on its own thread.
     @inline(__always)
     static func parallelChunks(_ count: Int, grain: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
         let chunks = chunkCount(count, grain: grain)
@@ -50,10 +52,22 @@ public enum ComputeThreads {
             body(0, 0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks))
+        func run(_ chunk: Int) { body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
+        if !workers.run(chunks: chunks, run) {
+            for chunk in 0..<chunks { run(chunk) }
         }
     }
+
+    /// The loop threads of the current count (`LoopWorkers`), one set per count ever used.
+    private static var workers: LoopWorkers {
+        workerSets.withLock { sets in
+            if let workers = sets[loopThreads] { return workers }
+            let workers = LoopWorkers(helpers: loopThreads - 1)
+            sets[loopThreads] = workers
+            return workers
+        }
+    }
+    private static let workerSets = Mutex<[Int: LoopWorkers]>([:])
 
     /// Runs `body` over the chunks of `0..<count` (see `parallelChunks`): for elementwise work
     /// whose result does not depend on the split.
