@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Foundation
 import Synchronization
 

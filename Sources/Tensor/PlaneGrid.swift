@@ -1,10 +1,11 @@
 import VectorKernels
 
 /// The layout the direct kernel (`vk_conv_stride1`) reads and writes, for a stride-1
-/// cross-correlation with a kh × kw kernel over planes `row` floats wide. Per channel, a chunk of S samples' planes sit back to back, `plane` floats apart, then
-/// `overrun` zeros that the last sample's taps may read. Output position (oy, ox) of a sample sits
-/// at oy·row + ox of its plane on the output grid (`channels` rows of S·plane floats); the
-/// positions past the valid width in each row are computed and discarded.
+/// cross-correlation with a kh × kw kernel over planes `row` floats wide. Per channel, a chunk of
+/// S samples' planes sit back to back, `plane` floats apart, then `overrun` zeros that the last
+/// sample's taps may read. Output position (oy, ox) of a sample sits at oy·row + ox of its plane
+/// on the output grid (`channels` rows of S·plane floats); the positions past the valid width in
+/// each row are computed and discarded.
 struct PlaneGrid {
     /// Floats per row of an input plane and of the output grid.
     let row: Int
