@@ -20,10 +20,17 @@ struct PhaseConvolution {
     let grid: PlaneGrid
     /// The most input channels: with more, the column matrix has rows enough for sgemm.
     static let maxChannels = 4
+    /// The most output channels when the weight needs a gradient: dW is one sgemm per phase tap
+    /// with 4·C columns, which loses to im2col's one (O, C·kh·kw) sgemm as O grows (one thread,
+    /// fwd + bwd: the mini stem's 16 outputs 9.0–9.2 → 6.2–6.7 ms, the standard stem's 64 outputs
+    /// 24–31 → 30–37 ms, though its forward alone gains, 9.4–13 → 8.7–11.7).
+    static let maxTrainedOutChannels = 16
 
-    /// nil when the convolution is not of this kind, or when its input needs a gradient.
-    init?(_ g: ConvGeometry, outChannels: Int, inputNeedsGradient: Bool) {
-        guard !inputNeedsGradient, g.strideH == 2, g.strideW == 2, g.kernelH > 2, g.kernelW > 2,
+    /// nil when the convolution is not of this kind, when its input needs a gradient, or when its
+    /// weight does and it has more than `maxTrainedOutChannels` outputs.
+    init?(_ g: ConvGeometry, outChannels: Int, inputNeedsGradient: Bool, weightNeedsGradient: Bool) {
+        guard !inputNeedsGradient, !weightNeedsGradient || outChannels <= Self.maxTrainedOutChannels,
+            g.strideH == 2, g.strideW == 2, g.kernelH > 2, g.kernelW > 2,
             g.channels <= Self.maxChannels, outChannels % Int(VK_CONV_CHANNEL_BLOCK) == 0
         else { return nil }
         let (kh, kw) = ((g.kernelH + 1) / 2, (g.kernelW + 1) / 2)

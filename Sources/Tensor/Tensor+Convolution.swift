@@ -11,7 +11,8 @@
 /// Stride-1 convolutions that keep the plane's size skip the column matrix: on narrow channels
 /// and planes large enough, a direct kernel (see `StrideOneConvolution`); 3×3 ones on wide
 /// channels, Winograd's F(2×2, 3×3) (see `WinogradConvolution`). So does the stem, stride 2 on
-/// one channel, when its input needs no gradient (see `PhaseConvolution`).
+/// one channel, when its input needs no gradient and it has at most 16 outputs or its weight
+/// needs no gradient either (see `PhaseConvolution`).
 extension Tensor {
     public static func conv2d(
         _ x: Tensor, weight: Tensor, bias: Tensor? = nil,
@@ -36,7 +37,9 @@ extension Tensor {
         let plan = ConvPlan(geometry, outChannels: outChannels)
         let out = TensorStorage(count: geometry.batch * outChannels * geometry.positions)
         let (px, pw, py, pb) = (x.storage.base, weight.storage.base, out.base, bias?.storage.base)
-        let algorithm = ConvAlgorithm(geometry, outChannels: outChannels, inputNeedsGradient: GradMode.isEnabled && x.requiresGrad)
+        let algorithm = ConvAlgorithm(
+            geometry, outChannels: outChannels, inputNeedsGradient: GradMode.isEnabled && x.requiresGrad,
+            weightNeedsGradient: GradMode.isEnabled && weight.requiresGrad)
         // Every chunk's column matrix, or Winograd's input transform, side by side, when backward
         // will reuse them.
         let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
@@ -183,20 +186,22 @@ extension Tensor {
 
 /// How a convolution is computed: Winograd's F(2×2, 3×3) (3×3 same-size on wide channels), the
 /// direct stride-1 kernel (same-size on narrow channels), the direct kernel over the input's
-/// phases (stride 2 on a few input channels that need no gradient: the stem), or im2col +
-/// sgemm, the first of them that takes its shape.
+/// phases (stride 2 on a few input channels that need no gradient: the mini stem, and the
+/// standard one in inference), or im2col + sgemm, the first of them that takes its shape.
 enum ConvAlgorithm {
     case direct(StrideOneConvolution)
     case phases(PhaseConvolution)
     case winograd(WinogradConvolution)
     case columns
 
-    init(_ g: ConvGeometry, outChannels: Int, inputNeedsGradient: Bool) {
+    init(_ g: ConvGeometry, outChannels: Int, inputNeedsGradient: Bool, weightNeedsGradient: Bool) {
         if let winograd = WinogradConvolution(g, outChannels: outChannels) {
             self = .winograd(winograd)
         } else if let direct = StrideOneConvolution(g, outChannels: outChannels) {
             self = .direct(direct)
-        } else if let phases = PhaseConvolution(g, outChannels: outChannels, inputNeedsGradient: inputNeedsGradient) {
+        } else if let phases = PhaseConvolution(
+            g, outChannels: outChannels, inputNeedsGradient: inputNeedsGradient, weightNeedsGradient: weightNeedsGradient)
+        {
             self = .phases(phases)
         } else {
             self = .columns
