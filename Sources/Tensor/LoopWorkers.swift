@@ -13,7 +13,6 @@ import Synchronization
 /// itself: two halves of 15 µs of work took 25 µs of wall time, and two of 70 µs took 150 µs,
 /// against 8 and 73 µs with spinning helpers (one run of each, quiet machine).
 final class LoopWorkers: @unchecked Sendable {
-    let helpers: Int
     /// How long a helper spins for the next loop before it sleeps.
     static let spinNanoseconds: UInt64 = 1_000_000
 
@@ -33,8 +32,8 @@ final class LoopWorkers: @unchecked Sendable {
     /// one of its chunks.
     nonisolated(unsafe) private var body: ((Int) -> Void)?
 
+    /// Starts `helpers` threads beside the callers'.
     init(helpers: Int) {
-        self.helpers = helpers
         for index in stride(from: 1, through: helpers, by: 1) {
             let thread = Thread { [self] in serve() }
             thread.name = "spectrofold-loop-\(index)"
