@@ -12,9 +12,12 @@ typedef float vk_f16_unaligned __attribute__((vector_size(64), aligned(4), may_a
 // One block of 8 output channels × 32 positions lives in 16 accumulators for the whole sum over
 // input channels and taps: per tap, two loads of x feed 16 fused multiply-adds with the 8
 // weights broadcast. The block's weights (channels·taps·8 floats) stay in L1 across positions.
+// That tile needs 16 of AVX-512's 32 registers; with AVX2's 16 registers of 8 floats it would
+// need 32 and spill, so AVX2 processors take `conv_stride1_avx2` below.
 VK_CLONES
-void vk_conv_stride1(const float *x, int64_t x_stride, int64_t channels, int64_t row, int64_t kh, int64_t kw,
-                     const float *packed, int64_t out_channels, float *y, int64_t y_stride, int64_t positions) {
+static void conv_stride1_wide(const float *x, int64_t x_stride, int64_t channels, int64_t row, int64_t kh,
+                              int64_t kw, const float *packed, int64_t out_channels, float *y, int64_t y_stride,
+                              int64_t positions) {
     const int64_t taps = kh * kw;
     for (int64_t block = 0; block < out_channels / VK_CONV_CHANNEL_BLOCK; block++) {
         const float *block_weights = packed + block * channels * taps * VK_CONV_CHANNEL_BLOCK;
@@ -43,4 +46,63 @@ void vk_conv_stride1(const float *x, int64_t x_stride, int64_t channels, int64_t
             }
         }
     }
+}
+
+#if defined(__x86_64__) && defined(__linux__)
+typedef float vk_f8 __attribute__((vector_size(32)));
+typedef float vk_f8_unaligned __attribute__((vector_size(32), aligned(4), may_alias));
+#define VK_LOAD8(p) (*(const vk_f8_unaligned *)(p))
+#define VK_STORE8(p, v) (*(vk_f8_unaligned *)(p) = (v))
+
+// The same sum in tiles of 4 output channels × 16 positions: 8 accumulators, 2 loads of x and
+// 4 broadcast weights per tap, 14 of the 16 registers. The positions' 32-blocks are taken as two
+// tiles, and each 8-channel block of packed weights as its two halves.
+__attribute__((target("avx2,fma"))) static void conv_stride1_avx2(const float *x, int64_t x_stride,
+                                                                   int64_t channels, int64_t row, int64_t kh,
+                                                                   int64_t kw, const float *packed,
+                                                                   int64_t out_channels, float *y,
+                                                                   int64_t y_stride, int64_t positions) {
+    enum { TILE_CHANNELS = 4, TILE_POSITIONS = 16 };
+    const int64_t taps = kh * kw;
+    for (int64_t block = 0; block < out_channels / VK_CONV_CHANNEL_BLOCK; block++) {
+        const float *block_weights = packed + block * channels * taps * VK_CONV_CHANNEL_BLOCK;
+        for (int64_t t = 0; t < positions; t += TILE_POSITIONS) {
+            for (int half = 0; half < VK_CONV_CHANNEL_BLOCK / TILE_CHANNELS; half++) {
+                vk_f8 low[TILE_CHANNELS], high[TILE_CHANNELS];
+                for (int i = 0; i < TILE_CHANNELS; i++) low[i] = high[i] = (vk_f8){0};
+                for (int64_t c = 0; c < channels; c++) {
+                    const float *plane = x + c * x_stride + t;
+                    const float *weights = block_weights + c * taps * VK_CONV_CHANNEL_BLOCK + half * TILE_CHANNELS;
+                    for (int64_t ki = 0; ki < kh; ki++) {
+                        for (int64_t kj = 0; kj < kw; kj++) {
+                            const float *source = plane + ki * row + kj;
+                            const vk_f8 u = VK_LOAD8(source), v = VK_LOAD8(source + 8);
+                            const float *w = weights + (ki * kw + kj) * VK_CONV_CHANNEL_BLOCK;
+                            for (int i = 0; i < TILE_CHANNELS; i++) {
+                                low[i] += w[i] * u;
+                                high[i] += w[i] * v;
+                            }
+                        }
+                    }
+                }
+                float *tile_y = y + (block * VK_CONV_CHANNEL_BLOCK + half * TILE_CHANNELS) * y_stride + t;
+                for (int i = 0; i < TILE_CHANNELS; i++) {
+                    VK_STORE8(tile_y + i * y_stride, low[i]);
+                    VK_STORE8(tile_y + i * y_stride + 8, high[i]);
+                }
+            }
+        }
+    }
+}
+#endif
+
+void vk_conv_stride1(const float *x, int64_t x_stride, int64_t channels, int64_t row, int64_t kh, int64_t kw,
+                     const float *packed, int64_t out_channels, float *y, int64_t y_stride, int64_t positions) {
+#if defined(__x86_64__) && defined(__linux__)
+    if (!__builtin_cpu_supports("x86-64-v4") && __builtin_cpu_supports("x86-64-v3")) {
+        conv_stride1_avx2(x, x_stride, channels, row, kh, kw, packed, out_channels, y, y_stride, positions);
+        return;
+    }
+#endif
+    conv_stride1_wide(x, x_stride, channels, row, kh, kw, packed, out_channels, y, y_stride, positions);
 }
