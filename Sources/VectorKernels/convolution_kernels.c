@@ -48,11 +48,12 @@ static void conv_stride1_wide(const float *x, int64_t x_stride, int64_t channels
     }
 }
 
-#if defined(__x86_64__) && defined(__linux__)
 typedef float vk_f8 __attribute__((vector_size(32)));
 typedef float vk_f8_unaligned __attribute__((vector_size(32), aligned(4), may_alias));
 #define VK_LOAD8(p) (*(const vk_f8_unaligned *)(p))
 #define VK_STORE8(p, v) (*(vk_f8_unaligned *)(p) = (v))
+
+#if defined(__x86_64__) && defined(__linux__)
 
 // The same sum in tiles of 4 output channels × 16 positions: 8 accumulators, 2 loads of x and
 // 4 broadcast weights per tap, 14 of the 16 registers. The positions' 32-blocks are taken as two
@@ -105,4 +106,55 @@ void vk_conv_stride1(const float *x, int64_t x_stride, int64_t channels, int64_t
     }
 #endif
     conv_stride1_wide(x, x_stride, channels, row, kh, kw, packed, out_channels, y, y_stride, positions);
+}
+
+// The sum of a vector's 8 lanes, in a fixed order (by pointer: a vector argument's ABI differs
+// between the clones).
+static inline __attribute__((always_inline)) float sum_lanes(const vk_f8 *v) {
+    return (((*v)[0] + (*v)[4]) + ((*v)[1] + (*v)[5])) + (((*v)[2] + (*v)[6]) + ((*v)[3] + (*v)[7]));
+}
+
+// The weight gradient of 4 output channels × `width` (1 to 3) neighbouring taps of one input
+// channel: 12 accumulators at most, fed per 8 positions by 4 loads of dy and `width` of x.
+static inline __attribute__((always_inline)) void weight_gradient_tile(const float *dy, int64_t dy_stride,
+                                                                       const float *x, int64_t positions, int width,
+                                                                       float *dw, int64_t tap_stride,
+                                                                       int64_t channels) {
+    enum { TILE_CHANNELS = 4, TILE_TAPS = 3 };
+    vk_f8 sums[TILE_CHANNELS][TILE_TAPS];
+    for (int i = 0; i < TILE_CHANNELS; i++)
+        for (int j = 0; j < TILE_TAPS; j++) sums[i][j] = (vk_f8){0};
+    for (int64_t t = 0; t < positions; t += 8) {
+        vk_f8 g[TILE_CHANNELS], u[TILE_TAPS];
+        for (int i = 0; i < TILE_CHANNELS; i++) g[i] = VK_LOAD8(dy + i * dy_stride + t);
+        for (int j = 0; j < width; j++) u[j] = VK_LOAD8(x + t + j);
+        for (int i = 0; i < TILE_CHANNELS; i++)
+            for (int j = 0; j < width; j++) sums[i][j] += g[i] * u[j];
+    }
+    for (int i = 0; i < TILE_CHANNELS; i++)
+        for (int j = 0; j < width; j++) dw[j * tap_stride + i * channels] += sum_lanes(&sums[i][j]);
+}
+
+VK_CLONES
+void vk_conv_stride1_weight_gradient(const float *dy, int64_t dy_stride, int64_t out_channels, const float *x,
+                                     int64_t x_stride, int64_t channels, int64_t row, int64_t kh, int64_t kw,
+                                     int64_t positions, float *dw) {
+    const int64_t tap_stride = out_channels * channels;
+    for (int64_t o = 0; o < out_channels; o += 4) {
+        for (int64_t c = 0; c < channels; c++) {
+            for (int64_t ki = 0; ki < kh; ki++) {
+                for (int64_t kj = 0; kj < kw; kj += 3) {
+                    const float *source = x + c * x_stride + ki * row + kj;
+                    const float *tile_dy = dy + o * dy_stride;
+                    float *tile_dw = dw + (ki * kw + kj) * tap_stride + o * channels + c;
+                    // Constant widths, so that each tile keeps its sums in registers.
+                    switch (kw - kj) {
+                    case 1: weight_gradient_tile(tile_dy, dy_stride, source, positions, 1, tile_dw, tap_stride, channels); break;
+                    case 2: weight_gradient_tile(tile_dy, dy_stride, source, positions, 2, tile_dw, tap_stride, channels); break;
+                    default: weight_gradient_tile(tile_dy, dy_stride, source, positions, 3, tile_dw, tap_stride, channels);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -19,4 +19,12 @@ enum { VK_CONV_POSITION_BLOCK = 32 };
 void vk_conv_stride1(const float *x, int64_t x_stride, int64_t channels, int64_t row, int64_t kh, int64_t kw,
                      const float *packed, int64_t out_channels, float *y, int64_t y_stride, int64_t positions);
 
+/// The weight gradient of `vk_conv_stride1` over one sample: dw[(tap·out_channels + o)·channels + c]
+/// += Σ_{t < positions} dy[o·dy_stride + t] · x[c·x_stride + t + ki·row + kj] for tap = ki·kw + kj,
+/// o < out_channels (a multiple of 4) and positions a multiple of 8. Each sum runs in 8 lanes
+/// over t and adds its lanes in a fixed order: the same result whatever the thread count.
+void vk_conv_stride1_weight_gradient(const float *dy, int64_t dy_stride, int64_t out_channels, const float *x,
+                                     int64_t x_stride, int64_t channels, int64_t row, int64_t kh, int64_t kw,
+                                     int64_t positions, float *dw);
+
 #endif
