@@ -38,18 +38,12 @@ extension Tensor {
         return result(op.rawValue, shape: plan.outputShape, storage: out, inputs: [a, b]) {
             { g in
                 if a.requiresGrad {
-                    accumulate(plan, g, into: a.gradAccumulator(), targetIsA: true, other: pb) { g, other in
-                        op == .multiply ? g * other : g
-                    }
+                    accumulate(plan, g, into: a.gradAccumulator(), targetIsA: true, other: pb, multiply: op == .multiply, sign: 1)
                 }
                 if b.requiresGrad {
-                    accumulate(plan, g, into: b.gradAccumulator(), targetIsA: false, other: pa) { g, other in
-                        switch op {
-                        case .add: return g
-                        case .subtract: return -g
-                        case .multiply: return g * other
-                        }
-                    }
+                    accumulate(
+                        plan, g, into: b.gradAccumulator(), targetIsA: false, other: pa, multiply: op == .multiply,
+                        sign: op == .subtract ? -1 : 1)
                 }
             }
         }
@@ -57,8 +51,10 @@ extension Tensor {
 
     /// z[j] = f(x[j·sx], y[j·sy]) along one row.
     @inline(__always)
-    private static func combineRow(_ plan: BroadcastPlan, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-                                   _ z: UnsafeMutablePointer<Float>, _ f: (Float, Float) -> Float) {
+    private static func combineRow(
+        _ plan: BroadcastPlan, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+        _ z: UnsafeMutablePointer<Float>, _ f: (Float, Float) -> Float
+    ) {
         let n = plan.rowLength
         switch (plan.aRowStride, plan.bRowStride) {
         case (1, 1): for j in 0..<n { z[j] = f(x[j], y[j]) }
@@ -68,35 +64,28 @@ extension Tensor {
         }
     }
 
-    /// One operand's gradient: target[…] += h(g[i], other[…]) row by row, summed along a row where
-    /// the target repeats (stride 0). Rows run in parallel only when no two write the same target.
-    @inline(__always)
-    private static func accumulate(_ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
-                                   targetIsA: Bool, other: UnsafePointer<Float>, _ h: (Float, Float) -> Float) {
+    /// One operand's gradient: target[…] += g[i]·other[…] (`multiply`) or sign·g[i] row by row,
+    /// summed along a row where the target repeats (stride 0) with `VectorSums`. Rows run in
+    /// parallel only when no two write the same target.
+    private static func accumulate(
+        _ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, targetIsA: Bool,
+        other: UnsafePointer<Float>, multiply: Bool, sign: Float
+    ) {
         let n = plan.rowLength
         let targetStride = targetIsA ? plan.aRowStride : plan.bRowStride
         let otherStride = targetIsA ? plan.bRowStride : plan.aRowStride
         func body(_ rows: Range<Int>) {
             plan.forEachRow(in: rows) { o, ia, ib in
                 let (t, y, gr) = (target + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o)
-                if targetStride == 0 {
-                    // 16 independent partial sums: one running sum is a chain of dependent adds.
-                    var partial = SIMD16<Float>(), j = 0
-                    while j + 16 <= n {
-                        for k in 0..<16 { partial[k] += h(gr[j + k], y[(j + k) * otherStride]) }
-                        j += 16
-                    }
-                    var sum = partial.sum()
-                    while j < n {
-                        sum += h(gr[j], y[j * otherStride])
-                        j += 1
-                    }
-                    t[0] += sum
-                } else if otherStride == 1 {
-                    for j in 0..<n { t[j] += h(gr[j], y[j]) }
-                } else {
+                switch (targetStride, multiply, otherStride) {
+                case (0, false, _): t[0] += sign * VectorSums.sum(gr, n)
+                case (0, true, 1): t[0] += VectorSums.dot(gr, y, n)
+                case (0, true, _): t[0] += y[0] * VectorSums.sum(gr, n)
+                case (_, false, _): for j in 0..<n { t[j] += sign * gr[j] }
+                case (_, true, 1): for j in 0..<n { t[j] += gr[j] * y[j] }
+                default:
                     let v = y[0]
-                    for j in 0..<n { t[j] += h(gr[j], v) }
+                    for j in 0..<n { t[j] += gr[j] * v }
                 }
             }
         }
