@@ -20,10 +20,10 @@ struct PhaseConvolution {
     let grid: PlaneGrid
     /// The most input channels: with more, the column matrix has rows enough for sgemm.
     static let maxChannels = 4
-    /// The most output channels when the weight needs a gradient: dW is one sgemm per phase tap
-    /// with 4·C columns, which loses to im2col's one (O, C·kh·kw) sgemm as O grows (one thread,
-    /// fwd + bwd: the mini stem's 16 outputs 9.0–9.2 → 6.2–6.7 ms, the standard stem's 64 outputs
-    /// 24–31 → 30–37 ms, though its forward alone gains, 9.4–13 → 8.7–11.7).
+    /// The most output channels when the weight needs a gradient: with more, im2col's one
+    /// (O, C·kh·kw) sgemm wins (one thread, fwd + bwd: the mini stem's 16 outputs 9.0–9.2 →
+    /// 6.2–6.7 ms, the standard stem's 64 outputs 24–31 → 30–37 ms on AVX-512 with dW as one sgemm
+    /// per phase tap; with the C dW kernel, on AVX2, still 32–34 → 35–43 ms).
     static let maxTrainedOutChannels = 16
 
     /// nil when the convolution is not of this kind, when its input needs a gradient, or when its

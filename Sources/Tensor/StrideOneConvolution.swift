@@ -10,9 +10,9 @@ import VectorKernels
 /// (y + padH)·row + x + padW of its plane; output position (oy, ox) at oy·row + ox.
 ///
 /// Backward uses the same layout and kernel. dX is the convolution of the zero-bordered dY with
-/// the weight transposed (C ↔ O) and flipped. dW, tap by tap, is one sgemm per chunk:
-/// dW[:, :, ki, kj] += dY (O, S·plane) · X shifted by ki·row + kj (C, S·plane)ᵀ, dY being read on
-/// the output grid, where everything but the valid positions is 0.
+/// the weight transposed (C ↔ O) and flipped. dW[:, :, ki, kj] is Σ over positions of dY (O, ·)
+/// times X shifted by ki·row + kj (C, ·), dY being read on the output grid, where everything but
+/// the valid positions is 0 (`PlaneGrid.addWeightGradient`).
 struct StrideOneConvolution {
     let geometry: ConvGeometry
     let outChannels: Int
