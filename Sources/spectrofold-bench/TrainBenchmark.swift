@@ -9,7 +9,9 @@ import Tensor
 /// `spectrofold-bench train`: samples per second of one model on random spectrograms, for
 /// inference (evaluation mode, `GradMode` off: no graph, no gradient buffers) and for full
 /// training steps (forward, backward, gradient clipping, AdamW, in training mode with dropout
-/// 0.1), each the median of `steps` timed steps after two warm-up steps. Inference runs first, so
+/// 0.1), each the median of the steps timed after two warm-up steps: at least `steps`, and more
+/// until `minSeconds` have passed (a few milliseconds' steps of the mini presets are otherwise
+/// at the mercy of one busy moment of the machine). Inference runs first, so
 /// the peak resident memory after it is inference's own and the final peak is training's.
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Benchmark inference and training steps of one model.")
@@ -19,6 +21,8 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "Batch size.") var batch = 32
     @Option(help: "Spectrogram frames.") var frames = 100
     @Option(help: "Timed steps after two warm-up steps, for each of inference and training.") var steps = 10
+    @Option(help: "Go on timing steps until this many seconds have passed, for each of inference and training.")
+    var minSeconds = 2.0
     @Option(help: "Threads for sgemm and the parallel loops.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -46,7 +50,7 @@ struct TrainBenchmark: ParsableCommand {
 
         network.setTraining(false)
         let eval = try GradMode.withDisabled {
-            try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
+            try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: minSeconds) {
                 _ = try network.logits(x, metadata: metadata)
             }
         }
@@ -54,7 +58,7 @@ struct TrainBenchmark: ParsableCommand {
 
         network.setTraining(true)
         let optimizer = try AdamW(parameters: network.namedParameters(), learningRate: 1e-3)
-        let train = try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: 0) {
+        let train = try Stopwatch.median(warmUp: 2, minimumRuns: steps, minimumSeconds: minSeconds) {
             let loss = try Tensor.crossEntropy(network.logits(x, metadata: metadata), labels: labels)
             try loss.backward()
             clipGradientNorm(network.parameters, maxNorm: 5)

@@ -5,8 +5,8 @@ Needs a Python with torch and torchvision (a scratch venv; torch is never a proj
 Prints one JSON object with the fields of `spectrofold-bench train --json` that apply: "model",
 "preset", "batch", "frames", "threads", "eval_samples_per_s" and "eval_step_ms" (forward in eval
 mode under torch.inference_mode), "samples_per_s" and "step_ms" (full steps: forward,
-cross-entropy, backward, clip to norm 5, AdamW), each the median of timed steps after two warm-up
-steps, "eval_cpu_step_ms" / "cpu_step_ms" (the median process CPU time per step, all threads),
+cross-entropy, backward, clip to norm 5, AdamW), each the median of the steps timed after two
+warm-up steps (at least --steps, and more until --min-seconds have passed), "eval_cpu_step_ms" / "cpu_step_ms" (the median process CPU time per step, all threads),
 and "eval_peak_rss_mb" / "peak_rss_mb" (the process's peak resident set size in MiB after
 inference, which runs first, and after training), on the reference modules of
 Tests/NNTests/Reference.
@@ -31,6 +31,7 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--min-seconds", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -46,7 +47,7 @@ def main():
 
     model.eval()
     with torch.inference_mode():
-        eval_ms, eval_cpu_ms = median_ms(forward, args.steps)
+        eval_ms, eval_cpu_ms = median_ms(forward, args.steps, args.min_seconds)
     eval_peak = peak_rss_mb()
 
     model.train()
@@ -59,7 +60,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         optimizer.step()
 
-    step_ms, cpu_ms = median_ms(step, args.steps)
+    step_ms, cpu_ms = median_ms(step, args.steps, args.min_seconds)
     print(json.dumps({"model": args.model, "preset": args.preset, "batch": args.batch, "frames": args.frames,
                       "threads": args.threads, "torch": torch.__version__,
                       "samples_per_s": args.batch / step_ms * 1000, "step_ms": step_ms,
@@ -68,18 +69,19 @@ def main():
                       "eval_peak_rss_mb": eval_peak, "peak_rss_mb": peak_rss_mb()}))
 
 
-def median_ms(body, steps):
-    """The median wall time and process CPU time of `steps` calls of `body` after two warm-up
-    calls, in milliseconds."""
+def median_ms(body, steps, min_seconds):
+    """The median wall time and process CPU time of the calls of `body` after two warm-up calls, in
+    milliseconds: at least `steps` calls, and more until `min_seconds` have passed."""
     for _ in range(2):
         body()
     wall, cpu = [], []
-    for _ in range(steps):
+    began = time.perf_counter()
+    while len(wall) < steps or time.perf_counter() - began < min_seconds:
         start, start_cpu = time.perf_counter(), time.process_time()
         body()
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    return sorted(wall)[steps // 2] * 1000, sorted(cpu)[steps // 2] * 1000
+    return sorted(wall)[len(wall) // 2] * 1000, sorted(cpu)[len(cpu) // 2] * 1000
 
 
 def peak_rss_mb():
