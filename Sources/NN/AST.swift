@@ -5,8 +5,9 @@ import Tensor
 /// under `v.`). x (B, 1, F, T), mel bin 0 first → logits (B, classes):
 /// 16×16 patches at stride 10×10 over frequency × time (`v.patch_embed.proj`), flattened
 /// frequency-major into N = f·t tokens of width d; cls and distillation tokens prepended;
-/// positional embedding (1, N + 2, d) added; depth pre-norm blocks; `v.norm`; the mean of the
-/// two tokens through `mlp_head` (LayerNorm eps 1e-5, Linear).
+/// positional embedding (1, N + 2, d) added; depth pre-norm blocks, the last computing only the
+/// two tokens the head reads; `v.norm`; the mean of the two tokens through `mlp_head` (LayerNorm
+/// eps 1e-5, Linear).
 public final class AST: Module, Layer {
     public let width: Int
     public let patchGrid: (frequency: Int, time: Int)
@@ -55,8 +56,10 @@ public final class AST: Module, Layer {
         let patches = try patchEmbed(x).reshaped([b, width, n]).transposed(1, 2)  // (B, N, d)
         let cls = try clsToken.expanded(to: [b, 1, width]), dist = try distToken.expanded(to: [b, 1, width])
         var h = try positionDropout(Tensor.concat([cls, dist, patches], axis: 1) + positions)
-        for block in blocks { h = try block(h) }
-        h = try norm(h)
+        // Only the cls and distillation tokens reach the head, so the last block computes those
+        // two (attending to every token) and skips the rest: the same logits and gradients.
+        for block in blocks.dropLast() { h = try block(h) }
+        h = try norm(blocks.last.map { try $0.forward(h, keepingTokens: 2) } ?? h)
         let pooled = try (h.slice(axis: 1, 0..<1) + h.slice(axis: 1, 1..<2)).reshaped([b, width]) * 0.5
         return try head(headNorm(pooled))
     }
@@ -81,6 +84,13 @@ public final class TransformerBlock: Module, Layer {
 
     public func forward(_ x: Tensor) throws -> Tensor {
         let h = try x + attn(norm1(x))
+        return try h + mlp(norm2(h))
+    }
+
+    /// x (B, N, d) → (B, `tokens`, d): the block's output for the first `tokens` tokens alone,
+    /// each attending to all N, as `forward(x)` sliced but without the other tokens' work.
+    public func forward(_ x: Tensor, keepingTokens tokens: Int) throws -> Tensor {
+        let h = try x.slice(axis: 1, 0..<tokens) + attn.forward(norm1(x), queries: tokens)
         return try h + mlp(norm2(h))
     }
 }

@@ -18,9 +18,13 @@ public final class MultiHeadSelfAttention: Module, Layer {
         child("proj", proj)
     }
 
-    public func forward(_ x: Tensor) throws -> Tensor {
+    public func forward(_ x: Tensor) throws -> Tensor { try forward(x, queries: nil) }
+
+    /// x (B, N, d) → (B, Q, d): the outputs of the first Q = `queries` tokens (all N if nil),
+    /// each attending to all N.
+    public func forward(_ x: Tensor, queries: Int?) throws -> Tensor {
         guard x.rank == 3 else { throw TensorError(op: "attention", "input must be (B, N, d), got \(x.shape)") }
-        return try proj(Tensor.selfAttention(qkv: qkv(x), heads: heads))
+        return try proj(Tensor.selfAttention(qkv: qkv(x), heads: heads, queries: queries))
     }
 }
 

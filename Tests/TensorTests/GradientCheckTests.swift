@@ -79,6 +79,24 @@ final class GradientCheckTests: XCTestCase {
     func testSelfAttention() throws {
         let qkv = parameter([2, 5, 12], seed: 23)
         try checkGradients([qkv]) { try Tensor.selfAttention(qkv: $0[0], heads: 2) }
+        try checkGradients([qkv]) { try Tensor.selfAttention(qkv: $0[0], heads: 2, queries: 2) }
+    }
+
+    /// The first Q tokens' outputs alone are the full op's first Q rows, and their gradient is the
+    /// full op's under an upstream gradient that is zero on the other rows.
+    func testSelfAttentionOfTheFirstQueriesIsTheFullOpsFirstRows() throws {
+        let qkv = parameter([2, 7, 24], seed: 24)
+        var rng = RandomGenerator(seed: 25)
+        let probe = Tensor.randn([2, 2, 8], generator: &rng)
+        let first = try Tensor.selfAttention(qkv: qkv, heads: 4, queries: 2)
+        try (first * probe).sum().backward()
+        let firstGradient = try Tensor(qkv.grad!.scalars, shape: qkv.shape)
+        qkv.zeroGrad()
+        let full = try Tensor.selfAttention(qkv: qkv, heads: 4).slice(axis: 1, 0..<2)
+        try (full * probe).sum().backward()
+        assertClose(first, full.detached(), 1e-5, "output")
+        assertClose(firstGradient, try Tensor(qkv.grad!.scalars, shape: qkv.shape), 1e-5, "gradient")
+        XCTAssertThrowsError(try Tensor.selfAttention(qkv: qkv, heads: 4, queries: 8))
     }
 
     func testSoftmaxFamily() throws {
