@@ -25,14 +25,21 @@ extension Tensor {
         let plan = try BroadcastPlan(op: op.rawValue, a.shape, b.shape)
         let out = TensorStorage(count: Shape.count(plan.outputShape))
         let (pa, pb, po) = (a.storage.base, b.storage.base, out.base)
-        ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain) { rows in
-            plan.forEachRow(in: rows) { o, ia, ib in
-                let (x, y, z) = (pa + ia, pb + ib, po + o)
-                switch op {
-                case .add: combineRow(plan, x, y, z, +)
-                case .subtract: combineRow(plan, x, y, z, -)
-                case .multiply: combineRow(plan, x, y, z, *)
-                }
+        func combine(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ n: Int) {
+            switch op {
+            case .add: combineRow(plan, x, y, z, n, +)
+            case .subtract: combineRow(plan, x, y, z, n, -)
+            case .multiply: combineRow(plan, x, y, z, n, *)
+            }
+        }
+        if plan.rowCount == 1 {  // one long row (equal shapes, or a tensor and one element): split it
+            ComputeThreads.parallelFor(plan.rowLength, grain: ComputeThreads.elementwiseGrain) { r in
+                let first = r.lowerBound
+                combine(pa + first * plan.aRowStride, pb + first * plan.bRowStride, po + first, r.count)
+            }
+        } else {
+            ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain) { rows in
+                plan.forEachRow(in: rows) { o, ia, ib in combine(pa + ia, pb + ib, po + o, plan.rowLength) }
             }
         }
         return result(op.rawValue, shape: plan.outputShape, storage: out, inputs: [a, b]) {
@@ -49,13 +56,12 @@ extension Tensor {
         }
     }
 
-    /// z[j] = f(x[j·sx], y[j·sy]) along one row.
+    /// z[j] = f(x[j·sx], y[j·sy]) for j < n along one row (or a piece of it).
     @inline(__always)
     private static func combineRow(
         _ plan: BroadcastPlan, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-        _ z: UnsafeMutablePointer<Float>, _ f: (Float, Float) -> Float
+        _ z: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float, Float) -> Float
     ) {
-        let n = plan.rowLength
         switch (plan.aRowStride, plan.bRowStride) {
         case (1, 1): for j in 0..<n { z[j] = f(x[j], y[j]) }
         case (1, _): let v = y[0]; for j in 0..<n { z[j] = f(x[j], v) }
@@ -66,33 +72,40 @@ extension Tensor {
 
     /// One operand's gradient: target[…] += g[i]·other[…] (`multiply`) or sign·g[i] row by row,
     /// summed along a row where the target repeats (stride 0) with `VectorSums`. Rows run in
-    /// parallel only when no two write the same target.
+    /// parallel only when no two write the same target; one long row the target steps through is
+    /// split into pieces instead.
     private static func accumulate(
         _ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, targetIsA: Bool,
         other: UnsafePointer<Float>, multiply: Bool, sign: Float
     ) {
-        let n = plan.rowLength
         let targetStride = targetIsA ? plan.aRowStride : plan.bRowStride
         let otherStride = targetIsA ? plan.bRowStride : plan.aRowStride
-        func body(_ rows: Range<Int>) {
-            plan.forEachRow(in: rows) { o, ia, ib in
-                let (t, y, gr) = (target + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o)
-                switch (targetStride, multiply, otherStride) {
-                case (0, false, _): t[0] += sign * VectorSums.sum(gr, n)
-                case (0, true, 1): t[0] += VectorSums.dot(gr, y, n)
-                case (0, true, _): t[0] += y[0] * VectorSums.sum(gr, n)
-                case (_, false, _): for j in 0..<n { t[j] += sign * gr[j] }
-                case (_, true, 1): for j in 0..<n { t[j] += gr[j] * y[j] }
-                default:
-                    let v = y[0]
-                    for j in 0..<n { t[j] += gr[j] * v }
-                }
+        func piece(_ t: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ gr: UnsafePointer<Float>, _ n: Int) {
+            switch (targetStride, multiply, otherStride) {
+            case (0, false, _): t[0] += sign * VectorSums.sum(gr, n)
+            case (0, true, 1): t[0] += VectorSums.dot(gr, y, n)
+            case (0, true, _): t[0] += y[0] * VectorSums.sum(gr, n)
+            case (_, false, _): for j in 0..<n { t[j] += sign * gr[j] }
+            case (_, true, 1): for j in 0..<n { t[j] += gr[j] * y[j] }
+            default:
+                let v = y[0]
+                for j in 0..<n { t[j] += gr[j] * v }
             }
         }
-        if targetIsA ? plan.aRowsDistinct : plan.bRowsDistinct {
-            ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain, body)
+        func rows(_ rows: Range<Int>) {
+            plan.forEachRow(in: rows) { o, ia, ib in
+                piece(target + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o, plan.rowLength)
+            }
+        }
+        if plan.rowCount == 1 && targetStride == 1 {
+            ComputeThreads.parallelFor(plan.rowLength, grain: ComputeThreads.elementwiseGrain) { r in
+                let first = r.lowerBound
+                piece(target + first, other + first * otherStride, g + first, r.count)
+            }
+        } else if targetIsA ? plan.aRowsDistinct : plan.bRowsDistinct {
+            ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain, rows)
         } else {
-            body(0..<plan.rowCount)
+            rows(0..<plan.rowCount)
         }
     }
 

@@ -64,8 +64,11 @@ extension Tensor {
         let rows = x.count / Swift.max(inFeatures, 1)
         let out = TensorStorage(count: rows * outFeatures)
         let (px, pw, py) = (x.storage.base, weight.storage.base, out.base)
+        let rowGrain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(outFeatures, 1))
         if let bias {
-            for r in 0..<rows { (py + r * outFeatures).update(from: bias.storage.base, count: outFeatures) }
+            ComputeThreads.parallelFor(rows, grain: rowGrain) { range in
+                for r in range { (py + r * outFeatures).update(from: bias.storage.base, count: outFeatures) }
+            }
         }
         gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
              a: px, lda: inFeatures, b: pw, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: py, ldc: outFeatures)
@@ -80,11 +83,14 @@ extension Tensor {
                     gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
                          a: g, lda: outFeatures, b: px, ldb: inFeatures, beta: 1, c: weight.gradAccumulator(), ldc: inFeatures)
                 }
-                if let bias, bias.requiresGrad {
+                if let bias, bias.requiresGrad {  // dB (out) += Σ over rows of dY, the threads taking columns
                     let gb = bias.gradAccumulator()
-                    for r in 0..<rows {
-                        let row = g + r * outFeatures
-                        for j in 0..<outFeatures { gb[j] += row[j] }
+                    ComputeThreads.parallelFor(outFeatures, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(rows, 1))) {
+                        columns in
+                        for r in 0..<rows {
+                            let row = g + r * outFeatures
+                            for j in columns { gb[j] += row[j] }
+                        }
                     }
                 }
             }
