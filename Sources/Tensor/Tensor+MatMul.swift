@@ -64,8 +64,8 @@ extension Tensor {
         let rows = x.count / Swift.max(inFeatures, 1)
         let out = TensorStorage(count: rows * outFeatures)
         let (px, pw, py) = (x.storage.base, weight.storage.base, out.base)
-        let rowGrain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(outFeatures, 1))
         if let bias {
+            let rowGrain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(outFeatures, 1))
             ComputeThreads.parallelFor(rows, grain: rowGrain) { range in
                 for r in range { (py + r * outFeatures).update(from: bias.storage.base, count: outFeatures) }
             }
@@ -84,9 +84,8 @@ extension Tensor {
                          a: g, lda: outFeatures, b: px, ldb: inFeatures, beta: 1, c: weight.gradAccumulator(), ldc: inFeatures)
                 }
                 if let bias, bias.requiresGrad {  // dB (out) += Σ over rows of dY, the threads taking columns
-                    let gb = bias.gradAccumulator()
-                    ComputeThreads.parallelFor(outFeatures, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(rows, 1))) {
-                        columns in
+                    let gb = bias.gradAccumulator(), columnGrain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(rows, 1))
+                    ComputeThreads.parallelFor(outFeatures, grain: columnGrain) { columns in
                         for r in 0..<rows {
                             let row = g + r * outFeatures
                             for j in columns { gb[j] += row[j] }
