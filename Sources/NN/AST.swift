@@ -82,15 +82,13 @@ public final class TransformerBlock: Module, Layer {
         child("mlp", mlp)
     }
 
-    public func forward(_ x: Tensor) throws -> Tensor {
-        let h = try x + attn(norm1(x))
-        return try h + mlp(norm2(h))
-    }
+    public func forward(_ x: Tensor) throws -> Tensor { try forward(x, keepingTokens: nil) }
 
-    /// x (B, N, d) → (B, `tokens`, d): the block's output for the first `tokens` tokens alone,
-    /// each attending to all N, as `forward(x)` sliced but without the other tokens' work.
-    public func forward(_ x: Tensor, keepingTokens tokens: Int) throws -> Tensor {
-        let h = try x.slice(axis: 1, 0..<tokens) + attn.forward(norm1(x), queries: tokens)
+    /// x (B, N, d) → (B, `tokens`, d): the block's output for the first `tokens` tokens alone (all
+    /// N if nil), each attending to all N, as `forward(x)` sliced but without the other tokens' work.
+    public func forward(_ x: Tensor, keepingTokens tokens: Int?) throws -> Tensor {
+        let kept = try tokens.map { try x.slice(axis: 1, 0..<$0) } ?? x
+        let h = try kept + attn.forward(norm1(x), queries: tokens)
         return try h + mlp(norm2(h))
     }
 }

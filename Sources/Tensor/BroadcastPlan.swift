@@ -74,5 +74,5 @@ struct BroadcastPlan {
     }
 
     /// Rows per parallel chunk so that each chunk covers about `elementwiseGrain` elements.
-    var rowGrain: Int { Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(rowLength, 1)) }
+    var rowGrain: Int { ComputeThreads.grain(itemSize: rowLength) }
 }

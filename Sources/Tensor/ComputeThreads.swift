@@ -85,4 +85,8 @@ public enum ComputeThreads {
 
     /// Elements per chunk below which a memory-bound loop runs on one thread.
     static let elementwiseGrain = 1 << 15
+
+    /// The grain, in items, of a memory-bound loop over items of `size` elements each: chunks of
+    /// about `elementwiseGrain` elements, at least one item.
+    static func grain(itemSize size: Int) -> Int { Swift.max(1, elementwiseGrain / Swift.max(size, 1)) }
 }

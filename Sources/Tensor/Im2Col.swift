@@ -29,7 +29,7 @@ struct ConvGeometry {
 func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, samples: Range<Int>,
             into col: UnsafeMutablePointer<Float>, parallel: Bool) {
     let (p, columns, kk) = (g.positions, samples.count * g.positions, g.kernelH * g.kernelW)
-    let grain = parallel ? Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(columns, 1)) : Int.max
+    let grain = parallel ? ComputeThreads.grain(itemSize: columns) : Int.max
     ComputeThreads.parallelFor(g.patchSize, grain: grain) { rows in
         for r in rows {
             let (c, ki, kj) = (r / kk, (r % kk) / g.kernelW, r % g.kernelW)

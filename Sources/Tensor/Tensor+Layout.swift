@@ -70,7 +70,7 @@ extension Tensor {
         let rowLength = outShape.last ?? 1, rowStride = strides.last ?? 1
         let rows = Shape.count(outShape) / Swift.max(rowLength, 1)
         let outer = Array(outShape.dropLast()), outerStrides = Array(strides.dropLast())
-        ComputeThreads.parallelFor(rows, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(rowLength, 1))) { range in
+        ComputeThreads.parallelFor(rows, grain: ComputeThreads.grain(itemSize: rowLength)) { range in
             for row in range {
                 var rest = row, offset = 0
                 for axis in stride(from: outer.count - 1, through: 0, by: -1) {

@@ -65,7 +65,7 @@ extension Tensor {
         let out = TensorStorage(count: rows * outFeatures)
         let (px, pw, py) = (x.storage.base, weight.storage.base, out.base)
         if let bias {
-            let rowGrain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(outFeatures, 1))
+            let rowGrain = ComputeThreads.grain(itemSize: outFeatures)
             ComputeThreads.parallelFor(rows, grain: rowGrain) { range in
                 for r in range { (py + r * outFeatures).update(from: bias.storage.base, count: outFeatures) }
             }
@@ -84,7 +84,7 @@ extension Tensor {
                          a: g, lda: outFeatures, b: px, ldb: inFeatures, beta: 1, c: weight.gradAccumulator(), ldc: inFeatures)
                 }
                 if let bias, bias.requiresGrad {  // dB (out) += Σ over rows of dY, the threads taking columns
-                    let gb = bias.gradAccumulator(), columnGrain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(rows, 1))
+                    let gb = bias.gradAccumulator(), columnGrain = ComputeThreads.grain(itemSize: rows)
                     ComputeThreads.parallelFor(outFeatures, grain: columnGrain) { columns in
                         for r in 0..<rows {
                             let row = g + r * outFeatures

@@ -30,7 +30,7 @@ extension Tensor {
         let (gamma, beta) = (weight?.storage.base, bias?.storage.base)
         let out = TensorStorage(count: x.count)
         let y = out.base
-        ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
+        ComputeThreads.parallelFor(channels, grain: ComputeThreads.grain(itemSize: perChannel)) { range in
             for c in range {
                 let (first, stride) = (c * inner, channels * inner)
                 if training {
@@ -73,7 +73,7 @@ extension Tensor {
                                   batch: Int, channels: Int, inner: Int, dX gx: UnsafeMutablePointer<Float>?,
                                   dWeight gGamma: UnsafeMutablePointer<Float>?, dBias gBeta: UnsafeMutablePointer<Float>?) {
         let perChannel = batch * inner
-        ComputeThreads.parallelFor(channels, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(perChannel, 1))) { range in
+        ComputeThreads.parallelFor(channels, grain: ComputeThreads.grain(itemSize: perChannel)) { range in
             for c in range {
                 let (first, stride, mu, s) = (c * inner, channels * inner, mean[c], invStd[c])
                 // Σ g and Σ g·x̂ = s·(Σ g·x − μ·Σ g) over the channel.

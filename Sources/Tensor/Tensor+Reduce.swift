@@ -36,7 +36,7 @@ extension Tensor {
         let (x, y) = (storage.base, out.base)
         argmax.withUnsafeMutableBufferPointer { indices in
             let indices = indices.baseAddress!
-            ComputeThreads.parallelFor(outer, grain: Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(size * inner, 1))) { range in
+            ComputeThreads.parallelFor(outer, grain: ComputeThreads.grain(itemSize: size * inner)) { range in
                 // Row by row along the axis, each compared with the running maxima of all `inner`
                 // positions (contiguous), with selects: which row wins is unpredictable.
                 for o in range {
@@ -85,7 +85,7 @@ extension Tensor {
         let (outer, size, inner) = Shape.around(shape, axis: axis)
         let out = TensorStorage(count: outer * inner, repeating: 0)
         let (x, y) = (storage.base, out.base)
-        let grain = Swift.max(1, ComputeThreads.elementwiseGrain / Swift.max(size * inner, 1))
+        let grain = ComputeThreads.grain(itemSize: size * inner)
         ComputeThreads.parallelFor(outer, grain: grain) { range in
             for o in range {
                 if inner == 1 {
