@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The user's command line: `spectrofold <subcommand>`. Each subcommand lives in its own file.
 @main
@@ -21,4 +22,11 @@ struct SpectroFold: ParsableCommand {
             RefitCommand.self,
         ]
     )
+
+    /// Runs the subcommand with stdout line-buffered, so that output sent to a file or a pipe
+    /// (`spectrofold submit --wait > submit.log`) shows each line when it is printed, not at exit.
+    static func main() {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        main(Array(CommandLine.arguments.dropFirst()))
+    }
 }

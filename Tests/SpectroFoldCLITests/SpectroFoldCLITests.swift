@@ -145,4 +145,30 @@ final class SpectroFoldCLITests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: directory.file("demo2/manifest.csv"), encoding: .utf8),
                        try String(contentsOfFile: manifestPath, encoding: .utf8))
     }
+
+    /// Sent to a file, what a command prints reaches the file line by line while it runs (a user
+    /// watching `spectrofold submit --wait > submit.log`), not only when it exits.
+    func testOutputToAFileArrivesWhileTheCommandRuns() throws {
+        let logPath = directory.file("status.log")
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        // Nothing listens there: `--watch` prints that there is no answer and goes on trying.
+        process.arguments = ["status", "--coordinator", "tcp://127.0.0.1:\(try FreePort.loopback())", "--watch"]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(60)
+        var log = ""
+        while !log.contains("no answer from the coordinator"), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        }
+        XCTAssertTrue(log.contains("no answer from the coordinator"), "nothing in the file after 60 s: \(log)")
+        XCTAssertTrue(process.isRunning, "the line arrived only when the command exited")
+    }
 }
