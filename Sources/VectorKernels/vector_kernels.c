@@ -61,16 +61,16 @@ VK_CLONES
 void vk_gelu(const float *x, float *y, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         float v = x[i];
-        y[i] = 0.5f * v * (1.0f + vk_erf(v * 0.70710678f, vk_exp(-0.5f * v * v)));
+        y[i] = 0.5f * v * (1.0f + vk_erf(v * 0.70710678f));
     }
 }
 
 VK_CLONES
 void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
-        // Φ(x) + x·φ(x), where e^{−(x/√2)²} = e^{−x²/2} serves both terms.
-        float v = x[i], e = vk_exp(-0.5f * v * v);
-        gx[i] += g[i] * (0.5f * (1.0f + vk_erf(v * 0.70710678f, e)) + v * 0.39894228f * e);
+        // Φ(x) + x·φ(x)
+        float v = x[i];
+        gx[i] += g[i] * (0.5f * (1.0f + vk_erf(v * 0.70710678f)) + v * 0.39894228f * vk_exp(-0.5f * v * v));
     }
 }
 
