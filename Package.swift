@@ -59,7 +59,7 @@ let package = Package(
         // Sweeps above the network core: plans into ledger jobs, results into files and MLflow
         // runs; the local sweep shares its Training → Tracking translations.
         .target(name: "SweepRecording", dependencies: ["Cluster", "Config", "RunRecords", "Training", "Tracking"]),
-        .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: numericSettings),
+        .target(name: "Optim", dependencies: ["Tensor", "VectorKernels"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Audio", "Checkpoint", "Config", "Data", "ModelNames", "NN", "Optim", "Pretrained", "RunRecords",
                                                 "Tensor"]),
         .target(name: "Pretrained", dependencies: ["Checkpoint", "ModelNames", "NN", "SafeTensors"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import VectorKernels
 
 /// Adam (Kingma & Ba 2015) with L2-coupled weight decay: `torch.optim.Adam`'s update and
 /// defaults, element by element in Float32. `AdamW` is the same with decoupled decay.
@@ -15,7 +16,8 @@ import Tensor
 /// The scalars (step size, bias corrections, decay factor) are computed in Double, as PyTorch
 /// does in Python, and rounded to Float32 once. The element-wise arithmetic rounds as PyTorch's
 /// CPU kernels do: the decay term of g, the m update (`lerp`) and the v update (`addcmul`) are
-/// fused multiply-adds; the step is p + (−step size · m) / denominator (`addcdiv`).
+/// fused multiply-adds; the step is p + (−step size · m) / denominator (`addcdiv`). The update runs
+/// in C (`vk_adam_update`, AVX2 and AVX-512 clones), split over the loop threads.
 public class Adam: Optimizer {
     public var learningRate: Double
     public let beta1: Double
@@ -56,26 +58,28 @@ public class Adam: Optimizer {
     }
 
     public func step() {
-        let decoupled = decoupledWeightDecay
-        var constants = AdamConstants(
-            shrink: 1, coupledDecay: decoupled ? 0 : Float(weightDecay), oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2),
-            oneMinusBeta2: Float(1 - beta2), eps: Float(eps), stepSize: 0, correction2Root: 0)
+        let (decoupled, coupledDecay) = (decoupledWeightDecay, decoupledWeightDecay ? 0 : Float(weightDecay))
+        let (oneMinusBeta1, oneMinusBeta2, beta2, eps) = (Float(1 - beta1), Float(1 - self.beta2), Float(self.beta2), Float(self.eps))
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.tensor.grad else { continue }
             let learningRate = self.learningRate * learningRateScales[index]
-            constants.shrink = decoupled ? Float(1 - learningRate * weightDecay) : 1  // exactly a no-op for Adam
+            let shrink = decoupled ? Float(1 - learningRate * weightDecay) : 1  // exactly a no-op for Adam
             var state = moments[index] ?? (0, Tensor.zeros(parameter.tensor.shape), Tensor.zeros(parameter.tensor.shape))
             state.steps += 1
             moments[index] = state
             let t = Double(state.steps)
-            constants.stepSize = Float(-(learningRate / (1 - pow(beta1, t))))
-            constants.correction2Root = Float(pow(1 - pow(beta2, t), 0.5))
+            let stepSize = Float(-(learningRate / (1 - pow(beta1, t))))
+            let correction2Root = Float(pow(1 - pow(self.beta2, t), 0.5))
             grad.withUnsafeBufferPointer { g in
                 parameter.tensor.withUnsafeMutableBufferPointer { p in
                     state.mean.withUnsafeMutableBufferPointer { m in
                         state.meanSquare.withUnsafeMutableBufferPointer { v in
-                            let lanes = AdamLanes(p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
-                            ComputeThreads.parallelFor(p.count, grain: 1 << 16) { lanes.update($0, constants) }
+                            let (p, g, m, v) = (p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
+                            ComputeThreads.parallelFor(parameter.tensor.count, grain: 1 << 16) { range in
+                                let i = range.lowerBound
+                                vk_adam_update(p + i, g + i, m + i, v + i, Int64(range.count), shrink, coupledDecay, oneMinusBeta1,
+                                               beta2, oneMinusBeta2, eps, stepSize, correction2Root)
+                            }
                         }
                     }
                 }
@@ -90,73 +94,5 @@ public class Adam: Optimizer {
                     ("\(parameter.name).exp_avg", state.mean),
                     ("\(parameter.name).exp_avg_sq", state.meanSquare)]
         }
-    }
-}
-
-/// The Float32 scalars of one parameter's Adam step.
-struct AdamConstants {
-    var shrink: Float
-    let coupledDecay: Float
-    let oneMinusBeta1: Float
-    let beta2: Float
-    let oneMinusBeta2: Float
-    let eps: Float
-    /// −lr / (1 − β₁ᵗ)
-    var stepSize: Float
-    /// √(1 − β₂ᵗ)
-    var correction2Root: Float
-}
-
-/// One parameter's buffers, updated eight elements at a time (the tail through padded lanes, so
-/// every element takes the same arithmetic).
-struct AdamLanes {
-    typealias Lanes = SIMD8<Float>
-    let p: UnsafeMutablePointer<Float>
-    let g: UnsafePointer<Float>
-    let m: UnsafeMutablePointer<Float>
-    let v: UnsafeMutablePointer<Float>
-
-    func update(_ range: Range<Int>, _ c: AdamConstants) {
-        var i = range.lowerBound
-        while i + Lanes.scalarCount <= range.upperBound {
-            var (pi, mi, vi) = (load(p, i), load(m, i), load(v, i))
-            step(&pi, load(g, i), &mi, &vi, c)
-            store(pi, p, i)
-            store(mi, m, i)
-            store(vi, v, i)
-            i += Lanes.scalarCount
-        }
-        guard i < range.upperBound else { return }
-        var (pi, gi, mi, vi) = (Lanes(), Lanes(), Lanes(), Lanes())
-        for lane in 0..<(range.upperBound - i) {
-            (pi[lane], gi[lane], mi[lane], vi[lane]) = (p[i + lane], g[i + lane], m[i + lane], v[i + lane])
-        }
-        step(&pi, gi, &mi, &vi, c)
-        for lane in 0..<(range.upperBound - i) {
-            (p[i + lane], m[i + lane], v[i + lane]) = (pi[lane], mi[lane], vi[lane])
-        }
-    }
-
-    @inline(__always)
-    private func step(_ p: inout Lanes, _ g: Lanes, _ m: inout Lanes, _ v: inout Lanes, _ c: AdamConstants) {
-        p *= c.shrink
-        let decayed = fusedMultiplyAdd(Lanes(repeating: c.coupledDecay), p, g)
-        m = fusedMultiplyAdd(Lanes(repeating: c.oneMinusBeta1), decayed - m, m)
-        v = fusedMultiplyAdd(c.oneMinusBeta2 * decayed, decayed, v * c.beta2)
-        let denominator = v.squareRoot() / c.correction2Root + c.eps
-        p += c.stepSize * m / denominator
-    }
-
-    @inline(__always)
-    private func load(_ base: UnsafePointer<Float>, _ i: Int) -> Lanes {
-        UnsafeRawPointer(base + i).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
-    private func load(_ base: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes { load(UnsafePointer(base), i) }
-
-    @inline(__always)
-    private func store(_ lanes: Lanes, _ base: UnsafeMutablePointer<Float>, _ i: Int) {
-        UnsafeMutableRawPointer(base + i).storeBytes(of: lanes, as: Lanes.self)
     }
 }

@@ -7,9 +7,3 @@
 func fusedMultiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
     Float(Double(a) * Double(b) + Double(c))
 }
-
-/// `fusedMultiplyAdd` lane by lane.
-@inline(__always)
-func fusedMultiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
-    SIMD8<Float>(SIMD8<Double>(a) * SIMD8<Double>(b) + SIMD8<Double>(c))
-}
