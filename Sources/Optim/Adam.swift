@@ -59,7 +59,8 @@ public class Adam: Optimizer {
 
     public func step() {
         let (decoupled, coupledDecay) = (decoupledWeightDecay, decoupledWeightDecay ? 0 : Float(weightDecay))
-        let (oneMinusBeta1, oneMinusBeta2, beta2, eps) = (Float(1 - beta1), Float(1 - self.beta2), Float(self.beta2), Float(self.eps))
+        let (oneMinusBeta1, oneMinusBeta2) = (Float(1 - beta1), Float(1 - beta2))
+        let (beta2Float, epsFloat) = (Float(beta2), Float(eps))
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.tensor.grad else { continue }
             let learningRate = self.learningRate * learningRateScales[index]
@@ -69,7 +70,7 @@ public class Adam: Optimizer {
             moments[index] = state
             let t = Double(state.steps)
             let stepSize = Float(-(learningRate / (1 - pow(beta1, t))))
-            let correction2Root = Float(pow(1 - pow(self.beta2, t), 0.5))
+            let correction2Root = Float(pow(1 - pow(beta2, t), 0.5))
             grad.withUnsafeBufferPointer { g in
                 parameter.tensor.withUnsafeMutableBufferPointer { p in
                     state.mean.withUnsafeMutableBufferPointer { m in
@@ -78,7 +79,7 @@ public class Adam: Optimizer {
                             ComputeThreads.parallelFor(parameter.tensor.count, grain: 1 << 16) { range in
                                 let i = range.lowerBound
                                 vk_adam_update(p + i, g + i, m + i, v + i, Int64(range.count), shrink, coupledDecay, oneMinusBeta1,
-                                               beta2, oneMinusBeta2, eps, stepSize, correction2Root)
+                                               beta2Float, oneMinusBeta2, epsFloat, stepSize, correction2Root)
                             }
                         }
                     }
