@@ -122,45 +122,52 @@ void vk_winograd_output_gradient(const float *dy, int64_t height, int64_t width,
 VK_CLONES
 void vk_winograd_input_gradient(const float *dv, int64_t stride, float *dx, int64_t height, int64_t width,
                                 float *scratch) {
-    const int64_t th = tiles(height), tw = tiles(width), n = th * tw, split = 2 * (tw + 1);
-    // The padded plane's gradient, row r as its even and odd columns (tw + 1 each).
-    float *halves = scratch, *columns = halves + (2 * th + 2) * split;
-    memset(halves, 0, (size_t)((2 * th + 2) * split) * sizeof(float));
-    for (int64_t r = 0; r < 4; r++) {
-        // Row r of B dv over every tile: (v0, v1 − v2 + v3, v1 + v2 − v0, −v3)[r] for each column
-        // b, then Bᵀ along the columns: the window's columns k = 0 … 3 in columns[k·n + f].
-        for (int64_t b = 0; b < 4; b++) {
-            const float *v0 = dv + b * stride, *v1 = v0 + 4 * stride, *v2 = v1 + 4 * stride, *v3 = v2 + 4 * stride;
-            float *c = columns + (4 + b) * n;
-            for (int64_t f = 0; f < n; f++) {
-                c[f] = r == 0 ? v0[f] : r == 1 ? v1[f] - v2[f] + v3[f] : r == 2 ? v1[f] + v2[f] - v0[f] : -v3[f];
-            }
+    const int64_t th = tiles(height), tw = tiles(width), n = th * tw;
+    // Each tile's 4×4 window gradient B dv Bᵀ, from one read of its 16 values: window position
+    // (r, c) in dd[(4r + c)·n + tile]. Along the rows (r) (v0, v1 − v2 + v3, v1 + v2 − v0, −v3)
+    // over the tile's rows a, then the same along the columns.
+    float *dd = scratch;
+#pragma clang loop vectorize(assume_safety)
+    for (int64_t f = 0; f < n; f++) {
+        float rows[4][4];
+        for (int b = 0; b < 4; b++) {
+            const float v0 = dv[b * stride + f], v1 = dv[(4 + b) * stride + f], v2 = dv[(8 + b) * stride + f],
+                        v3 = dv[(12 + b) * stride + f];
+            rows[0][b] = v0;
+            rows[1][b] = v1 - v2 + v3;
+            rows[2][b] = v1 + v2 - v0;
+            rows[3][b] = -v3;
         }
-        const float *c0 = columns + 4 * n, *c1 = c0 + n, *c2 = c1 + n, *c3 = c2 + n;
-        for (int64_t f = 0; f < n; f++) {
-            columns[f] = c0[f];
-            columns[n + f] = c1[f] - c2[f] + c3[f];
-            columns[2 * n + f] = c1[f] + c2[f] - c0[f];
-            columns[3 * n + f] = -c3[f];
-        }
-        // Added at padded row 2i + r, columns 2j … 2j + 3: even[j], odd[j], even[j + 1], odd[j + 1]
-        // (neighbouring windows overlap).
-        for (int64_t i = 0; i < th; i++) {
-            float *even = halves + (2 * i + r) * split, *odd = even + tw + 1;
-            const float *k0 = columns + i * tw, *k1 = k0 + n, *k2 = k1 + n, *k3 = k2 + n;
-            for (int64_t j = 0; j < tw; j++) {
-                even[j] += k0[j];
-                odd[j] += k1[j];
-            }
-            for (int64_t j = 0; j < tw; j++) {
-                even[j + 1] += k2[j];
-                odd[j + 1] += k3[j];
-            }
+        for (int r = 0; r < 4; r++) {
+            const float c0 = rows[r][0], c1 = rows[r][1], c2 = rows[r][2], c3 = rows[r][3];
+            dd[4 * r * n + f] = c0;
+            dd[(4 * r + 1) * n + f] = c1 - c2 + c3;
+            dd[(4 * r + 2) * n + f] = c1 + c2 - c0;
+            dd[(4 * r + 3) * n + f] = -c3;
         }
     }
-    // dx[y][x] += padded[y + 1][x + 1]: column x + 1 is odd[x / 2] for even x, even[(x + 1) / 2] for odd x.
+    // The padded plane's row R = y + 1 gathers window rows r = R mod 2 of tile row R / 2 and
+    // r + 2 of the tile row above; its columns split into even (2J) and odd (2J + 1), each
+    // gathering window columns c of tile J and c + 2 of tile J − 1.
+    float *sums = dd + 16 * n, *even = sums + 4 * tw, *odd = even + tw + 1;
     for (int64_t y = 0; y < height; y++) {
-        const float *even = halves + (y + 1) * split, *odd = even + tw + 1;
+        const int64_t parity = (y + 1) % 2, below = (y + 1) / 2;
+        for (int c = 0; c < 4; c++) {
+            float *s = sums + c * tw;
+            const float *lower = below < th ? dd + (4 * parity + c) * n + below * tw : 0;
+            const float *upper = below >= 1 ? dd + (4 * (parity + 2) + c) * n + (below - 1) * tw : 0;
+            for (int64_t j = 0; j < tw; j++) s[j] = (lower ? lower[j] : 0) + (upper ? upper[j] : 0);
+        }
+        const float *s0 = sums, *s1 = s0 + tw, *s2 = s1 + tw, *s3 = s2 + tw;
+        even[0] = s0[0];
+        odd[0] = s1[0];
+        for (int64_t j = 1; j < tw; j++) {
+            even[j] = s0[j] + s2[j - 1];
+            odd[j] = s1[j] + s3[j - 1];
+        }
+        even[tw] = s2[tw - 1];
+        odd[tw] = s3[tw - 1];
+        // dx[y][x] += padded[y + 1][x + 1]: column x + 1 is odd[x / 2] for even x, even[(x + 1) / 2] for odd x.
         float *target = dx + y * width;
         for (int64_t k = 0; 2 * k < width; k++) target[2 * k] += odd[k];
         for (int64_t k = 0; 2 * k + 1 < width; k++) target[2 * k + 1] += even[k + 1];
