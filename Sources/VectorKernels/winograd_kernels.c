@@ -1,8 +1,6 @@
 #include "WinogradKernels.h"
 #include "clones.h"
 
-#include <string.h>
-
 // The planes here are narrow (W of 4 to 63 at the ResNets' deeper layers), so the transforms keep
 // their arithmetic in loops that run over a whole plane's tiles at once: the combinations along
 // the rows read rows of tiles that are whole tile rows apart (flat index f = i·tw + j, the row
@@ -146,17 +144,17 @@ void vk_winograd_input_gradient(const float *dv, int64_t stride, float *dx, int6
             dd[(4 * r + 3) * n + f] = -c3;
         }
     }
-    // The padded plane's row R = y + 1 gathers window rows r = R mod 2 of tile row R / 2 and
-    // r + 2 of the tile row above; its columns split into even (2J) and odd (2J + 1), each
-    // gathering window columns c of tile J and c + 2 of tile J − 1.
+    // The padded plane's row R = y + 1 gathers window row r = R mod 2 of tile row R / 2 and
+    // window row r + 2 of the tile row above it; its columns split into even (2J) and odd
+    // (2J + 1), each gathering window column c of tile J and c + 2 of tile J − 1.
     float *sums = dd + 16 * n, *even = sums + 4 * tw, *odd = even + tw + 1;
     for (int64_t y = 0; y < height; y++) {
-        const int64_t parity = (y + 1) % 2, below = (y + 1) / 2;
+        const int64_t r = (y + 1) % 2, tileRow = (y + 1) / 2;
         for (int c = 0; c < 4; c++) {
             float *s = sums + c * tw;
-            const float *lower = below < th ? dd + (4 * parity + c) * n + below * tw : 0;
-            const float *upper = below >= 1 ? dd + (4 * (parity + 2) + c) * n + (below - 1) * tw : 0;
-            for (int64_t j = 0; j < tw; j++) s[j] = (lower ? lower[j] : 0) + (upper ? upper[j] : 0);
+            const float *current = tileRow < th ? dd + (4 * r + c) * n + tileRow * tw : 0;
+            const float *above = tileRow >= 1 ? dd + (4 * (r + 2) + c) * n + (tileRow - 1) * tw : 0;
+            for (int64_t j = 0; j < tw; j++) s[j] = (current ? current[j] : 0) + (above ? above[j] : 0);
         }
         const float *s0 = sums, *s1 = s0 + tw, *s2 = s1 + tw, *s3 = s2 + tw;
         even[0] = s0[0];
