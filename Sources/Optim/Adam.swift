@@ -58,13 +58,13 @@ public class Adam: Optimizer {
     }
 
     public func step() {
-        let (decoupled, coupledDecay) = (decoupledWeightDecay, decoupledWeightDecay ? 0 : Float(weightDecay))
+        let coupledDecay: Float = decoupledWeightDecay ? 0 : Float(weightDecay)
         let (oneMinusBeta1, oneMinusBeta2) = (Float(1 - beta1), Float(1 - beta2))
         let (beta2Float, epsFloat) = (Float(beta2), Float(eps))
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.tensor.grad else { continue }
             let learningRate = self.learningRate * learningRateScales[index]
-            let shrink = decoupled ? Float(1 - learningRate * weightDecay) : 1  // exactly a no-op for Adam
+            let shrink = decoupledWeightDecay ? Float(1 - learningRate * weightDecay) : 1  // exactly a no-op for Adam
             var state = moments[index] ?? (0, Tensor.zeros(parameter.tensor.shape), Tensor.zeros(parameter.tensor.shape))
             state.steps += 1
             moments[index] = state

@@ -117,31 +117,33 @@ void vk_winograd_output_gradient(const float *dy, int64_t height, int64_t width,
     }
 }
 
+// B applied to four values (v0, v1, v2, v3): (v0, v1 − v2 + v3, v1 + v2 − v0, −v3), the transpose
+// of the input transform's Bᵀ.
+static inline void apply_b(float v0, float v1, float v2, float v3, float out[4]) {
+    out[0] = v0;
+    out[1] = v1 - v2 + v3;
+    out[2] = v1 + v2 - v0;
+    out[3] = -v3;
+}
+
 VK_CLONES
 void vk_winograd_input_gradient(const float *dv, int64_t stride, float *dx, int64_t height, int64_t width,
                                 float *scratch) {
     const int64_t th = tiles(height), tw = tiles(width), n = th * tw;
     // Each tile's 4×4 window gradient B dv Bᵀ, from one read of its 16 values: window position
-    // (r, c) in dd[(4r + c)·n + tile]. Along the rows (r) (v0, v1 − v2 + v3, v1 + v2 − v0, −v3)
-    // over the tile's rows a, then the same along the columns.
+    // (r, c) in dd[(4r + c)·n + tile]. B along the rows a, then along the columns b.
     float *dd = scratch;
 #pragma clang loop vectorize(assume_safety)
     for (int64_t f = 0; f < n; f++) {
-        float rows[4][4];
+        float rows[4][4], window[4];
         for (int b = 0; b < 4; b++) {
-            const float v0 = dv[b * stride + f], v1 = dv[(4 + b) * stride + f], v2 = dv[(8 + b) * stride + f],
-                        v3 = dv[(12 + b) * stride + f];
-            rows[0][b] = v0;
-            rows[1][b] = v1 - v2 + v3;
-            rows[2][b] = v1 + v2 - v0;
-            rows[3][b] = -v3;
+            float column[4];
+            apply_b(dv[b * stride + f], dv[(4 + b) * stride + f], dv[(8 + b) * stride + f], dv[(12 + b) * stride + f], column);
+            for (int r = 0; r < 4; r++) rows[r][b] = column[r];
         }
         for (int r = 0; r < 4; r++) {
-            const float c0 = rows[r][0], c1 = rows[r][1], c2 = rows[r][2], c3 = rows[r][3];
-            dd[4 * r * n + f] = c0;
-            dd[(4 * r + 1) * n + f] = c1 - c2 + c3;
-            dd[(4 * r + 2) * n + f] = c1 + c2 - c0;
-            dd[(4 * r + 3) * n + f] = -c3;
+            apply_b(rows[r][0], rows[r][1], rows[r][2], rows[r][3], window);
+            for (int c = 0; c < 4; c++) dd[(4 * r + c) * n + f] = window[c];
         }
     }
     // The padded plane's row R = y + 1 gathers window row r = R mod 2 of tile row R / 2 and
