@@ -89,6 +89,15 @@ enum OpCases {
                             flops: 6.0 * Double(heads * 110 * 110 * 64), bytes: nil) {
             try Tensor.matmul($0[0], $0[1])
         })
+        // The model's attention op on the fused projection's output (B, N, 3·d): scores, softmax and
+        // values in forward, four products in backward. Standard at 100 and 500 frames (110 and 590
+        // tokens, 3 heads of 64), mini at 500 frames (4 heads of 16).
+        for (name, n, d, h) in [("self_attention_ast", 110, 192, 3), ("self_attention_ast_500f", 590, 192, 3),
+                                ("self_attention_ast_mini_500f", 590, 64, 4)] {
+            cases.append(OpCase(name: name, inputs: [input([32, n, 3 * d])], flops: 12.0 * Double(32 * n * n * d), bytes: nil) {
+                try Tensor.selfAttention(qkv: $0[0], heads: h)
+            })
+        }
         // Memory-bound ops: bytes are the float32 elements read and written by forward + backward.
         let feature = [32, 64, 32, 25], featureCount = Double(32 * 64 * 32 * 25)
         let runningMean = Tensor.zeros([64]), runningVar = Tensor.ones([64])
