@@ -15,7 +15,8 @@ int64_t vk_winograd_scratch(int64_t height, int64_t width) {
 }
 
 // even[j] = x[2j], odd[j] = x[2j + 1] for j < count, zeros at and past `width` (x NULL: zeros).
-static inline void deinterleave(const float *x, int64_t width, int64_t count, float *even, float *odd) {
+// The helpers are always inlined, so that each clone compiles them for its CPU.
+static inline __attribute__((always_inline)) void deinterleave(const float *x, int64_t width, int64_t count, float *even, float *odd) {
     int64_t evens = 0, odds = 0;
     if (x) {
         for (; evens < count && 2 * evens < width; evens++) even[evens] = x[2 * evens];
@@ -119,7 +120,7 @@ void vk_winograd_output_gradient(const float *dy, int64_t height, int64_t width,
 
 // B applied to four values (v0, v1, v2, v3): (v0, v1 − v2 + v3, v1 + v2 − v0, −v3), the transpose
 // of the input transform's Bᵀ.
-static inline void apply_b(float v0, float v1, float v2, float v3, float out[4]) {
+static inline __attribute__((always_inline)) void apply_b(float v0, float v1, float v2, float v3, float out[4]) {
     out[0] = v0;
     out[1] = v1 - v2 + v3;
     out[2] = v1 + v2 - v0;
