@@ -1,6 +1,7 @@
 /// One recorded op: its inputs and its hand-written backward, which reads the output's gradient
-/// and adds each input's share into that input's gradient buffer (`gradAccumulator()`), skipping
-/// inputs that do not require gradients.
+/// and adds each input's share into that input's gradient buffer (`gradAccumulator()`; a
+/// backward that writes all of the buffer stores into it when fresh, `gradDestination()`),
+/// skipping inputs that do not require gradients.
 final class Node {
     let op: String
     let inputs: [Tensor]

@@ -45,12 +45,14 @@ extension Tensor {
         return result(op.rawValue, shape: plan.outputShape, storage: out, inputs: [a, b]) {
             { g in
                 if a.requiresGrad {
-                    accumulate(plan, g, into: a.gradAccumulator(), targetIsA: true, other: pb, multiply: op == .multiply, sign: 1)
+                    accumulate(
+                        plan, g, into: a.gradDestination(whole: a.shape == plan.outputShape), targetIsA: true, other: pb,
+                        multiply: op == .multiply, sign: 1)
                 }
                 if b.requiresGrad {
                     accumulate(
-                        plan, g, into: b.gradAccumulator(), targetIsA: false, other: pa, multiply: op == .multiply,
-                        sign: op == .subtract ? -1 : 1)
+                        plan, g, into: b.gradDestination(whole: b.shape == plan.outputShape), targetIsA: false, other: pa,
+                        multiply: op == .multiply, sign: op == .subtract ? -1 : 1)
                 }
             }
         }
@@ -71,36 +73,42 @@ extension Tensor {
     }
 
     /// One operand's gradient: target[…] += g[i]·other[…] (`multiply`) or sign·g[i] row by row,
-    /// summed along a row where the target repeats (stride 0) with `VectorSums`. Rows run in
-    /// parallel only when no two write the same target; one long row the target steps through is
-    /// split into pieces instead.
+    /// summed along a row where the target repeats (stride 0) with `VectorSums`; stored rather
+    /// than added unless `target.accumulate`. Rows run in parallel only when no two write the same
+    /// target; one long row the target steps through is split into pieces instead.
     private static func accumulate(
-        _ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, targetIsA: Bool,
-        other: UnsafePointer<Float>, multiply: Bool, sign: Float
+        _ plan: BroadcastPlan, _ g: UnsafePointer<Float>, into target: (base: UnsafeMutablePointer<Float>, accumulate: Bool),
+        targetIsA: Bool, other: UnsafePointer<Float>, multiply: Bool, sign: Float
     ) {
         let targetStride = targetIsA ? plan.aRowStride : plan.bRowStride
         let otherStride = targetIsA ? plan.bRowStride : plan.aRowStride
         func piece(_ t: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ gr: UnsafePointer<Float>, _ n: Int) {
             switch (targetStride, multiply, otherStride) {
-            case (0, false, _): t[0] += sign * VectorSums.sum(gr, n)
-            case (0, true, 1): t[0] += VectorSums.dot(gr, y, n)
-            case (0, true, _): t[0] += y[0] * VectorSums.sum(gr, n)
-            case (_, false, _): for j in 0..<n { t[j] += sign * gr[j] }
-            case (_, true, 1): for j in 0..<n { t[j] += gr[j] * y[j] }
+            case (0, false, _): t[0] = (target.accumulate ? t[0] : 0) + sign * VectorSums.sum(gr, n)
+            case (0, true, 1): t[0] = (target.accumulate ? t[0] : 0) + VectorSums.dot(gr, y, n)
+            case (0, true, _): t[0] = (target.accumulate ? t[0] : 0) + y[0] * VectorSums.sum(gr, n)
+            case (_, false, _) where target.accumulate: for j in 0..<n { t[j] += sign * gr[j] }
+            case (_, false, _): for j in 0..<n { t[j] = sign * gr[j] }
+            case (_, true, 1) where target.accumulate: for j in 0..<n { t[j] += gr[j] * y[j] }
+            case (_, true, 1): for j in 0..<n { t[j] = gr[j] * y[j] }
             default:
                 let v = y[0]
-                for j in 0..<n { t[j] += gr[j] * v }
+                if target.accumulate {
+                    for j in 0..<n { t[j] += gr[j] * v }
+                } else {
+                    for j in 0..<n { t[j] = gr[j] * v }
+                }
             }
         }
         func rows(_ rows: Range<Int>) {
             plan.forEachRow(in: rows) { o, ia, ib in
-                piece(target + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o, plan.rowLength)
+                piece(target.base + (targetIsA ? ia : ib), other + (targetIsA ? ib : ia), g + o, plan.rowLength)
             }
         }
         if plan.rowCount == 1 && targetStride == 1 {
             ComputeThreads.parallelFor(plan.rowLength, grain: ComputeThreads.elementwiseGrain) { r in
                 let first = r.lowerBound
-                piece(target + first, other + first * otherStride, g + first, r.count)
+                piece(target.base + first, other + first * otherStride, g + first, r.count)
             }
         } else if targetIsA ? plan.aRowsDistinct : plan.bRowsDistinct {
             ComputeThreads.parallelFor(plan.rowCount, grain: plan.rowGrain, rows)

@@ -41,14 +41,17 @@ extension Tensor {
         }
         return result("self_attention", shape: [batch, m, d], storage: out, inputs: [qkv]) {
             { g in
-                let gx = qkv.gradAccumulator()  // dq | dk | dv per token, laid out as qkv
+                // dq | dk | dv per token, laid out as qkv; each pair writes its own columns of all
+                // of it, unless some tokens' queries were dropped (their dq rows stay zero).
+                let (gx, accumulate) = qkv.gradDestination(whole: m == n)
+                let beta: Float = accumulate ? 1 : 0
                 let scratch = TensorStorage(count: ComputeThreads.chunkCount(pairs, grain: 1) * m * n)
                 forEachHead(pairs) { chunk, i in
                     let (q, dqkv, dOut) = (x + qOffset(i), gx + qOffset(i), g + outOffset(i))
                     let (weights, dScores) = (probabilities.base + i * m * n, scratch.base + chunk * m * n)
                     gemm(
                         transA: true, transB: false, m: n, n: width, k: m, a: weights, lda: n, b: dOut, ldb: d,
-                        beta: 1, c: dqkv + 2 * d, ldc: rowStride)
+                        beta: beta, c: dqkv + 2 * d, ldc: rowStride)
                     gemm(
                         transA: false, transB: true, m: m, n: n, k: width, a: dOut, lda: d, b: q + 2 * d, ldb: rowStride,
                         beta: 0, c: dScores, ldc: n)
@@ -59,10 +62,10 @@ extension Tensor {
                     }
                     gemm(
                         transA: false, transB: false, m: m, n: width, k: n, alpha: scale, a: dScores, lda: n, b: q + d, ldb: rowStride,
-                        beta: 1, c: dqkv, ldc: rowStride)
+                        beta: beta, c: dqkv, ldc: rowStride)
                     gemm(
                         transA: true, transB: false, m: n, n: width, k: m, alpha: scale, a: dScores, lda: n, b: q, ldb: rowStride,
-                        beta: 1, c: dqkv + d, ldc: rowStride)
+                        beta: beta, c: dqkv + d, ldc: rowStride)
                 }
             }
         }

@@ -31,21 +31,23 @@ extension Tensor {
             { g in
                 if a.requiresGrad {
                     // dA (rows, K) += dC (rows, N) · B(K, N)ᵀ, or · B(N, K) when b was transposed.
+                    let (da, accumulate) = a.gradDestination()
                     batchedGemm(batches, transA: false, transB: !transposeB, m: rows, n: k, k: n,
                                 a: g, aStride: cStride, lda: n, b: pb, bStride: bStride, ldb: transposeB ? k : n,
-                                beta: 1, c: a.gradAccumulator(), cStride: aStride, ldc: k)
+                                beta: accumulate ? 1 : 0, c: da, cStride: aStride, ldc: k)
                 }
                 if b.requiresGrad {
+                    let (db, accumulate) = b.gradDestination()
                     if transposeB {
                         // dB (N, K) += dCᵀ (N, rows) · A (rows, K)
                         batchedGemm(batches, transA: true, transB: false, m: n, n: k, k: rows,
                                     a: g, aStride: cStride, lda: n, b: pa, bStride: aStride, ldb: k,
-                                    beta: 1, c: b.gradAccumulator(), cStride: bStride, ldc: k)
+                                    beta: accumulate ? 1 : 0, c: db, cStride: bStride, ldc: k)
                     } else {
                         // dB (K, N) += Aᵀ (K, rows) · dC (rows, N)
                         batchedGemm(batches, transA: true, transB: false, m: k, n: n, k: rows,
                                     a: pa, aStride: aStride, lda: k, b: g, bStride: cStride, ldb: n,
-                                    beta: 1, c: b.gradAccumulator(), cStride: bStride, ldc: n)
+                                    beta: accumulate ? 1 : 0, c: db, cStride: bStride, ldc: n)
                     }
                 }
             }
@@ -76,12 +78,14 @@ extension Tensor {
         return result("linear", shape: outShape, storage: out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) {
             { g in
                 if x.requiresGrad {  // dX (rows, in) += dY (rows, out) · W (out, in)
+                    let (dx, accumulate) = x.gradDestination()
                     gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
-                         a: g, lda: outFeatures, b: pw, ldb: inFeatures, beta: 1, c: x.gradAccumulator(), ldc: inFeatures)
+                         a: g, lda: outFeatures, b: pw, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dx, ldc: inFeatures)
                 }
                 if weight.requiresGrad {  // dW (out, in) += dYᵀ (out, rows) · X (rows, in)
+                    let (dw, accumulate) = weight.gradDestination()
                     gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                         a: g, lda: outFeatures, b: px, ldb: inFeatures, beta: 1, c: weight.gradAccumulator(), ldc: inFeatures)
+                         a: g, lda: outFeatures, b: px, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dw, ldc: inFeatures)
                 }
                 if let bias, bias.requiresGrad {  // dB (out) += Σ over rows of dY, the threads taking columns
                     let gb = bias.gradAccumulator(), columnGrain = ComputeThreads.grain(itemSize: rows)

@@ -121,11 +121,11 @@ extension Tensor {
                 // same result on any thread count).
                 let chunks = ComputeThreads.chunkCount(rows, grain: grain)
                 let partials = TensorStorage(count: chunks * 2 * d, repeating: 0)
-                let gx = x.gradAccumulatorIfPresent
+                let (gx, add) = x.requiresGrad ? x.gradDestination() : (nil, true)
                 ComputeThreads.parallelChunks(rows, grain: grain) { chunk, range in
                     let (first, pGamma) = (range.lowerBound * d, partials.base + chunk * 2 * d)
                     vk_layer_norm_backward_rows(g + first, px + first, mean.base + range.lowerBound, invStd.base + range.lowerBound, gamma.base,
-                                                Int64(range.count), Int64(d), gx.map { $0 + first }, pGamma, pGamma + d)
+                                                Int64(range.count), Int64(d), gx.map { $0 + first }, add ? 1 : 0, pGamma, pGamma + d)
                 }
                 let gGamma = weight?.requiresGrad == true ? weight!.gradAccumulator() : nil
                 let gBeta = bias?.requiresGrad == true ? bias!.gradAccumulator() : nil

@@ -116,14 +116,30 @@ public final class Tensor {
 
     /// The gradient buffer to accumulate into, allocated as zeros on first use.
     func gradAccumulator() -> UnsafeMutablePointer<Float> {
-        if let gradStorage { return gradStorage.base }
-        let fresh = TensorStorage(count: count)
-        let base = fresh.base
-        ComputeThreads.parallelFor(count, grain: ComputeThreads.elementwiseGrain) { range in
-            (base + range.lowerBound).update(repeating: 0, count: range.count)
+        let (base, accumulate) = gradDestination()
+        if !accumulate {
+            ComputeThreads.parallelFor(count, grain: ComputeThreads.elementwiseGrain) { range in
+                (base + range.lowerBound).update(repeating: 0, count: range.count)
+            }
         }
-        gradStorage = fresh
         return base
+    }
+
+    /// The gradient buffer for a backward that writes every element of it. On first use the
+    /// buffer is allocated uninitialised and `accumulate` is false: the caller stores its share
+    /// (what adding to zeros would give) without clearing or reading the buffer first. After that,
+    /// `accumulate` is true and the caller adds to the shares already there.
+    func gradDestination() -> (base: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if let gradStorage { return (gradStorage.base, true) }
+        let fresh = TensorStorage(count: count)
+        gradStorage = fresh
+        return (fresh.base, false)
+    }
+
+    /// `gradDestination()` for a backward that writes every element when `whole`, else the
+    /// accumulator (zeros on first use) to add to.
+    func gradDestination(whole: Bool) -> (base: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        whole ? gradDestination() : (gradAccumulator(), true)
     }
 }
 

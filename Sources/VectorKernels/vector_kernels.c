@@ -65,13 +65,17 @@ void vk_gelu(const float *x, float *y, int64_t n) {
     }
 }
 
+/// GELU's derivative Φ(v) + v·φ(v).
+__attribute__((always_inline)) static inline float gelu_slope(float v) {
+    return 0.5f * (1.0f + vk_erf(v * 0.70710678f)) + v * 0.39894228f * vk_exp(-0.5f * v * v);
+}
+
 VK_CLONES
-void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n) {
-    for (int64_t i = 0; i < n; i++) {
-        // Φ(x) + x·φ(x)
-        float v = x[i];
-        gx[i] += g[i] * (0.5f * (1.0f + vk_erf(v * 0.70710678f)) + v * 0.39894228f * vk_exp(-0.5f * v * v));
-    }
+void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n, int accumulate) {
+    if (accumulate)
+        for (int64_t i = 0; i < n; i++) gx[i] += g[i] * gelu_slope(x[i]);
+    else
+        for (int64_t i = 0; i < n; i++) gx[i] = g[i] * gelu_slope(x[i]);
 }
 
 VK_CLONES
@@ -90,7 +94,7 @@ void vk_layer_norm_rows(const float *x, float *y, float *mean, float *inv_std, c
 
 VK_CLONES
 void vk_layer_norm_backward_rows(const float *g, const float *x, const float *mean, const float *inv_std, const float *gamma,
-                                 int64_t rows, int64_t d, float *dx, float *dgamma, float *dbeta) {
+                                 int64_t rows, int64_t d, float *dx, int accumulate, float *dgamma, float *dbeta) {
     for (int64_t r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
         float mu = mean[r], s = inv_std[r];
@@ -121,7 +125,8 @@ void vk_layer_norm_backward_rows(const float *g, const float *x, const float *me
         }
         if (!dx) continue;
         float *dxr = dx + r * d;
-        for (int64_t j = 0; j < d; j++) dxr[j] += s * (gr[j] * gamma[j] - mean_dxhat - (xr[j] - mu) * s * mean_product);
+        for (int64_t j = 0; j < d; j++)
+            dxr[j] = (accumulate ? dxr[j] : 0.0f) + s * (gr[j] * gamma[j] - mean_dxhat - (xr[j] - mu) * s * mean_product);
     }
 }
 

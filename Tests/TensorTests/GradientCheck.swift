@@ -5,7 +5,8 @@ import Tensor
 /// Compares the engine's backward with central finite differences of loss = Σ out · probe, where
 /// probe is a fixed random tensor, for up to `samples` elements of every input that requires grad.
 /// The tolerance is loose enough for float32 rounding and tight enough that a missing or wrong
-/// term in a backward fails it.
+/// term in a backward fails it. A second backward pass without clearing must then double every
+/// element of every gradient: the first pass writes fresh buffers, the second adds to them.
 func checkGradients(_ inputs: [Tensor], samples: Int = 16, eps: Float = 1e-2,
                     tolerance: (absolute: Double, relative: Double) = (2e-3, 2e-2),
                     file: StaticString = #filePath, line: UInt = #line,
@@ -16,6 +17,16 @@ func checkGradients(_ inputs: [Tensor], samples: Int = 16, eps: Float = 1e-2,
     for input in inputs { input.zeroGrad() }
     try (output * probe).sum().backward()
     let probeValues = probe.scalars.map(Double.init)
+    let firstPass = inputs.map { $0.grad?.scalars }
+    try (function(inputs) * probe).sum().backward()
+    for (position, (input, first)) in zip(inputs, firstPass).enumerated() {
+        guard let first, let doubled = input.grad?.scalars else { continue }
+        for (index, (once, twice)) in zip(first, doubled).enumerated() where abs(twice - 2 * once) > 1e-6 + 1e-5 * abs(twice) {
+            XCTFail("input \(position) \(input.shape) element \(index): \(twice) after two passes, \(once) after one",
+                    file: file, line: line)
+            break
+        }
+    }
 
     func loss() throws -> Double {
         let out = try GradMode.withDisabled { try function(inputs) }
@@ -23,7 +34,7 @@ func checkGradients(_ inputs: [Tensor], samples: Int = 16, eps: Float = 1e-2,
     }
 
     for (position, input) in inputs.enumerated() where input.requiresGrad {
-        guard let analytic = input.grad?.scalars else {
+        guard let analytic = firstPass[position] else {
             XCTFail("input \(position) got no gradient", file: file, line: line)
             continue
         }

@@ -17,8 +17,9 @@ void vk_softmax_rows(const float *x, float *y, int64_t rows, int64_t n);
 /// y[i] = x[i] · Φ(x[i]) = ½x(1 + erf(x/√2)) for i < n (exact GELU, not the tanh form).
 void vk_gelu(const float *x, float *y, int64_t n);
 
-/// gx[i] += g[i] · (Φ(x[i]) + x[i] · φ(x[i])), GELU's backward, for i < n.
-void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n);
+/// gx[i] += g[i] · (Φ(x[i]) + x[i] · φ(x[i])), GELU's backward, for i < n; with `accumulate` 0,
+/// gx[i] = … instead (gx's old contents are neither read nor kept).
+void vk_gelu_backward(const float *x, const float *g, float *gx, int64_t n, int accumulate);
 
 /// Layer norm of `rows` contiguous rows of `d` floats: y = (x − μ)·s·gamma + beta with μ the
 /// row's mean and s = 1/√(biased variance + eps), both stored per row in `mean` and `inv_std`;
@@ -28,9 +29,10 @@ void vk_layer_norm_rows(const float *x, float *y, float *mean, float *inv_std, c
 
 /// Layer norm's backward over `rows` rows of `d` from the output gradient g, the input x and the
 /// forward's `mean` and `inv_std`: with x̂ = (x − μ)·s and dx̂ = g·gamma, adds
-/// s·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) to dx (when not NULL), Σ g·x̂ to dgamma and Σ g to dbeta (d).
+/// s·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) to dx (when not NULL; stores it instead with `accumulate`
+/// 0), Σ g·x̂ to dgamma and Σ g to dbeta (d).
 void vk_layer_norm_backward_rows(const float *g, const float *x, const float *mean, const float *inv_std, const float *gamma,
-                                 int64_t rows, int64_t d, float *dx, float *dgamma, float *dbeta);
+                                 int64_t rows, int64_t d, float *dx, int accumulate, float *dgamma, float *dbeta);
 
 /// Batch norm's moments of one channel: its `batch` rows of `inner` floats start `stride` floats
 /// apart from x. mean = Σx / M (M = batch·inner) and the biased variance Σ(x − mean)² / M, with
