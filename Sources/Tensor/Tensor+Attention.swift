@@ -26,11 +26,14 @@ extension Tensor {
         // Where (batch, head) pair i's q rows start in qkv (k at +d, v at +2d), and its output rows.
         let qOffset = { (i: Int) in (i / heads) * n * rowStride + (i % heads) * width }
         let outOffset = { (i: Int) in (i / heads) * m * d + (i % heads) * width }
-        let probabilities = TensorStorage(count: pairs * m * n)  // P per pair, (Q, N)
+        // P (Q, N) per pair, kept for the backward; with nothing recorded, one P per chunk of
+        // pairs, reused from pair to pair while it is in cache.
+        let recording = GradMode.isEnabled && qkv.requiresGrad
+        let probabilities = TensorStorage(count: (recording ? pairs : ComputeThreads.chunkCount(pairs, grain: 1)) * m * n)
         let out = TensorStorage(count: batch * m * d)
         let (x, p, y) = (qkv.storage.base, probabilities.base, out.base)
-        forEachHead(pairs) { _, i in
-            let (q, weights) = (x + qOffset(i), p + i * m * n)
+        forEachHead(pairs) { chunk, i in
+            let (q, weights) = (x + qOffset(i), p + (recording ? i : chunk) * m * n)
             gemm(
                 transA: false, transB: true, m: m, n: n, k: width, alpha: scale, a: q, lda: rowStride, b: q + d, ldb: rowStride,
                 beta: 0, c: weights, ldc: n)
