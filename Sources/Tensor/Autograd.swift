@@ -29,11 +29,17 @@ public enum GradMode {
 }
 
 extension Tensor {
-    /// The output of op `op`: records a node when grad mode is on and any input requires grad.
-    /// `backward` receives the output's gradient; it is only built when it will be kept.
+    /// Whether an op on `inputs` records a node: grad mode is on and any input requires grad
+    /// (ops ask before their forward, to keep what their backward will read only then).
+    static func records(_ inputs: [Tensor]) -> Bool {
+        GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+    }
+
+    /// The output of op `op`: records a node when `records(inputs)`. `backward` receives the
+    /// output's gradient; it is only built when it will be kept.
     static func result(_ op: String, shape: [Int], storage: TensorStorage, inputs: [Tensor],
                        backward: () -> (UnsafePointer<Float>) -> Void) -> Tensor {
-        let tracked = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+        let tracked = records(inputs)
         let output = Tensor(shape: shape, storage: storage, requiresGrad: tracked)
         if tracked { output.node = Node(op: op, inputs: inputs, backward: backward()) }
         return output

@@ -42,11 +42,11 @@ extension Tensor {
                 ComputeThreads.parallelFor(n, grain: ComputeThreads.elementwiseGrain) { range in
                     let (x, y, g, gx, m) = (x + range.lowerBound, y + range.lowerBound, g + range.lowerBound, gx + range.lowerBound, range.count)
                     switch op {
-                    case .relu: Self.chain(x, y, g, gx, m, add) { x, _ in x > 0 ? 1 : 0 }
+                    case .relu: Self.write(gx, m, accumulate: add) { g[$0] * (x[$0] > 0 ? 1 : 0) }
                     case .gelu: vk_gelu_backward(x, g, gx, Int64(m), add ? 1 : 0)
-                    case .sigmoid: Self.chain(x, y, g, gx, m, add) { _, y in y * (1 - y) }
-                    case .tanh: Self.chain(x, y, g, gx, m, add) { _, y in 1 - y * y }
-                    case .reciprocal: Self.chain(x, y, g, gx, m, add) { _, y in -y * y }
+                    case .sigmoid: Self.write(gx, m, accumulate: add) { g[$0] * (y[$0] * (1 - y[$0])) }
+                    case .tanh: Self.write(gx, m, accumulate: add) { g[$0] * (1 - y[$0] * y[$0]) }
+                    case .reciprocal: Self.write(gx, m, accumulate: add) { g[$0] * (-y[$0] * y[$0]) }
                     }
                 }
             }
@@ -59,14 +59,4 @@ extension Tensor {
         for i in 0..<n { y[i] = f(x[i]) }
     }
 
-    /// gx[i] += g[i] · d(x[i], y[i]) for i in 0..<n, or gx[i] = … unless `add`.
-    @inline(__always)
-    private static func chain(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-                              _ gx: UnsafeMutablePointer<Float>, _ n: Int, _ add: Bool, _ d: (Float, Float) -> Float) {
-        if add {
-            for i in 0..<n { gx[i] += g[i] * d(x[i], y[i]) }
-        } else {
-            for i in 0..<n { gx[i] = g[i] * d(x[i], y[i]) }
-        }
-    }
 }

@@ -84,20 +84,14 @@ extension Tensor {
         let otherStride = targetIsA ? plan.bRowStride : plan.aRowStride
         func piece(_ t: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ gr: UnsafePointer<Float>, _ n: Int) {
             switch (targetStride, multiply, otherStride) {
-            case (0, false, _): t[0] = (target.accumulate ? t[0] : 0) + sign * VectorSums.sum(gr, n)
-            case (0, true, 1): t[0] = (target.accumulate ? t[0] : 0) + VectorSums.dot(gr, y, n)
-            case (0, true, _): t[0] = (target.accumulate ? t[0] : 0) + y[0] * VectorSums.sum(gr, n)
-            case (_, false, _) where target.accumulate: for j in 0..<n { t[j] += sign * gr[j] }
-            case (_, false, _): for j in 0..<n { t[j] = sign * gr[j] }
-            case (_, true, 1) where target.accumulate: for j in 0..<n { t[j] += gr[j] * y[j] }
-            case (_, true, 1): for j in 0..<n { t[j] = gr[j] * y[j] }
+            case (0, false, _): write(t, 1, accumulate: target.accumulate) { _ in sign * VectorSums.sum(gr, n) }
+            case (0, true, 1): write(t, 1, accumulate: target.accumulate) { _ in VectorSums.dot(gr, y, n) }
+            case (0, true, _): write(t, 1, accumulate: target.accumulate) { _ in y[0] * VectorSums.sum(gr, n) }
+            case (_, false, _): write(t, n, accumulate: target.accumulate) { sign * gr[$0] }
+            case (_, true, 1): write(t, n, accumulate: target.accumulate) { gr[$0] * y[$0] }
             default:
                 let v = y[0]
-                if target.accumulate {
-                    for j in 0..<n { t[j] += gr[j] * v }
-                } else {
-                    for j in 0..<n { t[j] = gr[j] * v }
-                }
+                write(t, n, accumulate: target.accumulate) { gr[$0] * v }
             }
         }
         func rows(_ rows: Range<Int>) {

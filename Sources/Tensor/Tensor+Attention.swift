@@ -28,7 +28,7 @@ extension Tensor {
         let outOffset = { (i: Int) in (i / heads) * m * d + (i % heads) * width }
         // P (Q, N) per pair, kept for the backward; with nothing recorded, one P per chunk of
         // pairs, reused from pair to pair while it is in cache.
-        let recording = GradMode.isEnabled && qkv.requiresGrad
+        let recording = records([qkv])
         let probabilities = TensorStorage(count: (recording ? pairs : ComputeThreads.chunkCount(pairs, grain: 1)) * m * n)
         let out = TensorStorage(count: batch * m * d)
         let (x, p, y) = (qkv.storage.base, probabilities.base, out.base)

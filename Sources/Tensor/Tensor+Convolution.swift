@@ -42,7 +42,7 @@ extension Tensor {
             weightNeedsGradient: GradMode.isEnabled && weight.requiresGrad)
         // Every chunk's column matrix, or Winograd's input transform, side by side, when backward
         // will reuse them.
-        let recording = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        let recording = records([x, weight] + (bias.map { [$0] } ?? []))
         let kept: TensorStorage? =
             switch algorithm {
             case .columns where recording && plan.keepsColumns: TensorStorage(count: geometry.patchSize * geometry.batch * geometry.positions)

@@ -141,6 +141,17 @@ public final class Tensor {
     func gradDestination(whole: Bool) -> (base: UnsafeMutablePointer<Float>, accumulate: Bool) {
         whole ? gradDestination() : (gradAccumulator(), true)
     }
+
+    /// target[j] += share(j) for j in 0..<n, or target[j] = share(j) unless `accumulate`: a
+    /// backward's write into a `gradDestination()` buffer.
+    @inline(__always)
+    static func write(_ target: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool, _ share: (Int) -> Float) {
+        if accumulate {
+            for j in 0..<n { target[j] += share(j) }
+        } else {
+            for j in 0..<n { target[j] = share(j) }
+        }
+    }
 }
 
 extension Tensor: CustomStringConvertible {
