@@ -9,8 +9,11 @@ extension Tensor {
     /// count), for a last block whose other tokens nothing reads.
     ///
     /// One op in place of a permute, three slices, two batched matmuls, a scale and a softmax:
-    /// sgemm reads each head where it lies (leading dimension 3·d) and writes the output the same
-    /// way, so nothing is copied. Per head, with P the softmax (Q, N) and dO the output's gradient:
+    /// each pair's products (`vk_small_gemm`) read each head where it lies (rows 3·d apart) and
+    /// write the output the same way, so nothing is copied. While one pair runs, the cache is
+    /// filled with what the next ones read (the next clip's rows, the next pair's P): a head's
+    /// features are 64 to 256 bytes of each row, too short for the hardware's prefetchers.
+    /// Per head, with P the softmax (Q, N) and dO the output's gradient:
     /// dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS·K/√dₕ, dK = dSᵀ·Q/√dₕ.
     public static func selfAttention(qkv: Tensor, heads: Int, queries: Int? = nil) throws -> Tensor {
         guard qkv.rank == 3, heads > 0, qkv.shape[2] > 0, qkv.shape[2] % (3 * heads) == 0 else {
@@ -31,56 +34,102 @@ extension Tensor {
         let recording = records([qkv])
         let probabilities = TensorStorage(count: (recording ? pairs : ComputeThreads.chunkCount(pairs, grain: 1)) * m * n)
         let out = TensorStorage(count: batch * m * d)
+        let packing = packedCount(tokens: n, width: width)
+        let packed = TensorStorage(count: ComputeThreads.chunkCount(pairs, grain: 1) * packing)
         let (x, p, y) = (qkv.storage.base, probabilities.base, out.base)
-        forEachHead(pairs) { chunk, i in
-            let (q, weights) = (x + qOffset(i), p + (recording ? i : chunk) * m * n)
-            gemm(
-                transA: false, transB: true, m: m, n: n, k: width, alpha: scale, a: q, lda: rowStride, b: q + d, ldb: rowStride,
-                beta: 0, c: weights, ldc: n)
+        forEachHead(pairs, heads: heads) { chunk, i, nextClip in
+            let (q, weights, panels) = (x + qOffset(i), p + (recording ? i : chunk) * m * n, packed.base + chunk * packing)
+            let upcoming = nextClip(x, n * rowStride)  // half of it during each product
+            let half = (upcoming?.count ?? 0) / 2
+            // S = q·kᵀ/√dₕ (Q, N), then P = softmax(S) in place, then the output P·v (Q, dₕ).
+            product(
+                m: m, n: n, k: width, alpha: scale, a: Strided(q, rowStride, 1), b: Strided(q + d, 1, rowStride), c: (weights, n), panels,
+                upcoming: upcoming.map { ($0.base, half) })
             vk_softmax_rows(weights, weights, Int64(m), Int64(n))
-            gemm(
-                transA: false, transB: false, m: m, n: width, k: n, a: weights, lda: n, b: q + 2 * d, ldb: rowStride,
-                beta: 0, c: y + outOffset(i), ldc: d)
+            product(
+                m: m, n: width, k: n, a: Strided(weights, n, 1), b: Strided(q + 2 * d, rowStride, 1), c: (y + outOffset(i), d), panels,
+                upcoming: upcoming.map { ($0.base + half, $0.count - half) })
         }
         return result("self_attention", shape: [batch, m, d], storage: out, inputs: [qkv]) {
             { g in
                 // dq | dk | dv per token, laid out as qkv; each pair writes its own columns of all
                 // of it, unless some tokens' queries were dropped (their dq rows stay zero).
                 let (gx, accumulate) = qkv.gradDestination(whole: m == n)
-                let beta: Float = accumulate ? 1 : 0
-                let scratch = TensorStorage(count: ComputeThreads.chunkCount(pairs, grain: 1) * m * n)
-                forEachHead(pairs) { chunk, i in
+                let chunks = ComputeThreads.chunkCount(pairs, grain: 1)
+                let scratch = TensorStorage(count: chunks * (m * n + packing))
+                forEachHead(pairs, heads: heads) { chunk, i, nextClip in
                     let (q, dqkv, dOut) = (x + qOffset(i), gx + qOffset(i), g + outOffset(i))
-                    let (weights, dScores) = (probabilities.base + i * m * n, scratch.base + chunk * m * n)
-                    gemm(
-                        transA: true, transB: false, m: n, n: width, k: m, a: weights, lda: n, b: dOut, ldb: d,
-                        beta: beta, c: dqkv + 2 * d, ldc: rowStride)
-                    gemm(
-                        transA: false, transB: true, m: m, n: n, k: width, a: dOut, lda: d, b: q + 2 * d, ldb: rowStride,
-                        beta: 0, c: dScores, ldc: n)
+                    let weights = probabilities.base + i * m * n
+                    let (dScores, panels) = (scratch.base + chunk * m * n, scratch.base + chunks * m * n + chunk * packing)
+                    // dV = Pᵀ·dO (N, dₕ) and dP = dO·vᵀ (Q, N), fetching the next pair's P and a
+                    // share of the next clip's qkv.
+                    product(
+                        m: n, n: width, k: m, a: Strided(weights, 1, n), b: Strided(dOut, d, 1), accumulate: accumulate,
+                        c: (dqkv + 2 * d, rowStride), panels, upcoming: i + 1 < pairs ? (UnsafePointer(weights + m * n), m * n) : nil)
+                    product(
+                        m: m, n: n, k: width, a: Strided(dOut, d, 1), b: Strided(q + 2 * d, 1, rowStride), c: (dScores, n), panels,
+                        upcoming: nextClip(x, n * rowStride))
                     for row in 0..<m {
                         let (pRow, dRow) = (weights + row * n, dScores + row * n)
                         let dot = VectorSums.dot(dRow, pRow, n)
                         for s in 0..<n { dRow[s] = pRow[s] * (dRow[s] - dot) }
                     }
-                    gemm(
-                        transA: false, transB: false, m: m, n: width, k: n, alpha: scale, a: dScores, lda: n, b: q + d, ldb: rowStride,
-                        beta: beta, c: dqkv, ldc: rowStride)
-                    gemm(
-                        transA: true, transB: false, m: n, n: width, k: m, alpha: scale, a: dScores, lda: n, b: q, ldb: rowStride,
-                        beta: beta, c: dqkv + d, ldc: rowStride)
+                    // dq = dS·k/√dₕ (Q, dₕ) and dk = dSᵀ·q/√dₕ (N, dₕ), fetching shares of the
+                    // next clip's dO and dqkv.
+                    product(
+                        m: m, n: width, k: n, alpha: scale, a: Strided(dScores, n, 1), b: Strided(q + d, rowStride, 1), accumulate: accumulate,
+                        c: (dqkv, rowStride), panels, upcoming: nextClip(g, m * d))
+                    product(
+                        m: n, n: width, k: m, alpha: scale, a: Strided(dScores, 1, n), b: Strided(q, rowStride, 1), accumulate: accumulate,
+                        c: (dqkv + d, rowStride), panels, upcoming: nextClip(gx, n * rowStride))
                 }
             }
         }
     }
 
-    /// Runs `body(chunk, pair)` for pairs 0..<`pairs`, the chunks side by side on the loop threads
-    /// with each gemm in one piece (each pair's products are small).
-    private static func forEachHead(_ pairs: Int, _ body: (_ chunk: Int, _ pair: Int) -> Void) {
-        ComputeThreads.withSerialGemm {
-            ComputeThreads.parallelChunks(pairs, grain: 1) { chunk, range in
-                for i in range { body(chunk, i) }
+    /// The part of a buffer of clips (`clipFloats` each, laid out clip after clip) that a pair
+    /// fetches for the next clip: the 1/heads share of it that matches the pair's head, so the
+    /// clip's pairs together fetch all of it; nil when the next clip's pairs run in another chunk.
+    private typealias NextClipShare = (_ buffer: UnsafePointer<Float>, _ clipFloats: Int) -> (base: UnsafePointer<Float>, count: Int)?
+
+    /// Runs `body(chunk, pair, nextClip)` for pairs 0..<`pairs` (clip-major, `heads` per clip),
+    /// the chunks side by side on the loop threads.
+    private static func forEachHead(_ pairs: Int, heads: Int, _ body: (_ chunk: Int, _ pair: Int, _ nextClip: NextClipShare) -> Void) {
+        ComputeThreads.parallelChunks(pairs, grain: 1) { chunk, range in
+            for i in range {
+                let (clip, head) = i.quotientAndRemainder(dividingBy: heads)
+                let fetches = (clip + 1) * heads < range.upperBound
+                body(chunk, i) { buffer, clipFloats in
+                    let share = clipFloats / heads
+                    return fetches ? (buffer + (clip + 1) * clipFloats + head * share, share) : nil
+                }
             }
         }
+    }
+
+    /// A matrix read in place: element (i, s) at base[i·row + s·column].
+    private struct Strided {
+        let base: UnsafePointer<Float>, row: Int, column: Int
+        init(_ base: UnsafePointer<Float>, _ row: Int, _ column: Int) { (self.base, self.row, self.column) = (base, row, column) }
+    }
+
+    /// C (m, n) = alpha·A (m, k)·B (k, n), added to C when `accumulate`, for one pair
+    /// (`vk_small_gemm`); C's rows `c.stride` floats apart, `panels` scratch of `packedCount` floats.
+    private static func product(
+        m: Int, n: Int, k: Int, alpha: Float = 1, a: Strided, b: Strided, accumulate: Bool = false,
+        c: (base: UnsafeMutablePointer<Float>, stride: Int), _ panels: UnsafeMutablePointer<Float>,
+        upcoming: (base: UnsafePointer<Float>, count: Int)? = nil
+    ) {
+        vk_small_gemm(
+            Int64(m), Int64(n), Int64(k), alpha, a.base, Int64(a.row), Int64(a.column), b.base, Int64(b.row),
+            Int64(b.column), accumulate ? 1 : 0, c.base, Int64(c.stride), panels, upcoming?.base, Int64(upcoming?.count ?? 0))
+    }
+
+    /// Floats of `vk_small_gemm`'s packed B for every product of a pair: B is (dₕ, N) or (N or
+    /// fewer, dₕ), in panels of 16 columns.
+    private static func packedCount(tokens n: Int, width: Int) -> Int {
+        let panel = VK_SMALL_GEMM_PANEL
+        func padded(_ columns: Int) -> Int { (columns + panel - 1) / panel * panel }
+        return Swift.max(width * padded(n), n * padded(width))
     }
 }

@@ -1,5 +1,6 @@
 #include "ConvolutionKernels.h"
 #include "clones.h"
+#include "vectors.h"
 
 // 16 floats, one AVX-512 register (two AVX2 registers, four SSE ones in the other clones). The
 // unaligned, aliasing variant reads and writes plain float arrays in place; macros rather than
@@ -47,11 +48,6 @@ static void conv_stride1_wide(const float *x, int64_t x_stride, int64_t channels
         }
     }
 }
-
-typedef float vk_f8 __attribute__((vector_size(32)));
-typedef float vk_f8_unaligned __attribute__((vector_size(32), aligned(4), may_alias));
-#define VK_LOAD8(p) (*(const vk_f8_unaligned *)(p))
-#define VK_STORE8(p, v) (*(vk_f8_unaligned *)(p) = (v))
 
 #if defined(__x86_64__) && defined(__linux__)
 

@@ -146,6 +146,15 @@ final class ReferenceFixtureTests: XCTestCase {
     func testSelfAttentionOnTheFusedProjection() throws {
         try check("self_attention", inputs: ["qkv"]) { try Tensor.selfAttention(qkv: $0[0], heads: 3) }
     }
+
+    /// At a size with full and partial register tiles and panels in every product; a second
+    /// backward adds to the gradient (the products' accumulating stores), doubling it.
+    func testSelfAttentionAcrossFullAndPartialTiles() throws {
+        try check("self_attention_tiles", inputs: ["qkv"]) { try Tensor.selfAttention(qkv: $0[0], heads: 3) }
+        let (qkv, probe) = (try tensor("self_attention_tiles.qkv", grad: true), try tensor("self_attention_tiles.probe"))
+        for _ in 0..<2 { try (Tensor.selfAttention(qkv: qkv, heads: 3) * probe).sum().backward() }
+        assertClose(qkv.grad!, try tensor("self_attention_tiles.grad.qkv") * 2, 2e-4, "self_attention_tiles twice d/dqkv")
+    }
 }
 
 /// Fails unless `actual` has `expected`'s shape and every element within `tolerance` (absolute,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "ConvolutionKernels.h"
 #include "OptimizerKernels.h"
+#include "SmallGemmKernels.h"
 #include "WinogradKernels.h"
 
 /// y[r, :] = softmax(x[r, :]) for the `rows` contiguous rows of `n` floats; y may be x.

@@ -153,6 +153,12 @@ for name, xs, ws, padding, bias in [
     inputs = {"x": x, "weight": w} | ({"bias": leaf(ws[0])} if bias else {})
     store(name, inputs, F.conv2d(x, w, inputs.get("bias"), stride=2, padding=padding))
 
+# self-attention again at a size that fills the engine's register tiles and packed panels (6 rows
+# × 16 columns, 8 × 8 transposes) and leaves partial ones: 3 clips of 37 tokens, 3 heads of 20.
+qkv = leaf(3, 37, 180)
+q, k, v = qkv.reshape(3, 37, 3, 3, 20).permute(2, 0, 3, 1, 4)
+store("self_attention_tiles", {"qkv": qkv}, F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(3, 37, 60))
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file({key: (value.float() if value.is_floating_point() else value).contiguous() for key, value in tensors.items()},
           os.path.join(here, "tensor_fixtures.safetensors"),
