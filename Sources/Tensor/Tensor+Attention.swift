@@ -31,11 +31,11 @@ extension Tensor {
         let outOffset = { (i: Int) in (i / heads) * m * d + (i % heads) * width }
         // P (Q, N) per pair, kept for the backward; with nothing recorded, one P per chunk of
         // pairs, reused from pair to pair while it is in cache.
-        let recording = records([qkv])
-        let probabilities = TensorStorage(count: (recording ? pairs : ComputeThreads.chunkCount(pairs, grain: 1)) * m * n)
+        let (recording, chunks) = (records([qkv]), ComputeThreads.chunkCount(pairs, grain: 1))
+        let probabilities = TensorStorage(count: (recording ? pairs : chunks) * m * n)
         let out = TensorStorage(count: batch * m * d)
         let packing = packedCount(tokens: n, width: width)
-        let packed = TensorStorage(count: ComputeThreads.chunkCount(pairs, grain: 1) * packing)
+        let packed = TensorStorage(count: chunks * packing)
         let (x, p, y) = (qkv.storage.base, probabilities.base, out.base)
         forEachHead(pairs, heads: heads) { chunk, i, nextClip in
             let (q, weights, panels) = (x + qOffset(i), p + (recording ? i : chunk) * m * n, packed.base + chunk * packing)
@@ -55,7 +55,7 @@ extension Tensor {
                 // dq | dk | dv per token, laid out as qkv; each pair writes its own columns of all
                 // of it, unless some tokens' queries were dropped (their dq rows stay zero).
                 let (gx, accumulate) = qkv.gradDestination(whole: m == n)
-                let chunks = ComputeThreads.chunkCount(pairs, grain: 1)
+                let chunks = ComputeThreads.chunkCount(pairs, grain: 1)  // as the loop below splits, at its own run
                 let scratch = TensorStorage(count: chunks * (m * n + packing))
                 forEachHead(pairs, heads: heads) { chunk, i, nextClip in
                     let (q, dqkv, dOut) = (x + qOffset(i), gx + qOffset(i), g + outOffset(i))

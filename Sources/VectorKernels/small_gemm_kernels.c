@@ -6,13 +6,18 @@
 /// panel's row and 1 for A's broadcast element.
 enum { TILE_ROWS = 6 };
 
+/// Floats per 64-byte cache line, the step of the prefetches.
+enum { LINE_FLOATS = 16 };
+
+static inline __attribute__((always_inline)) int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
 // Asks for the cache lines of `rows` rows of `length` floats, `stride` floats apart: the operands'
 // rows are short pieces of longer rows (a head's 16 to 64 features), too short for the hardware's
 // stream prefetchers to pick up.
 static inline __attribute__((always_inline)) void prefetch_rows(const float *base, int64_t rows, int64_t stride,
                                                                 int64_t length) {
     for (int64_t r = 0; r < rows; r++)
-        for (int64_t e = 0; e < length; e += 16) __builtin_prefetch(base + r * stride + e);
+        for (int64_t e = 0; e < length; e += LINE_FLOATS) __builtin_prefetch(base + r * stride + e);
 }
 
 // The 8 × 8 block of a matrix whose rows r[i] are given, transposed: r[i][s] goes to column i of
@@ -41,14 +46,13 @@ static inline __attribute__((always_inline)) void transpose8(const vk_f8 r[8], v
 static inline __attribute__((always_inline)) void pack_panels(int64_t n, int64_t k, const float *b, int64_t b_row,
                                                               int64_t b_column, float *packed) {
     for (int64_t first = 0; first < n; first += VK_SMALL_GEMM_PANEL) {
-        const int64_t columns = n - first < VK_SMALL_GEMM_PANEL ? n - first : VK_SMALL_GEMM_PANEL;
+        const int64_t columns = min64(n - first, VK_SMALL_GEMM_PANEL);
         float *panel = packed + first * k;
         int64_t blocked = 0;  // columns already packed in 8 × 8 blocks, all k of them
         if (b_row == 1) {
             for (; blocked + 8 <= columns; blocked += 8) {
                 const float *source = b + (first + blocked) * b_column;
-                const int64_t ahead = n - first - blocked - 8;
-                prefetch_rows(source + 8 * b_column, ahead < 8 ? ahead : 8, b_column, k);
+                prefetch_rows(source + 8 * b_column, min64(n - first - blocked - 8, 8), b_column, k);
                 int64_t s = 0;
                 for (; s + 8 <= k; s += 8) {
                     vk_f8 rows[8], block[8];
@@ -120,20 +124,17 @@ void vk_small_gemm(int64_t m, int64_t n, int64_t k, float alpha, const float *a,
     pack_panels(n, k, b, b_row, b_column, packed);
     // The upcoming floats' cache lines, a few before each tile.
     const int64_t tiles = (m + TILE_ROWS - 1) / TILE_ROWS * ((n + VK_SMALL_GEMM_PANEL - 1) / VK_SMALL_GEMM_PANEL);
-    const int64_t lines_per_tile = ((upcoming_count + 15) / 16 + tiles - 1) / tiles;
+    const int64_t lines_per_tile = ((upcoming_count + LINE_FLOATS - 1) / LINE_FLOATS + tiles - 1) / tiles;
     const float *upcoming_end = upcoming + upcoming_count;
     // Rows of A by tiles, each meeting every panel: a tile's rows of A (6·k floats) stay in L1
     // and are read from memory once, the packed B (k · ⌈n/16⌉ · 64 bytes) stays in L2.
     for (int64_t i = 0; i < m; i += TILE_ROWS) {
-        const int64_t rows = m - i < TILE_ROWS ? m - i : TILE_ROWS;
-        if (a_column == 1) {
-            const int64_t ahead = m - i - rows;
-            prefetch_rows(a + (i + rows) * a_row, ahead < TILE_ROWS ? ahead : TILE_ROWS, a_row, k);
-        }
+        const int64_t rows = min64(m - i, TILE_ROWS);
+        if (a_column == 1) prefetch_rows(a + (i + rows) * a_row, min64(m - i - rows, TILE_ROWS), a_row, k);
         for (int64_t first = 0; first < n; first += VK_SMALL_GEMM_PANEL) {
-            for (int64_t line = 0; line < lines_per_tile && upcoming < upcoming_end; line++, upcoming += 16)
+            for (int64_t line = 0; line < lines_per_tile && upcoming < upcoming_end; line++, upcoming += LINE_FLOATS)
                 __builtin_prefetch(upcoming);
-            const int64_t columns = n - first < VK_SMALL_GEMM_PANEL ? n - first : VK_SMALL_GEMM_PANEL;
+            const int64_t columns = min64(n - first, VK_SMALL_GEMM_PANEL);
             const float *panel = packed + first * k, *rows_a = a + i * a_row;
             float *out = c + i * ldc + first;
             // A constant row count at every call, so that each keeps its sums in registers.
